@@ -1,0 +1,45 @@
+/** Limits and sizes every Shoal implementation agrees on. Each one explains itself. */
+
+/** Protocol version carried in the wire handshake and the metadata. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * 64 KiB chunks: small enough that one chunk plus its header fits a single SCTP data-channel message
+ * in every browser (Chromium and Firefox accept 256 KiB; the lowest common bound is 64 KiB + header
+ * only on Chromium, see RTCSctpTransport.maxMessageSize), large enough that per-chunk SHA-256 hashes
+ * stay at 0.05% of the file (32 bytes per 64 KiB).
+ */
+export const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * Largest file one share may describe: 64 GiB is 1,048,576 chunks, whose hash list (64 hex chars each)
+ * keeps the metadata under MAX_METADATA_BYTES.
+ */
+export const MAX_FILE_SIZE = 64 * 1024 * 1024 * 1024;
+
+/** Metadata is at most 80 MiB of JSON: 1,048,576 hashes × (64 hex + 3 punctuation) plus the rest. */
+export const MAX_METADATA_BYTES = 80 * 1024 * 1024;
+
+/** A file name as shown and saved: 255 UTF-16 code units, the common file-system limit. */
+export const MAX_NAME_LENGTH = 255;
+
+/** Largest signaling message the server accepts (an SDP offer with many candidates is ~10 KiB). */
+export const MAX_SIGNALING_MESSAGE_BYTES = 64 * 1024;
+
+/** Largest SDP a client may relay; Chromium's offers with several transceivers stay well under. */
+export const MAX_SDP_LENGTH = 32 * 1024;
+
+/** Largest room name; generated codes are far shorter. */
+export const MAX_ROOM_LENGTH = 64;
+
+/** Peer ids are server-assigned: 16 random bytes as 22 base64url characters. */
+export const MAX_PEER_ID_LENGTH = 64;
+
+/** Shares announced by one message; bounds the server's per-room index. */
+export const MAX_ANNOUNCED_SHARES = 256;
+
+/** Largest wire frame: a PIECE of one full chunk plus its 5-byte header, with room to spare. */
+export const MAX_WIRE_FRAME_BYTES = CHUNK_SIZE + 64;
+
+/** Metadata travels on the wire in parts of at most this many bytes (it can be far larger than a chunk). */
+export const METADATA_PART_BYTES = CHUNK_SIZE;

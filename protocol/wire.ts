@@ -1,0 +1,186 @@
+/**
+ * The peer wire format: binary frames on an RTCDataChannel (one channel per remote peer and share,
+ * label "shoal/1"). The channel keeps message boundaries, so a frame is one message:
+ * `<type u8><payload>`, integers big-endian. Byte layouts are repeated on each encoder below and
+ * drawn in protocol/README.md. A receiver skips frames of unknown type (decodeFrame returns null).
+ */
+import { MAX_WIRE_FRAME_BYTES, PROTOCOL_VERSION } from './constants.js';
+import { fromHex, toHex } from './hex.js';
+
+export const WireType = {
+  KeepAlive: 0x00,
+  Handshake: 0x01,
+  Bitfield: 0x02,
+  Have: 0x03,
+  Request: 0x04,
+  Piece: 0x05,
+  Reject: 0x06,
+  Cancel: 0x07,
+  MetadataRequest: 0x08,
+  MetadataPart: 0x09,
+  Error: 0x0a,
+} as const;
+
+/** Why a REJECT refused a request. */
+export const RejectReason = {
+  NotAvailable: 1,
+  TooManyRequests: 2,
+  ShuttingDown: 3,
+} as const;
+
+export type WireMessage =
+  | { type: 'keep-alive' }
+  | { type: 'handshake'; version: number; shareId: string }
+  | { type: 'bitfield'; bits: Uint8Array }
+  | { type: 'have'; index: number }
+  | { type: 'request'; index: number }
+  | { type: 'piece'; index: number; data: Uint8Array }
+  | { type: 'reject'; index: number; reason: number }
+  | { type: 'cancel'; index: number }
+  | { type: 'metadata-request'; part: number }
+  | { type: 'metadata-part'; part: number; total: number; data: Uint8Array }
+  | { type: 'error'; code: number; reason: string };
+
+export class WireFrameError extends Error {
+  override name = 'WireFrameError';
+}
+
+const MAX_ERROR_REASON_BYTES = 256;
+
+function frame(type: number, payloadLength: number): { bytes: Uint8Array; view: DataView } {
+  const bytes = new Uint8Array(1 + payloadLength);
+  bytes[0] = type;
+  return { bytes, view: new DataView(bytes.buffer) };
+}
+
+function indexFrame(type: number, index: number): Uint8Array {
+  const { bytes, view } = frame(type, 4);
+  view.setUint32(1, index);
+  return bytes;
+}
+
+/** `<0x00>` */
+export function encodeKeepAlive(): Uint8Array {
+  return frame(WireType.KeepAlive, 0).bytes;
+}
+
+/** `<0x01><version u8><shareId 32 bytes>` */
+export function encodeHandshake(shareId: string): Uint8Array {
+  const { bytes } = frame(WireType.Handshake, 33);
+  bytes[1] = PROTOCOL_VERSION;
+  bytes.set(fromHex(shareId), 2);
+  return bytes;
+}
+
+/** `<0x02><bits…>` bit i (most significant first) set = chunk i held; length ceil(chunks/8). */
+export function encodeBitfield(bits: Uint8Array): Uint8Array {
+  const { bytes } = frame(WireType.Bitfield, bits.byteLength);
+  bytes.set(bits, 1);
+  return bytes;
+}
+
+/** `<0x03><index u32>` */
+export const encodeHave = (index: number): Uint8Array => indexFrame(WireType.Have, index);
+/** `<0x04><index u32>` */
+export const encodeRequest = (index: number): Uint8Array => indexFrame(WireType.Request, index);
+/** `<0x07><index u32>` */
+export const encodeCancel = (index: number): Uint8Array => indexFrame(WireType.Cancel, index);
+/** `<0x08><part u32>` */
+export const encodeMetadataRequest = (part: number): Uint8Array => indexFrame(WireType.MetadataRequest, part);
+
+/** `<0x05><index u32><data…>` data is the whole chunk. */
+export function encodePiece(index: number, data: Uint8Array): Uint8Array {
+  const { bytes, view } = frame(WireType.Piece, 4 + data.byteLength);
+  view.setUint32(1, index);
+  bytes.set(data, 5);
+  return bytes;
+}
+
+/** Bytes before a PIECE frame's data: type and index. */
+export const PIECE_HEADER_BYTES = 5;
+
+/**
+ * Writes the PIECE header into the first PIECE_HEADER_BYTES of `frame`, whose rest already holds the
+ * chunk: lets a sender read a chunk straight into its frame.
+ */
+export function writePieceHeader(frame: Uint8Array, index: number): Uint8Array {
+  frame[0] = WireType.Piece;
+  new DataView(frame.buffer, frame.byteOffset, PIECE_HEADER_BYTES).setUint32(1, index);
+  return frame;
+}
+
+/** `<0x06><index u32><reason u8>` */
+export function encodeReject(index: number, reason: number): Uint8Array {
+  const { bytes, view } = frame(WireType.Reject, 5);
+  view.setUint32(1, index);
+  bytes[5] = reason;
+  return bytes;
+}
+
+/** `<0x09><part u32><total u32><data…>` one part of the canonical metadata encoding. */
+export function encodeMetadataPart(part: number, total: number, data: Uint8Array): Uint8Array {
+  const { bytes, view } = frame(WireType.MetadataPart, 8 + data.byteLength);
+  view.setUint32(1, part);
+  view.setUint32(5, total);
+  bytes.set(data, 9);
+  return bytes;
+}
+
+/** `<0x0a><code u8><reason utf-8, ≤256 bytes>` sent before closing the channel. */
+export function encodeError(code: number, reason: string): Uint8Array {
+  const text = new TextEncoder().encode(reason).slice(0, MAX_ERROR_REASON_BYTES);
+  const { bytes } = frame(WireType.Error, 1 + text.byteLength);
+  bytes[1] = code;
+  bytes.set(text, 2);
+  return bytes;
+}
+
+function expectLength(bytes: Uint8Array, length: number, what: string): void {
+  if (bytes.byteLength !== length) throw new WireFrameError(`${what} frame must be ${length} bytes, got ${bytes.byteLength}`);
+}
+
+/**
+ * Decodes one frame from an untrusted peer. Throws WireFrameError for an oversized, truncated or
+ * malformed frame; returns null for an unknown type (to be skipped). Payload views share `buffer`.
+ */
+export function decodeFrame(buffer: ArrayBuffer): WireMessage | null {
+  if (buffer.byteLength === 0) throw new WireFrameError('empty frame');
+  if (buffer.byteLength > MAX_WIRE_FRAME_BYTES) throw new WireFrameError(`frame of ${buffer.byteLength} bytes exceeds ${MAX_WIRE_FRAME_BYTES}`);
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  switch (bytes[0]) {
+    case WireType.KeepAlive:
+      expectLength(bytes, 1, 'keep-alive');
+      return { type: 'keep-alive' };
+    case WireType.Handshake:
+      expectLength(bytes, 34, 'handshake');
+      return { type: 'handshake', version: bytes[1]!, shareId: toHex(bytes.subarray(2)) };
+    case WireType.Bitfield:
+      return { type: 'bitfield', bits: bytes.subarray(1) };
+    case WireType.Have:
+    case WireType.Request:
+    case WireType.Cancel:
+    case WireType.MetadataRequest: {
+      expectLength(bytes, 5, 'index');
+      const index = view.getUint32(1);
+      if (bytes[0] === WireType.Have) return { type: 'have', index };
+      if (bytes[0] === WireType.Request) return { type: 'request', index };
+      if (bytes[0] === WireType.Cancel) return { type: 'cancel', index };
+      return { type: 'metadata-request', part: index };
+    }
+    case WireType.Piece:
+      if (bytes.byteLength < 5) throw new WireFrameError('piece frame is truncated');
+      return { type: 'piece', index: view.getUint32(1), data: bytes.subarray(5) };
+    case WireType.Reject:
+      expectLength(bytes, 6, 'reject');
+      return { type: 'reject', index: view.getUint32(1), reason: bytes[5]! };
+    case WireType.MetadataPart:
+      if (bytes.byteLength < 9) throw new WireFrameError('metadata-part frame is truncated');
+      return { type: 'metadata-part', part: view.getUint32(1), total: view.getUint32(5), data: bytes.subarray(9) };
+    case WireType.Error:
+      if (bytes.byteLength < 2 || bytes.byteLength > 2 + MAX_ERROR_REASON_BYTES) throw new WireFrameError('error frame has a bad length');
+      return { type: 'error', code: bytes[1]!, reason: new TextDecoder().decode(bytes.subarray(2)) };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The HTTP side of the server: one uWebSockets.js app serving the page, /api/health,
+ * /api/ice-servers and the /signaling WebSocket.
+ */
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { ServerConfig } from './config.js';
+import { SignalingServer, type Logger } from './signaling.js';
+import type { StaticFile } from './static-files.js';
+import { issueTurnCredential } from './turn/rest-credentials.js';
+import { uWS, uwsImplementation } from './uws.js';
+
+export interface AppComponents {
+  config: ServerConfig;
+  files: Map<string, StaticFile>;
+  log: Logger;
+  version: string;
+  turnState: () => string;
+}
+
+function json(res: HttpResponse, status: string, body: unknown): void {
+  res.cork(() => {
+    res.writeStatus(status).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify(body));
+  });
+}
+
+export function iceServersFor(config: ServerConfig, nowMs = Date.now()) {
+  const { username, credential, expiresAt } = issueTurnCredential(config.turnSecret, config.turnCredentialTtl, nowMs);
+  const host = config.turnPublicHost.includes(':') ? `[${config.turnPublicHost}]` : config.turnPublicHost;
+  return {
+    iceServers: [
+      { urls: [`stun:${host}:${config.stunPort}`] },
+      { urls: [`turn:${host}:${config.turnPort}?transport=udp`], username, credential },
+    ],
+    expiresAt,
+  };
+}
+
+export function createApp({ config, files, log, version, turnState }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
+  const app = uWS.App();
+  const signaling = new SignalingServer(log);
+  const startedAt = Date.now();
+  signaling.attach(app);
+
+  app.get('/api/health', (res) => {
+    json(res, '200 OK', {
+      status: 'ok',
+      version,
+      uptime: Math.round((Date.now() - startedAt) / 1000),
+      peers: signaling.rooms.peerCount,
+      rooms: signaling.rooms.roomCount,
+      turn: turnState(),
+      uws: uwsImplementation,
+    });
+  });
+
+  app.get('/api/ice-servers', (res) => json(res, '200 OK', iceServersFor(config)));
+
+  app.any('/api/*', (res) => json(res, '404 Not Found', { error: 'not-found' }));
+
+  app.get('/*', (res, req) => {
+    const url = req.getUrl();
+    const ifNoneMatch = req.getHeader('if-none-match');
+    // Client-side routes (/#/s/<id> never reaches us, but /s/<id> might) fall back to the shell.
+    const file = files.get(url) ?? (extnameOf(url) === '' ? files.get('/') : undefined);
+    res.cork(() => {
+      if (!file) {
+        res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found');
+        return;
+      }
+      const notModified = ifNoneMatch === file.etag;
+      res.writeStatus(notModified ? '304 Not Modified' : '200 OK');
+      res.writeHeader('cache-control', 'no-cache').writeHeader('etag', file.etag);
+      if (notModified) {
+        res.endWithoutBody();
+        return;
+      }
+      res.writeHeader('content-type', file.contentType).end(file.body);
+    });
+  });
+
+  return { app, signaling };
+}
+
+function extnameOf(url: string): string {
+  const last = url.slice(url.lastIndexOf('/') + 1);
+  const dot = last.lastIndexOf('.');
+  return dot <= 0 ? '' : last.slice(dot);
+}

@@ -1,0 +1,53 @@
+/** Server configuration from the environment, with the embedded defaults `npm start` runs on. */
+import { randomBytes } from 'node:crypto';
+
+export interface ServerConfig {
+  env: string;
+  port: number;
+  host: string;
+  stunPort: number;
+  turnPort: number;
+  /** Address the STUN/TURN process listens and relays on. */
+  turnListenIp: string;
+  /** Host name or address put in the STUN/TURN urls handed to browsers. */
+  turnPublicHost: string;
+  /** HMAC key for TURN REST credentials; random per run unless set (then shared with an external TURN). */
+  turnSecret: string;
+  /** Seconds a TURN credential stays valid. */
+  turnCredentialTtl: number;
+  /** Lets the TURN relay reach loopback peers; tests only. */
+  turnAllowLoopback: boolean;
+  /** Folder with the built page (index.html, app.js, sw.js…). */
+  webRoot: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(`${key} must be a port number, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfig {
+  const ttl = Number(env.TURN_CREDENTIAL_TTL ?? 4 * 3600);
+  if (!Number.isInteger(ttl) || ttl < 60) throw new ConfigError('TURN_CREDENTIAL_TTL must be at least 60 seconds');
+  const turnListenIp = env.TURN_LISTEN_IP ?? '127.0.0.1';
+  return {
+    env: env.NODE_ENV ?? 'production',
+    port: port(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    stunPort: port(env, 'STUN_PORT', 3478),
+    turnPort: port(env, 'TURN_PORT', 3479),
+    turnListenIp,
+    turnPublicHost: env.TURN_PUBLIC_HOST ?? turnListenIp,
+    turnSecret: env.TURN_SECRET || randomBytes(32).toString('base64'),
+    turnCredentialTtl: ttl,
+    turnAllowLoopback: env.TURN_ALLOW_LOOPBACK === '1' || env.TURN_ALLOW_LOOPBACK === 'true',
+    webRoot: env.WEB_ROOT ?? webRoot,
+  };
+}

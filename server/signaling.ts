@@ -1,0 +1,177 @@
+/**
+ * The /signaling WebSocket: validates every client frame against protocol/, stamps `from`, relays
+ * only between peers of one room and answers each refusal with a typed error to that client alone.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import {
+  MAX_ANNOUNCED_SHARES,
+  MAX_SIGNALING_MESSAGE_BYTES,
+  parseClientMessage,
+  SignalingMessageError,
+  type ClientMessage,
+  type ServerMessage,
+  type SignalingErrorCode,
+} from '../protocol/index.js';
+import { RoomFullError, Rooms } from './rooms.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** 50 messages at once, 20/s sustained: a connection's ICE burst fits, a flood does not. */
+const RATE_BURST = 50;
+const RATE_PER_SECOND = 20;
+/** A client that keeps breaking the rules is closed after this many errors. */
+const MAX_ERRORS = 20;
+/** Bytes queued to a slow client before uWS closes it rather than buffer more. */
+const MAX_BACKPRESSURE = 1024 * 1024;
+
+export interface PeerSocketData {
+  peerId: string;
+  ip: string;
+  name: string;
+  bucket: TokenBucket;
+  errors: number;
+}
+
+export interface Logger {
+  info(msg: string, fields?: object): void;
+  warn(msg: string, fields?: object): void;
+}
+
+/** Default room for a peer: peers behind one public address share one, as on a LAN. */
+export function defaultRoomFor(ip: string): string {
+  return `ip-${createHash('sha256').update(ip).digest('base64url').slice(0, 16)}`;
+}
+
+/** uWS prints IPv4 peers as IPv4-mapped IPv6 text; normalise to the plain dotted form. */
+export function normaliseAddress(text: string): string {
+  const lower = text.toLowerCase();
+  const mapped = /^(?:0{1,4}:){5}ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (mapped) {
+    const hi = parseInt(mapped[1]!, 16);
+    const lo = parseInt(mapped[2]!, 16);
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return lower.replace(/^::ffff:/, '');
+}
+
+export class SignalingServer {
+  readonly rooms = new Rooms();
+  readonly #sockets = new Map<string, WebSocket<PeerSocketData>>();
+
+  constructor(private readonly log: Logger) {}
+
+  get socketCount(): number {
+    return this.#sockets.size;
+  }
+
+  attach(app: TemplatedApp, path = '/signaling'): void {
+    app.ws<PeerSocketData>(path, {
+      maxPayloadLength: MAX_SIGNALING_MESSAGE_BYTES,
+      maxBackpressure: MAX_BACKPRESSURE,
+      closeOnBackpressureLimit: 1, // typed as a number in this build
+      idleTimeout: 120,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => {
+        const ip = normaliseAddress(Buffer.from(res.getRemoteAddressAsText()).toString());
+        res.upgrade<PeerSocketData>(
+          { peerId: randomBytes(12).toString('base64url'), ip, name: '', bucket: new TokenBucket(RATE_BURST, RATE_PER_SECOND), errors: 0 },
+          req.getHeader('sec-websocket-key'),
+          req.getHeader('sec-websocket-protocol'),
+          req.getHeader('sec-websocket-extensions'),
+          context,
+        );
+      },
+      open: (ws) => {
+        this.#sockets.set(ws.getUserData().peerId, ws);
+      },
+      message: (ws, message, isBinary) => this.#onMessage(ws, message, isBinary),
+      close: (ws) => {
+        const { peerId } = ws.getUserData();
+        this.#sockets.delete(peerId);
+        this.#leave(peerId);
+      },
+    });
+  }
+
+  /** Tells every client the server is going away and closes its socket. */
+  closeAll(): void {
+    for (const ws of this.#sockets.values()) ws.end(1001, 'server shutting down');
+  }
+
+  #send(ws: WebSocket<PeerSocketData>, message: ServerMessage): void {
+    ws.send(JSON.stringify(message), false);
+  }
+
+  #sendTo(peerId: string, message: ServerMessage): void {
+    const ws = this.#sockets.get(peerId);
+    if (ws) this.#send(ws, message);
+  }
+
+  #refuse(ws: WebSocket<PeerSocketData>, code: SignalingErrorCode, message: string): void {
+    const data = ws.getUserData();
+    data.errors++;
+    this.#send(ws, { type: 'error', code, message });
+    if (data.errors >= MAX_ERRORS) {
+      this.log.warn('closing a client that keeps sending bad messages', { peerId: data.peerId, ip: data.ip });
+      ws.end(1008, 'too many bad messages');
+    }
+  }
+
+  #onMessage(ws: WebSocket<PeerSocketData>, raw: ArrayBuffer, isBinary: boolean): void {
+    const data = ws.getUserData();
+    if (!data.bucket.take()) return this.#refuse(ws, 'rate-limited', 'too many messages; slow down');
+    if (isBinary) return this.#refuse(ws, 'bad-message', 'binary frames are not accepted');
+    let message: ClientMessage;
+    try {
+      message = parseClientMessage(Buffer.from(raw).toString('utf8'));
+    } catch (error) {
+      if (error instanceof SignalingMessageError) return this.#refuse(ws, error.code, error.message);
+      throw error;
+    }
+    this.#handle(ws, data, message);
+  }
+
+  #handle(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: ClientMessage): void {
+    const { peerId } = data;
+    if (message.type === 'ping') return this.#send(ws, { type: 'pong' });
+    if (message.type === 'join-room') return this.#join(ws, data, message.room ?? defaultRoomFor(data.ip), message.name ?? '');
+    if (this.rooms.roomOf(peerId) === undefined) return this.#refuse(ws, 'not-in-room', 'join a room first');
+    switch (message.type) {
+      case 'offer':
+      case 'answer':
+      case 'ice-candidate': {
+        if (!this.rooms.sameRoom(peerId, message.to)) return this.#refuse(ws, 'unknown-peer', 'no such peer in your room');
+        const { to, ...rest } = message;
+        return this.#sendTo(to, { ...rest, from: peerId } as ServerMessage);
+      }
+      case 'announce-file': {
+        this.rooms.announce(peerId, message.shares, MAX_ANNOUNCED_SHARES);
+        for (const other of this.rooms.roommates(peerId)) this.#sendTo(other, { type: 'announce-file', from: peerId, shares: message.shares });
+        return;
+      }
+      case 'request-file':
+        return this.#send(ws, { type: 'files', holders: this.rooms.holders(peerId, message.id) });
+    }
+  }
+
+  #join(ws: WebSocket<PeerSocketData>, data: PeerSocketData, room: string, name: string): void {
+    data.name = name;
+    this.#leave(data.peerId);
+    let peers;
+    try {
+      peers = this.rooms.join(room, { peerId: data.peerId, name });
+    } catch (error) {
+      if (error instanceof RoomFullError) return this.#refuse(ws, 'room-full', error.message);
+      throw error;
+    }
+    this.#send(ws, { type: 'welcome', peerId: data.peerId, room, name, peers });
+    this.#send(ws, { type: 'files', holders: this.rooms.holders(data.peerId) });
+    for (const other of peers) this.#sendTo(other.peerId, { type: 'peer-joined', peerId: data.peerId, name });
+  }
+
+  #leave(peerId: string): void {
+    const left = this.rooms.leave(peerId);
+    if (!left) return;
+    for (const other of left.remaining) this.#sendTo(other, { type: 'peer-left', peerId });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The browser end of /signaling: validates every server message, reconnects with backoff, and
+ * re-joins (and lets the engine re-announce) after a reconnect.
+ */
+import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/index.js';
+import { RECONNECT_MAX_MS, RECONNECT_MIN_MS } from './constants.js';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export interface SignalingClientOptions {
+  url: string;
+  room?: string;
+  name?: string;
+  onMessage: (message: ServerMessage) => void;
+  onState: (state: ConnectionState) => void;
+  log?: (msg: string) => void;
+}
+
+export class SignalingClient {
+  #socket: WebSocket | undefined;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(private readonly options: SignalingClientOptions) {}
+
+  connect(): void {
+    this.#closed = false;
+    this.options.onState('connecting');
+    const socket = new WebSocket(this.options.url);
+    this.#socket = socket;
+    socket.onopen = () => {
+      this.#attempt = 0;
+      const join: ClientMessage = { type: 'join-room' };
+      if (this.options.room) join.room = this.options.room;
+      if (this.options.name) join.name = this.options.name;
+      socket.send(JSON.stringify(join));
+      this.options.onState('open');
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data !== 'string') return;
+      let message: ServerMessage | null;
+      try {
+        message = parseServerMessage(event.data);
+      } catch (error) {
+        this.options.log?.(`ignored a malformed signaling message: ${(error as Error).message}`);
+        return;
+      }
+      if (message) this.options.onMessage(message);
+    };
+    socket.onclose = () => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.options.onState('closed');
+      if (this.#closed) return;
+      const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#attempt++) * (0.75 + Math.random() / 2);
+      this.#timer = setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  /** Sends if connected; returns false when the message could not be sent. */
+  send(message: ClientMessage): boolean {
+    if (this.#socket?.readyState !== WebSocket.OPEN) return false;
+    this.#socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#socket?.close();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * A data channel speaking the peer wire format: decodes and validates every incoming frame, and
+ * sends with explicit backpressure: send() says whether the caller may go on, drain() waits for
+ * `bufferedamountlow` (never a timer).
+ */
+import { decodeFrame, encodeError, WireFrameError, type WireMessage } from '../../protocol/index.js';
+import { CHANNEL_HIGH_WATER, CHANNEL_LOW_WATER } from './constants.js';
+
+/** Error codes carried by an ERROR frame before a channel closes. */
+export const WireErrorCode = {
+  BadFrame: 1,
+  UnknownShare: 2,
+  ProtocolViolation: 3,
+  Banned: 4,
+} as const;
+
+export class ChannelClosedError extends Error {
+  override name = 'ChannelClosedError';
+}
+
+export class WireChannel {
+  #onMessage: (message: WireMessage) => void = () => undefined;
+  readonly closed: Promise<void>;
+
+  constructor(readonly channel: RTCDataChannel) {
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = CHANNEL_LOW_WATER;
+    this.closed = new Promise((resolve) => channel.addEventListener('close', () => resolve(), { once: true }));
+    channel.onmessage = (event: MessageEvent) => {
+      if (!(event.data instanceof ArrayBuffer)) return this.fail(WireErrorCode.BadFrame, 'text frames are not part of the protocol');
+      let message: WireMessage | null;
+      try {
+        message = decodeFrame(event.data);
+      } catch (error) {
+        if (error instanceof WireFrameError) return this.fail(WireErrorCode.BadFrame, error.message);
+        throw error;
+      }
+      if (message) this.#onMessage(message);
+    };
+  }
+
+  get isOpen(): boolean {
+    return this.channel.readyState === 'open';
+  }
+
+  onMessage(handler: (message: WireMessage) => void): void {
+    this.#onMessage = handler;
+  }
+
+  /** Queues a frame; returns false once the channel is above its high-water mark (then await drain()). */
+  send(frame: Uint8Array): boolean {
+    if (!this.isOpen) throw new ChannelClosedError('channel is closed');
+    this.channel.send(frame as Uint8Array<ArrayBuffer>);
+    return this.channel.bufferedAmount < CHANNEL_HIGH_WATER;
+  }
+
+  /** Resolves once the send buffer is below the low-water mark, or rejects if the channel closes. */
+  drain(): Promise<void> {
+    if (this.channel.bufferedAmount <= CHANNEL_LOW_WATER) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        this.channel.removeEventListener('bufferedamountlow', done);
+        this.channel.removeEventListener('close', closed);
+        resolve();
+      };
+      const closed = () => {
+        this.channel.removeEventListener('bufferedamountlow', done);
+        reject(new ChannelClosedError('channel closed while draining'));
+      };
+      this.channel.addEventListener('bufferedamountlow', done);
+      this.channel.addEventListener('close', closed, { once: true });
+    });
+  }
+
+  /** Tells the peer why, then closes. */
+  fail(code: number, reason: string): void {
+    if (this.isOpen) this.channel.send(encodeError(code, reason) as Uint8Array<ArrayBuffer>);
+    this.close();
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+}

@@ -1,0 +1,31 @@
+/** Page entry: registers the service worker, starts the workers and the engine, mounts the shell. */
+import { Workbox } from 'workbox-window';
+import { Engine } from './engine/engine.js';
+import { startWorkers } from './engine/workers.js';
+import { displayName } from './ui/names.js';
+import './ui/shoal-app.js';
+
+const params = new URLSearchParams(location.search);
+const forceRelay = params.get('relay') === '1' || localStorage.getItem('shoal.forceRelay') === '1';
+const room = params.get('room') ?? undefined;
+
+if ('serviceWorker' in navigator) void new Workbox('/sw.js').register();
+
+const wsUrl = new URL('/signaling', location.href);
+wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+
+const engine = new Engine(startWorkers(), {
+  signalingUrl: wsUrl.href,
+  iceServersUrl: '/api/ice-servers',
+  selfName: displayName(),
+  forceRelay,
+  ...(room ? { room } : {}),
+});
+
+const app = document.createElement('shoal-app');
+app.engine = engine;
+document.body.append(app);
+void engine.start();
+
+// Exposed for debugging and end-to-end tests: read-only use of the engine's state.
+(globalThis as { shoal?: Engine }).shoal = engine;

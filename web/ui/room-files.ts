@@ -1,0 +1,83 @@
+/** Files announced in the room by other peers, each with its seeders and a Download button. */
+import { css, html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { PeerState, RoomFile } from '../engine/state.js';
+import { formatBytes } from './format.js';
+import { panel } from './theme.js';
+
+export class DownloadRequestEvent extends Event {
+  constructor(readonly shareId: string) {
+    super('download-request', { bubbles: true, composed: true });
+  }
+}
+
+@customElement('shoal-room-files')
+export class RoomFiles extends LitElement {
+  static override styles = [
+    panel,
+    css`
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      li {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 1rem;
+        padding: 0.6rem 0.75rem;
+        border-radius: 12px;
+        background: rgb(255 255 255 / 0.03);
+        border: 1px solid var(--glass-border);
+      }
+      .name {
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .meta {
+        font-size: 0.8rem;
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) files: RoomFile[] = [];
+  @property({ attribute: false }) peers: PeerState[] = [];
+  /** Ids this browser already holds or fetches: no Download button for those. */
+  @property({ attribute: false }) held: Set<string> = new Set();
+
+  override render() {
+    const available = this.files.filter((f) => !this.held.has(f.id));
+    return html`
+      <section class="panel" aria-labelledby="room-files-title">
+        <h2 id="room-files-title">In your room</h2>
+        ${available.length === 0
+          ? html`<p class="empty">No one in your room is sharing anything yet.</p>`
+          : html`<ul aria-label="Files in your room">
+              ${available.map(
+                (file) => html`<li data-share-id=${file.id}>
+                  <div>
+                    <div class="name">${file.name}</div>
+                    <div class="meta">${formatBytes(file.size)} · from ${file.holders.map((h) => this.#name(h)).join(', ')}</div>
+                  </div>
+                  <button aria-label="Download ${file.name}" @click=${() => this.dispatchEvent(new DownloadRequestEvent(file.id))}>Download</button>
+                </li>`,
+              )}
+            </ul>`}
+      </section>
+    `;
+  }
+
+  #name(peerId: string): string {
+    return this.peers.find((p) => p.peerId === peerId)?.name || peerId.slice(0, 6);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'shoal-room-files': RoomFiles;
+  }
+}

@@ -1,0 +1,146 @@
+/** The app shell: header with connection state, and the dashboard of panels. */
+import { css, html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Engine } from '../engine/engine.js';
+import { EngineController } from './engine-controller.js';
+import './peer-list.js';
+import './room-files.js';
+import type { DownloadRequestEvent } from './room-files.js';
+import './share-drop.js';
+import type { ShareFilesEvent } from './share-drop.js';
+import './transfer-list.js';
+import type { ShareActionEvent } from './transfer-list.js';
+
+@customElement('shoal-app')
+export class ShoalApp extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      max-width: 1200px;
+      margin: 0 auto;
+      padding: 1rem;
+    }
+    header {
+      display: flex;
+      align-items: center;
+      justify-content: space-between;
+      flex-wrap: wrap;
+      gap: 0.75rem;
+      margin-bottom: 1rem;
+    }
+    h1 {
+      margin: 0;
+      font-size: 1.6rem;
+      letter-spacing: 0.04em;
+      background: linear-gradient(90deg, var(--neon), var(--neon-2));
+      -webkit-background-clip: text;
+      background-clip: text;
+      color: transparent;
+      text-shadow: 0 0 24px rgb(34 211 238 / 0.25);
+    }
+    .status {
+      display: flex;
+      gap: 1rem;
+      align-items: center;
+      font-size: 0.85rem;
+      color: var(--muted);
+    }
+    .badge {
+      padding: 0.15rem 0.6rem;
+      border-radius: 999px;
+      border: 1px solid currentColor;
+    }
+    .badge.open {
+      color: var(--ok);
+    }
+    .badge.connecting {
+      color: var(--neon);
+    }
+    .badge.closed {
+      color: var(--bad);
+    }
+    label {
+      display: flex;
+      gap: 0.35rem;
+      align-items: center;
+    }
+    .grid {
+      display: grid;
+      gap: 1rem;
+      grid-template-columns: minmax(0, 2fr) minmax(0, 1fr);
+    }
+    .column {
+      display: grid;
+      gap: 1rem;
+      align-content: start;
+    }
+    .notice {
+      margin-bottom: 1rem;
+      padding: 0.6rem 0.9rem;
+      border-radius: 12px;
+      border: 1px solid rgb(251 113 133 / 0.5);
+      background: rgb(251 113 133 / 0.1);
+    }
+    @media (max-width: 760px) {
+      .grid {
+        grid-template-columns: 1fr;
+      }
+    }
+  `;
+
+  @property({ attribute: false }) engine!: Engine;
+  #controller: EngineController | undefined;
+
+  override connectedCallback(): void {
+    this.#controller ??= new EngineController(this, this.engine);
+    super.connectedCallback();
+  }
+
+  override render() {
+    const state = this.#controller!.state;
+    const held = new Set(state.shares.map((s) => s.id));
+    return html`
+      <header>
+        <h1>Shoal</h1>
+        <div class="status">
+          <span>${state.selfName}</span>
+          <span class="badge ${state.signaling}" aria-label="Signaling ${state.signaling}">${state.signaling === 'open' ? 'Online' : state.signaling === 'connecting' ? 'Connecting' : 'Offline'}</span>
+          <label title="Route every connection through the TURN relay (takes effect after a reload)">
+            <input type="checkbox" .checked=${state.forceRelay} @change=${this.#toggleRelay} /> Relay only
+          </label>
+        </div>
+      </header>
+      ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
+      <div class="grid">
+        <div class="column">
+          <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.files.forEach((f) => void this.engine.share(f).catch(() => undefined))}></shoal-share-drop>
+          <shoal-transfer-list
+            .shares=${state.shares}
+            .fileUrl=${(share: { id: string; name: string }) => this.engine.fileUrl(share)}
+            @share-action=${this.#onShareAction}
+          ></shoal-transfer-list>
+        </div>
+        <div class="column">
+          <shoal-room-files .files=${state.roomFiles} .peers=${state.peers} .held=${held} @download-request=${(e: DownloadRequestEvent) => void this.engine.download(e.shareId)}></shoal-room-files>
+          <shoal-peer-list .peers=${state.peers}></shoal-peer-list>
+        </div>
+      </div>
+    `;
+  }
+
+  #onShareAction(event: ShareActionEvent): void {
+    if (event.action === 'remove') void this.engine.remove(event.shareId);
+    else void this.engine.download(event.shareId);
+  }
+
+  #toggleRelay(event: Event): void {
+    localStorage.setItem('shoal.forceRelay', (event.target as HTMLInputElement).checked ? '1' : '0');
+    location.reload();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'shoal-app': ShoalApp;
+  }
+}
