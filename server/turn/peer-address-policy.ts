@@ -14,7 +14,9 @@ function denyList(allowLoopback: boolean): BlockList {
   ];
   if (!allowLoopback) v4.push(['127.0.0.0', 8]);
   for (const [net, prefix] of v4) list.addSubnet(net, prefix, 'ipv4');
-  const v6: [string, number][] = [['::', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96]];
+  // No ::ffff:0:0/96 rule: BlockList already checks IPv4-mapped IPv6 against the IPv4 rules, and
+  // such a rule would also match every plain IPv4 address.
+  const v6: [string, number][] = [['::', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]];
   if (!allowLoopback) v6.push(['::1', 128]);
   for (const [net, prefix] of v6) list.addSubnet(net, prefix, 'ipv6');
   return list;
