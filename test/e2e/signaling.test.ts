@@ -1,0 +1,186 @@
+/**
+ * The real server process over real sockets: HTTP endpoints, room membership, relaying with a
+ * server-stamped `from`, room isolation, the share index, and typed errors for hostile input while
+ * the server keeps serving everyone else.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { startServer, type RunningServer } from './harness.js';
+
+interface Client {
+  ws: WebSocket;
+  next: (type?: string, timeoutMs?: number) => Promise<Record<string, any>>;
+  send: (message: unknown) => void;
+  closed: Promise<number>;
+}
+
+function connect(server: RunningServer): Promise<Client> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signaling`);
+  const inbox: Record<string, any>[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on('message', (data) => {
+    inbox.push(JSON.parse(String(data)));
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  const next = async (type?: string, timeoutMs = 3000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = inbox.findIndex((m) => type === undefined || m.type === type);
+      if (at >= 0) return inbox.splice(at, 1)[0]!;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type ?? 'message'} within ${timeoutMs} ms; inbox: ${JSON.stringify(inbox)}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, left);
+      });
+    }
+  };
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => resolve({ ws, next, send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)), closed }));
+    ws.on('error', reject);
+  });
+}
+
+async function joined(server: RunningServer, room?: string): Promise<Client & { peerId: string }> {
+  const client = await connect(server);
+  client.send(room ? { type: 'join-room', room, name: 'test' } : { type: 'join-room' });
+  const welcome = await client.next('welcome');
+  await client.next('files');
+  return Object.assign(client, { peerId: welcome.peerId as string });
+}
+
+describe('signaling server', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('GET /api/health reports status, uptime, peers, rooms, version, TURN and uWS', async () => {
+    const health = await (await fetch(`${server.url}/api/health`)).json();
+    assert.equal(health.status, 'ok');
+    assert.equal(typeof health.uptime, 'number');
+    assert.equal(typeof health.peers, 'number');
+    assert.equal(typeof health.rooms, 'number');
+    assert.match(health.version, /^\d+\.\d+\.\d+/);
+    assert.equal(health.turn, 'running');
+    assert.equal(health.uws, 'native', 'the native uWebSockets.js binary loads on this machine');
+    assert.match(server.log(), /uWebSockets\.js: native binary loaded/);
+  });
+
+  test('GET /api/ice-servers hands out STUN and TURN urls with short-lived REST credentials', async () => {
+    const first = await (await fetch(`${server.url}/api/ice-servers`)).json();
+    const second = await (await fetch(`${server.url}/api/ice-servers`)).json();
+    const turn = first.iceServers.find((s: { urls: string[] }) => s.urls[0]!.startsWith('turn:'));
+    assert.ok(first.iceServers.some((s: { urls: string[] }) => s.urls[0]!.startsWith('stun:')));
+    const [expiry] = turn.username.split(':');
+    assert.ok(Number(expiry) > Date.now() / 1000 && Number(expiry) < Date.now() / 1000 + 24 * 3600, 'expires within a day');
+    assert.match(turn.credential, /^[A-Za-z0-9+/]{27}=$/, 'base64 HMAC-SHA1');
+    assert.notEqual(turn.username, second.iceServers[1].username, 'no shared fixed credential');
+  });
+
+  test('serves the app shell and a 404 for unknown assets', async () => {
+    const index = await fetch(`${server.url}/`);
+    assert.equal(index.status, 200);
+    assert.match(await index.text(), /<title>Shoal/);
+    const etag = index.headers.get('etag')!;
+    assert.equal((await fetch(`${server.url}/`, { headers: { 'if-none-match': etag } })).status, 304);
+    assert.equal((await fetch(`${server.url}/missing.js`)).status, 404);
+    assert.equal((await fetch(`${server.url}/api/nothing`)).status, 404);
+    assert.match((await fetch(`${server.url}/sw.js`)).headers.get('content-type')!, /javascript/);
+  });
+
+  test('peers behind one address share the default room and see each other come and go', async () => {
+    const a = await joined(server);
+    const b = await connect(server);
+    b.send({ type: 'join-room' });
+    const welcome = await b.next('welcome');
+    assert.ok(welcome.peers.some((p: { peerId: string }) => p.peerId === a.peerId));
+    const joinedMsg = await a.next('peer-joined');
+    assert.equal(joinedMsg.peerId, welcome.peerId);
+    b.ws.close();
+    assert.equal((await a.next('peer-left')).peerId, welcome.peerId);
+    a.ws.close();
+  });
+
+  test('relays offers with a server-stamped from, only within a room', async () => {
+    const a = await joined(server, 'relay-room');
+    const b = await joined(server, 'relay-room');
+    const outsider = await joined(server, 'elsewhere');
+    await a.next('peer-joined');
+    a.send({ type: 'offer', to: b.peerId, sdp: 'v=0', from: 'spoofed' });
+    const offer = await b.next('offer');
+    assert.deepEqual(offer, { type: 'offer', sdp: 'v=0', from: a.peerId });
+    outsider.send({ type: 'offer', to: b.peerId, sdp: 'v=0' });
+    assert.equal((await outsider.next('error')).code, 'unknown-peer');
+    await assert.rejects(b.next('offer', 300), 'nothing reaches b from another room');
+    [a, b, outsider].forEach((c) => c.ws.close());
+  });
+
+  test('announcements reach the room and request-file answers with holders', async () => {
+    const a = await joined(server, 'files-room');
+    const share = { id: 'e'.repeat(64), name: 'x.bin', size: 10 };
+    a.send({ type: 'announce-file', shares: [share] });
+    const b = await connect(server);
+    b.send({ type: 'join-room', room: 'files-room' });
+    await b.next('welcome');
+    assert.deepEqual((await b.next('files')).holders, [{ peerId: a.peerId, shares: [share] }]);
+    b.send({ type: 'request-file', id: share.id });
+    assert.deepEqual((await b.next('files')).holders, [{ peerId: a.peerId, shares: [share] }]);
+    b.send({ type: 'request-file', id: 'f'.repeat(64) });
+    assert.deepEqual((await b.next('files')).holders, []);
+    [a, b].forEach((c) => c.ws.close());
+  });
+
+  test('hostile input gets typed errors; persistent offenders are closed; others carry on', async () => {
+    const honestA = await joined(server, 'hostile-room');
+    const honestB = await joined(server, 'hostile-room');
+    await honestA.next('peer-joined');
+    const attacker = await connect(server);
+    attacker.send({ type: 'offer', to: honestA.peerId, sdp: 'v=0' });
+    assert.equal((await attacker.next('error')).code, 'not-in-room');
+    attacker.send('{not json');
+    assert.equal((await attacker.next('error')).code, 'bad-message');
+    attacker.send({ type: 'bogus' });
+    assert.equal((await attacker.next('error')).code, 'unknown-type');
+    attacker.ws.send(Buffer.from([1, 2, 3]));
+    assert.equal((await attacker.next('error')).code, 'bad-message');
+    attacker.send(JSON.stringify({ type: 'join-room', room: 'x'.repeat(1000) }));
+    assert.equal((await attacker.next('error')).code, 'bad-message');
+    for (let i = 0; i < 30; i++) attacker.send('[]');
+    assert.equal(await attacker.closed, 1008, 'closed after too many errors');
+
+    const oversized = await connect(server);
+    oversized.send({ type: 'ping', pad: 'x'.repeat(200_000) });
+    assert.ok([1006, 1009].includes(await oversized.closed), 'frames above maxPayloadLength close the socket');
+
+    honestA.send({ type: 'offer', to: honestB.peerId, sdp: 'still-works' });
+    assert.equal((await honestB.next('offer')).sdp, 'still-works');
+    assert.equal((await (await fetch(`${server.url}/api/health`)).json()).status, 'ok');
+    [honestA, honestB].forEach((c) => c.ws.close());
+  });
+
+  test('a flood is rate limited without affecting other clients', async () => {
+    const flooder = await joined(server, 'flood-room');
+    const quiet = await joined(server, 'flood-room');
+    for (let i = 0; i < 80; i++) flooder.send({ type: 'ping' });
+    assert.equal((await flooder.next('error')).code, 'rate-limited');
+    quiet.send({ type: 'ping' });
+    assert.ok(await quiet.next('pong'));
+    [flooder, quiet].forEach((c) => c.ws.close());
+  });
+
+  test('SIGTERM stops the server and its TURN process cleanly', async () => {
+    const other = await startServer();
+    const client = await joined(other);
+    const exited = new Promise<number | null>((resolve) => other.process.once('exit', (code) => resolve(code)));
+    other.process.kill('SIGTERM');
+    assert.equal(await client.closed, 1001, 'clients are told the server is going away');
+    assert.equal(await exited, 0);
+    assert.match(other.log(), /shutting down/);
+  });
+});

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultRoomFor, normaliseAddress } from '../../server/signaling.js';
+import { RoomFullError, Rooms } from '../../server/rooms.js';
+import { TokenBucket } from '../../server/token-bucket.js';
+import { issueTurnCredential, passwordForUsername, restCredentialTable, turnPassword } from '../../server/turn/rest-credentials.js';
+import { peerAddressPolicy } from '../../server/turn/peer-address-policy.js';
+import { loadConfig, ConfigError } from '../../server/config.js';
+
+const share = (n: number) => ({ id: n.toString(16).padStart(64, '0'), name: `f${n}`, size: n });
+
+test('rooms: join, roommates, leave, and the announcement index', () => {
+  const rooms = new Rooms(3);
+  assert.deepEqual(rooms.join('r', { peerId: 'a', name: 'A' }), []);
+  assert.deepEqual(rooms.join('r', { peerId: 'b', name: 'B' }), [{ peerId: 'a', name: 'A' }]);
+  rooms.join('other', { peerId: 'x', name: 'X' });
+  assert.deepEqual(rooms.roommates('a'), ['b']);
+  assert.ok(rooms.sameRoom('a', 'b'));
+  assert.ok(!rooms.sameRoom('a', 'x'), 'peers of other rooms are unreachable');
+  assert.ok(!rooms.sameRoom('a', 'a'));
+  rooms.announce('a', [share(1), share(2)], 10);
+  assert.deepEqual(rooms.holders('b'), [{ peerId: 'a', shares: [share(1), share(2)] }]);
+  assert.deepEqual(rooms.holders('b', share(2).id), [{ peerId: 'a', shares: [share(2)] }]);
+  assert.deepEqual(rooms.holders('x'), [], 'other rooms see nothing');
+  assert.deepEqual(rooms.leave('a'), { room: 'r', remaining: ['b'] });
+  assert.deepEqual(rooms.holders('b'), []);
+  assert.equal(rooms.roomCount, 2);
+  assert.equal(rooms.peerCount, 2);
+});
+
+test('rooms: peers per room and announcements per peer are bounded', () => {
+  const rooms = new Rooms(2);
+  rooms.join('r', { peerId: 'a', name: '' });
+  rooms.join('r', { peerId: 'b', name: '' });
+  assert.throws(() => rooms.join('r', { peerId: 'c', name: '' }), RoomFullError);
+  assert.equal(rooms.announce('a', [share(1), share(2), share(3)], 2), 2);
+});
+
+test('token bucket: a burst, then the sustained rate', () => {
+  let now = 0;
+  const bucket = new TokenBucket(3, 2, () => now);
+  assert.ok(bucket.take() && bucket.take() && bucket.take());
+  assert.ok(!bucket.take());
+  now = 500;
+  assert.ok(bucket.take());
+  assert.ok(!bucket.take());
+});
+
+test('default rooms group peers by public address; uWS mapped addresses are normalised', () => {
+  assert.equal(defaultRoomFor('1.2.3.4'), defaultRoomFor('1.2.3.4'));
+  assert.notEqual(defaultRoomFor('1.2.3.4'), defaultRoomFor('1.2.3.5'));
+  assert.equal(normaliseAddress('0000:0000:0000:0000:0000:ffff:7f00:0001'), '127.0.0.1');
+  assert.equal(normaliseAddress('::ffff:7f00:1'), '127.0.0.1');
+  assert.equal(normaliseAddress('2001:DB8::1'), '2001:db8::1');
+});
+
+test('TURN REST credentials: HMAC-SHA1 of the username, expiring', () => {
+  const now = 1_700_000_000_000;
+  const cred = issueTurnCredential('secret', 3600, now, 'peer1');
+  assert.equal(cred.username, `${now / 1000 + 3600}:peer1`);
+  assert.equal(cred.credential, turnPassword('secret', cred.username));
+  assert.equal(passwordForUsername('secret', cred.username, now), cred.credential);
+  assert.equal(passwordForUsername('secret', cred.username, now + 3601_000), undefined, 'expired');
+  assert.equal(passwordForUsername('secret', 'alice', now), undefined, 'not the REST form');
+  assert.notEqual(turnPassword('other-secret', cred.username), cred.credential);
+});
+
+test('TURN credential table: prototype names resolve to nothing (node-turn auth bypass)', () => {
+  const table = restCredentialTable('secret', () => 0);
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+    assert.equal(table[name], undefined, name);
+  }
+  const username = `${10_000}:x`;
+  assert.equal(table[username], turnPassword('secret', username));
+  table['alice'] = 'pw';
+  assert.equal(table['alice'], undefined, 'no user can be added');
+});
+
+test('TURN peer policy: private, loopback, link-local, multicast refused; loopback only by flag', () => {
+  const strict = peerAddressPolicy({ allowLoopback: false });
+  const tests = peerAddressPolicy({ allowLoopback: true });
+  for (const address of ['127.0.0.1', '::1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '0.0.0.0', '224.0.0.251', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1', '::', 'not-an-ip']) {
+    assert.equal(strict(address), false, address);
+  }
+  for (const address of ['8.8.8.8', '2001:4860:4860::8888', '93.184.216.34']) assert.equal(strict(address), true, address);
+  assert.equal(tests('127.0.0.1'), true);
+  assert.equal(tests('::1'), true);
+  assert.equal(tests('10.0.0.1'), false);
+});
+
+test('config: defaults, env overrides, and bad values', () => {
+  const config = loadConfig({}, '/web');
+  assert.equal(config.port, 8080);
+  assert.equal(config.stunPort, 3478);
+  assert.equal(config.turnPort, 3479);
+  assert.ok(config.turnSecret.length >= 32, 'a random secret when none is set');
+  assert.notEqual(loadConfig({}, '/web').turnSecret, config.turnSecret);
+  const custom = loadConfig({ PORT: '9000', STUN_PORT: '4000', TURN_PORT: '4001', NODE_ENV: 'development', TURN_SECRET: 's' }, '/web');
+  assert.deepEqual([custom.port, custom.stunPort, custom.turnPort, custom.env, custom.turnSecret], [9000, 4000, 4001, 'development', 's']);
+  assert.throws(() => loadConfig({ PORT: 'eighty' }, '/web'), ConfigError);
+  assert.throws(() => loadConfig({ TURN_PORT: '70000' }, '/web'), ConfigError);
+});
