@@ -1,0 +1,93 @@
+/// <reference types="mocha" />
+/**
+ * The hashing and storage workers in a real Chromium, reached through Comlink exactly as the engine
+ * reaches them.
+ */
+import * as Comlink from 'comlink';
+import { CHUNK_SIZE } from '../../protocol/index.js';
+import type { Hasher } from '../../workers/hasher.worker.js';
+import type { Storage } from '../../workers/storage.worker.js';
+
+const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+
+function assertEqual<T>(actual: T, expected: T, what: string): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+const hasher = Comlink.wrap<Hasher>(new Worker(new URL('../../workers/hasher.worker.ts', import.meta.url), { type: 'module' }));
+const storage = Comlink.wrap<Storage>(new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' }));
+
+async function webCryptoHex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function patterned(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + (i >> 8)) & 0xff;
+  return bytes;
+}
+
+describe('hashing worker through Comlink', () => {
+  it('hashes the empty file: no chunks, the SHA-256 of nothing', async () => {
+    assertEqual(await hasher.hashFile(new Blob([]), 1), { chunkHashes: [], fileHash: EMPTY }, 'empty file');
+  });
+
+  it('hashes "abc" to the FIPS 180-2 vector', async () => {
+    assertEqual(await hasher.hashFile(new Blob(['abc']), 2), { chunkHashes: [ABC], fileHash: ABC }, '"abc"');
+    assertEqual(await hasher.sha256(new TextEncoder().encode('abc')), ABC, 'sha256("abc")');
+  });
+
+  it('hashes a multi-slice file chunk by chunk and whole, reporting progress', async () => {
+    const size = 70 * CHUNK_SIZE + 123; // crosses the worker's 4 MiB read slices
+    const bytes = patterned(size);
+    const progress: number[] = [];
+    const result = await hasher.hashFile(new Blob([bytes as Uint8Array<ArrayBuffer>]), 3, Comlink.proxy((done: number) => void progress.push(done)));
+    assertEqual(result.chunkHashes.length, 71, 'chunk count');
+    assertEqual(result.fileHash, await webCryptoHex(bytes), 'whole-file hash');
+    assertEqual(result.chunkHashes[0], await webCryptoHex(bytes.subarray(0, CHUNK_SIZE)), 'first chunk');
+    assertEqual(result.chunkHashes[70], await webCryptoHex(bytes.subarray(70 * CHUNK_SIZE)), 'short last chunk');
+    await new Promise((r) => setTimeout(r, 50));
+    assertEqual(progress.at(-1), size, 'progress ends at the file size');
+  });
+
+  it('verifies chunks against their hash', async () => {
+    assertEqual(await hasher.verifyChunk(new TextEncoder().encode('abc'), ABC), true, 'matching chunk');
+    assertEqual(await hasher.verifyChunk(new TextEncoder().encode('abd'), ABC), false, 'flipped byte');
+  });
+});
+
+describe('storage worker (OPFS + IndexedDB) through Comlink', () => {
+  const shareId = 'a'.repeat(64);
+
+  it('imports a file, stores it under its share id, and reads chunks back', async () => {
+    const bytes = patterned(3 * CHUNK_SIZE + 5);
+    const temp = await storage.importFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    await storage.commitImport(temp, shareId);
+    const last = await storage.readChunk(shareId, 3 * CHUNK_SIZE, 5, 5);
+    assertEqual([...last.subarray(5)], [...bytes.subarray(3 * CHUNK_SIZE)], 'last chunk after the reserved header');
+    assertEqual(await storage.hashStoredShare(shareId), await webCryptoHex(bytes), 'stored bytes hash to the original');
+    await storage.removeShare(shareId);
+  });
+
+  it('writes a chunk only when it matches its hash', async () => {
+    await storage.allocate(shareId, 3);
+    assertEqual(await storage.writeVerifiedChunk(shareId, 0, new TextEncoder().encode('abd'), ABC), false, 'corrupt chunk refused');
+    assertEqual(await storage.writeVerifiedChunk(shareId, 0, new TextEncoder().encode('abc'), ABC), true, 'good chunk written');
+    assertEqual(await storage.hashStoredShare(shareId), ABC, 'file holds the verified chunk');
+    await storage.removeShare(shareId);
+  });
+
+  it('keeps share records and bitfields in IndexedDB', async () => {
+    const meta = { version: 1, name: 'x', type: '', size: 3, chunkSize: CHUNK_SIZE, fileHash: ABC, chunkHashes: [ABC] };
+    await storage.putShare({ id: shareId, meta, bitfield: new Uint8Array([0]), complete: false, addedAt: 1 });
+    await storage.saveBitfield(shareId, new Uint8Array([0x80]), true);
+    const record = await storage.getShare(shareId);
+    assertEqual([...record!.bitfield], [0x80], 'bitfield saved');
+    assertEqual(record!.complete, true, 'completion saved');
+    assertEqual((await storage.listShares()).map((s) => s.id), [shareId], 'listed');
+    await storage.removeShare(shareId);
+    assertEqual(await storage.getShare(shareId), undefined, 'removed');
+  });
+});
