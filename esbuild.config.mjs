@@ -29,7 +29,7 @@ const common = { bundle: true, sourcemap: true, minify: production, logLevel: 'w
 
 function copyStatic() {
   mkdirSync(join(out, 'web'), { recursive: true });
-  for (const file of ['index.html', 'manifest.webmanifest']) cpSync(join('web', file), join(out, 'web', file));
+  for (const file of ['index.html', 'manifest.webmanifest', 'screenshot-wide.png', 'screenshot-narrow.png']) cpSync(join('web', file), join(out, 'web', file));
   cpSync(join('web', 'icons'), join(out, 'web', 'icons'), { recursive: true });
 }
 
@@ -44,7 +44,7 @@ const precacheManifest = {
         swDest: join(out, 'web', 'sw.js'),
         globDirectory: join(out, 'web'),
         globPatterns: ['**/*.{html,js,css,svg,png,webmanifest}'],
-        globIgnores: ['sw.js', '**/*.map'],
+        globIgnores: ['sw.js', '**/*.map', 'screenshot-*.png'],
         maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
       });
       for (const warning of warnings) console.warn(`workbox: ${warning}`);

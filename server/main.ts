@@ -40,6 +40,7 @@ const turn = new TurnSupervisor({
     ...process.env,
     TURN_SECRET: config.turnSecret,
     TURN_LISTEN_IP: config.turnListenIp,
+    TURN_EXTERNAL_IP: config.turnListenIp === '0.0.0.0' || config.turnListenIp === '::' ? config.turnPublicHost : '',
     STUN_PORT: String(config.stunPort),
     TURN_PORT: String(config.turnPort),
     TURN_ALLOW_LOOPBACK: config.turnAllowLoopback ? '1' : '0',

@@ -39,6 +39,8 @@ function create(port: number, authMech: 'none' | 'long-term'): TurnServer {
     listeningPort: port,
     listeningIps: [listenIp],
     relayIps: [listenIp],
+    // A relay bound to 0.0.0.0 must advertise the address browsers can reach.
+    externalIps: env.TURN_EXTERNAL_IP || null,
     authMech,
     realm: 'shoal',
     debugLevel: (env.TURN_DEBUG ?? 'ERROR') as 'ERROR',
