@@ -174,6 +174,21 @@ describe('signaling server', { timeout: 60_000 }, () => {
     [flooder, quiet].forEach((c) => c.ws.close());
   });
 
+  test('a crashed TURN process is restarted by its supervisor', async () => {
+    const pidOf = () => [...server.log().matchAll(/"TURN\/STUN process ready","pid":(\d+)/g)].map((m) => Number(m[1]));
+    const [firstPid] = pidOf();
+    assert.ok(firstPid);
+    process.kill(firstPid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (pidOf().length < 2) {
+      assert.ok(Date.now() < deadline, 'TURN process came back within 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.notEqual(pidOf()[1], firstPid);
+    assert.match(server.log(), /TURN\/STUN process exited; restarting/);
+    assert.equal((await (await fetch(`${server.url}/api/health`)).json()).turn, 'running');
+  });
+
   test('SIGTERM stops the server and its TURN process cleanly', async () => {
     const other = await startServer();
     const client = await joined(other);

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, sha256ThroughServiceWorker, startServer, type LaunchedBrowser, type RunningServer } from './harness.js';
@@ -33,8 +34,11 @@ async function transfer(a: Page, b: Page, name: string): Promise<{ ms: number; f
 
   const shareId = await downloaded.getAttribute('data-share-id');
   assert.ok(shareId);
-  const received = await sha256ThroughServiceWorker(b, `/files/${shareId}/${encodeURIComponent(name)}`);
+  const fileUrl = `/files/${shareId}/${encodeURIComponent(name)}`;
+  const received = await sha256ThroughServiceWorker(b, fileUrl);
   assert.equal(received, fileHash, "B's stored bytes hash to the original file's SHA-256");
+  // A just served every chunk from its storage worker; its service worker still reads the file.
+  assert.equal(await sha256ThroughServiceWorker(a, fileUrl), fileHash, "A's seeded copy stays readable");
   return { ms, fileHash };
 }
 
@@ -64,9 +68,18 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     await openApp(browserA.page, server.url);
     await openApp(browserB.page, server.url);
     await browserB.page.locator('shoal-peer-list li').first().waitFor({ timeout: 10_000 });
-    const { ms } = await transfer(browserA.page, browserB.page, 'direct.bin');
+    const { ms, fileHash } = await transfer(browserA.page, browserB.page, 'direct.bin');
     const types = await candidateTypes(browserB.page);
     assert.ok(types.length > 0 && !types.includes('relay'), `direct path expected, got ${types.join(',')}`);
+
+    const [download] = await Promise.all([
+      browserB.page.waitForEvent('download'),
+      browserB.page.locator('li[aria-label="direct.bin"]').getByRole('link', { name: 'Save' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'direct.bin');
+    const saved = await readFile((await download.path())!);
+    assert.equal(saved.length, FILE_SIZE);
+    assert.equal(createHash('sha256').update(saved).digest('hex'), fileHash, 'the Save button delivers the verified bytes');
     console.log(`# e2e direct 8 MiB transfer: ${Math.round(ms)} ms (${(FILE_SIZE / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
   });
 

@@ -143,8 +143,10 @@ export class TransferList extends LitElement {
         ${share.error ? html`<div class="error" role="alert">${share.error}</div>` : nothing}
         <div class="actions">
           ${share.status === 'seeding'
-            ? html`<a class="button" href=${url} target="_blank" rel="noopener">Open</a>
-                <a class="button" href="${url}?download" download=${share.name}>Save</a>`
+            ? // No `download` attribute on Save: Chromium fetches such links past the service worker;
+              // a plain navigation reaches it, and its Content-Disposition: attachment saves the file.
+              html`<a class="button" href=${url} target="_blank" rel="noopener">Open</a>
+                <a class="button" href="${url}?download">Save</a>`
             : nothing}
           ${share.status === 'paused' || share.status === 'stalled' || share.status === 'error'
             ? html`<button @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
