@@ -9,19 +9,36 @@ export const CHANNEL_HIGH_WATER = 1024 * 1024;
 export const CHANNEL_LOW_WATER = 256 * 1024;
 
 /**
- * Requests in flight to one peer: 32 × 64 KiB = 2 MiB, about 80 ms of a 25 MiB/s channel, enough to
- * hide the round trip plus the seeder's storage read without one peer hoarding the tail.
+ * Requests in flight to one peer cover PIPELINE_TARGET_MS of its measured throughput: 300 ms hides
+ * the round trip, the seeder's storage read and its send queue. At least PIPELINE_MIN (a new peer
+ * has no measurement yet; 16 × 64 KiB = 1 MiB), at most PIPELINE_MAX (64 × 64 KiB = 4 MiB, so one
+ * peer cannot hoard the tail of the file).
  */
-export const REQUESTS_IN_FLIGHT = 32;
+export const PIPELINE_MIN = 16;
+export const PIPELINE_MAX = 64;
+export const PIPELINE_TARGET_MS = 300;
 
 /** A seeder queues at most this many requests per channel; more are rejected (TooManyRequests). */
 export const MAX_QUEUED_REQUESTS = 256;
 
-/** Persist the download bitfield after this many new chunks (and at the end): 4 MiB of progress. */
-export const BITFIELD_SAVE_EVERY = 64;
+/**
+ * Persist the download bitfield after this many new chunks (and at the end): 1 MiB of progress, so
+ * a reload refetches at most 1 MiB (plus what was in flight), while IndexedDB sees ≤ 25 writes/s.
+ */
+export const BITFIELD_SAVE_EVERY = 16;
 
-/** A peer that sends nothing for this long while requests are outstanding is considered stalled. */
-export const REQUEST_TIMEOUT_MS = 20_000;
+/** A peer that sends nothing for this long while requests are outstanding has stalled. */
+export const REQUEST_TIMEOUT_MS = 8_000;
+
+/** How often a download checks its peers for stalls. */
+export const WATCHDOG_INTERVAL_MS = 1_000;
+
+/** A peer is dropped after this many chunks that fail verification. */
+export const MAX_BAD_CHUNKS = 2;
+
+/** Reconnecting to a lost source: 1 s doubling to 30 s. */
+export const RETRY_MIN_MS = 1_000;
+export const RETRY_MAX_MS = 30_000;
 
 /** Time allowed for a peer connection's data channel to open. */
 export const CONNECT_TIMEOUT_MS = 20_000;

@@ -1,16 +1,18 @@
 /**
- * One download: fetches and checks the metadata against the share id, allocates storage, then keeps
- * REQUESTS_IN_FLIGHT chunk requests outstanding on every source that has chunks we lack. Each chunk
- * is verified (in the storage worker) before it is written; a peer that sends a bad chunk twice is
- * dropped, and its work goes back to the pool. The bitfield is persisted as chunks land, so a reload
- * resumes; the whole-file SHA-256 is checked at the end.
+ * One download: fetches the metadata and checks it against the share id, allocates storage, then
+ * pulls chunks from every source at once (rarest first, pipelines sized to each peer's measured
+ * throughput, endgame duplicates at the tail). Each chunk is verified in the storage worker before
+ * it is written; a peer that sends bad chunks or stalls loses its requests to the others. The
+ * bitfield is persisted as chunks land, so a reload resumes; the whole-file SHA-256 is checked last.
  */
 import {
   Bitfield,
   BitfieldLengthError,
+  CHUNK_SIZE,
   chunkCount,
   chunkRange,
   decodeVerifiedMetadata,
+  encodeCancel,
   encodeHandshake,
   encodeMetadataRequest,
   encodeRequest,
@@ -19,7 +21,18 @@ import {
   type ShareMetadata,
   type WireMessage,
 } from '../../protocol/index.js';
-import { BITFIELD_SAVE_EVERY, REQUESTS_IN_FLIGHT } from './constants.js';
+import {
+  BITFIELD_SAVE_EVERY,
+  MAX_BAD_CHUNKS,
+  PIPELINE_MAX,
+  PIPELINE_MIN,
+  PIPELINE_TARGET_MS,
+  REQUEST_TIMEOUT_MS,
+  SPEED_WINDOW_MS,
+  WATCHDOG_INTERVAL_MS,
+} from './constants.js';
+import { PiecePicker, pipelineDepth } from './piece-picker.js';
+import { SpeedMeter } from './speed-meter.js';
 import { WireErrorCode, type WireChannel } from './wire-channel.js';
 import type { StorageApi } from './workers.js';
 
@@ -27,127 +40,160 @@ export class FileHashMismatchError extends Error {
   override name = 'FileHashMismatchError';
 }
 
-/** A bad chunk costs a peer its place after this many. */
-const MAX_BAD_CHUNKS = 2;
-
 interface Source {
   remoteId: string;
   wire: WireChannel;
   has: Bitfield | undefined;
   rawBits: Uint8Array | undefined;
-  inFlight: Set<number>;
+  /** Requested chunk -> when. */
+  inFlight: Map<number, number>;
+  /** Requests we cancelled (endgame losers): a PIECE for them may still come and is not an offence. */
+  cancelled: Set<number>;
+  meter: SpeedMeter;
+  lastPieceAt: number;
   badChunks: number;
 }
 
+export type SourceEndReason = 'closed' | 'stalled' | 'bad-data' | 'protocol';
+
 export interface DownloadEvents {
   onMetadata: (meta: ShareMetadata, encoded: Uint8Array) => void;
-  onChunk: (remoteId: string, bytes: number) => void;
+  onChunk: (remoteId: string, index: number, bytes: number) => void;
   onSourcesChanged: (count: number) => void;
+  onSourceEnded: (remoteId: string, reason: SourceEndReason, detail: string) => void;
 }
 
 export interface DownloadComponents {
   storage: StorageApi;
   events: DownloadEvents;
+  now?: () => number;
 }
 
 export class Download {
   meta: ShareMetadata | undefined;
   bitfield: Bitfield | undefined;
+  #picker: PiecePicker | undefined;
   readonly #sources = new Set<Source>();
-  /** Chunks requested or being verified: never requested twice at once. */
-  readonly #busy = new Set<number>();
-  /** Chunks that failed and should be picked before the cursor's. */
-  readonly #retry: number[] = [];
-  #cursor = 0;
+  /** Chunks being verified: a late duplicate of one is dropped, not verified twice. */
+  readonly #verifying = new Set<number>();
   #unsaved = 0;
   #metadataParts: Uint8Array[] = [];
   #metadataSource: Source | undefined;
   #finished: Promise<void> | undefined;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
   #resolveDone!: () => void;
   #rejectDone!: (error: Error) => void;
   readonly done: Promise<void>;
-  paused = false;
+  #paused = false;
+  readonly #now: () => number;
 
   constructor(
     readonly shareId: string,
     private readonly components: DownloadComponents,
     resume?: { meta: ShareMetadata; bitfield: Uint8Array },
   ) {
+    this.#now = components.now ?? (() => performance.now());
     this.done = new Promise((resolve, reject) => {
       this.#resolveDone = resolve;
       this.#rejectDone = reject;
     });
+    this.done.catch(() => undefined).finally(() => clearInterval(this.#watchdog));
     if (resume) this.#adopt(resume.meta, new Bitfield(chunkCount(resume.meta.size), resume.bitfield));
+    this.#watchdog = setInterval(() => this.#checkStalls(), WATCHDOG_INTERVAL_MS);
   }
 
   get sourceCount(): number {
     return this.#sources.size;
   }
 
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  hasSource(remoteId: string): boolean {
+    return [...this.#sources].some((s) => s.remoteId === remoteId);
+  }
+
   get bytesDone(): number {
     if (!this.meta || !this.bitfield) return 0;
-    const { size } = this.meta;
     const last = this.bitfield.length - 1;
-    return this.bitfield.count * this.meta.chunkSize - (this.bitfield.has(last) ? this.meta.chunkSize - (size - last * this.meta.chunkSize) : 0);
+    const lastShort = this.bitfield.has(last) ? CHUNK_SIZE - (this.meta.size - last * CHUNK_SIZE) : 0;
+    return this.bitfield.count * CHUNK_SIZE - lastShort;
   }
 
   /** Starts pulling from a peer over a freshly opened channel. */
   addSource(wire: WireChannel, remoteId: string): void {
-    const source: Source = { remoteId, wire, has: undefined, rawBits: undefined, inFlight: new Set(), badChunks: 0 };
+    const source: Source = {
+      remoteId,
+      wire,
+      has: undefined,
+      rawBits: undefined,
+      inFlight: new Map(),
+      cancelled: new Set(),
+      meter: new SpeedMeter(SPEED_WINDOW_MS),
+      lastPieceAt: this.#now(),
+      badChunks: 0,
+    };
     this.#sources.add(source);
     this.components.events.onSourcesChanged(this.#sources.size);
     wire.onMessage((message) => this.#onMessage(source, message));
-    void wire.closed.then(() => this.#removeSource(source));
+    void wire.closed.then(() => this.#removeSource(source, 'closed', 'channel closed'));
     wire.send(encodeHandshake(this.shareId));
   }
 
   pause(): void {
-    this.paused = true;
+    this.#paused = true;
   }
 
   resume(): void {
-    this.paused = false;
-    for (const source of this.#sources) this.#fill(source);
+    this.#paused = false;
+    this.#fillAll();
   }
 
-  /** Stops every source; in-flight work is dropped (what landed stays, for a later resume). */
+  /** Stops every source; what landed stays on disk for a later resume. */
   stop(): void {
-    for (const source of this.#sources) source.wire.close();
+    clearInterval(this.#watchdog);
+    for (const source of [...this.#sources]) source.wire.close();
+  }
+
+  /** Saves the bitfield now (e.g. before the page goes away). */
+  async flush(): Promise<void> {
+    if (this.bitfield && this.#unsaved > 0) await this.#saveBitfield();
   }
 
   #adopt(meta: ShareMetadata, bitfield: Bitfield): void {
     this.meta = meta;
     this.bitfield = bitfield;
+    this.#picker = new PiecePicker(bitfield);
   }
 
   #onMessage(source: Source, message: WireMessage): void {
     switch (message.type) {
       case 'handshake':
-        if (message.shareId !== this.shareId) source.wire.fail(WireErrorCode.ProtocolViolation, 'handshake for another share');
+        if (message.shareId !== this.shareId) this.#dropSource(source, 'protocol', 'handshake for another share');
         return;
       case 'bitfield':
+        if (source.rawBits) return this.#dropSource(source, 'protocol', 'second bitfield');
         source.rawBits = new Uint8Array(message.bits);
         if (this.meta) this.#readBitfield(source);
         else this.#requestMetadata(source);
         return;
       case 'have':
-        if (source.has && message.index < source.has.length) {
-          source.has.set(message.index);
-          this.#fill(source);
-        }
+        if (!source.has || message.index >= source.has.length) return;
+        if (source.has.set(message.index)) this.#picker!.peerHas(message.index);
+        this.#fill(source);
         return;
       case 'metadata-part':
         return void this.#onMetadataPart(source, message.part, message.total, message.data);
       case 'piece':
         return void this.#onPiece(source, message.index, message.data);
       case 'reject':
-        if (source.inFlight.delete(message.index)) {
-          this.#busy.delete(message.index);
-          this.#retry.push(message.index);
-        }
+        if (source.inFlight.delete(message.index)) this.#picker?.release(message.index);
+        source.cancelled.delete(message.index);
+        this.#fillAll();
         return;
       case 'error':
-        console.warn(`shoal: peer ${source.remoteId} closed the share: ${message.reason}`);
+        console.warn(`shoal: peer ${source.remoteId} ended the share: ${message.reason}`);
         return;
       default:
         return;
@@ -155,7 +201,7 @@ export class Download {
   }
 
   #requestMetadata(source: Source): void {
-    if (this.#metadataSource) return;
+    if (this.#metadataSource || this.meta) return;
     this.#metadataSource = source;
     this.#metadataParts = [];
     source.wire.send(encodeMetadataRequest(0));
@@ -165,13 +211,10 @@ export class Download {
     if (source !== this.#metadataSource || this.meta) return;
     const maxParts = Math.ceil(MAX_METADATA_BYTES / METADATA_PART_BYTES);
     if (part !== this.#metadataParts.length || total === 0 || total > maxParts || (part < total - 1 && data.byteLength !== METADATA_PART_BYTES)) {
-      return this.#dropSource(source, 'malformed metadata');
+      return this.#dropSource(source, 'protocol', 'malformed metadata');
     }
     this.#metadataParts.push(new Uint8Array(data));
-    if (part + 1 < total) {
-      source.wire.send(encodeMetadataRequest(part + 1));
-      return;
-    }
+    if (part + 1 < total) return void source.wire.send(encodeMetadataRequest(part + 1));
     const encoded = new Uint8Array(this.#metadataParts.reduce((n, p) => n + p.byteLength, 0));
     let at = 0;
     for (const p of this.#metadataParts) {
@@ -184,7 +227,7 @@ export class Download {
       meta = await decodeVerifiedMetadata(encoded, this.shareId);
     } catch (error) {
       this.#metadataSource = undefined;
-      return this.#dropSource(source, (error as Error).message);
+      return this.#dropSource(source, 'bad-data', (error as Error).message);
     }
     try {
       await this.components.storage.allocate(this.shareId, meta.size);
@@ -202,68 +245,83 @@ export class Download {
     try {
       source.has = new Bitfield(chunkCount(this.meta.size), source.rawBits);
     } catch (error) {
-      if (error instanceof BitfieldLengthError) return this.#dropSource(source, error.message);
+      if (error instanceof BitfieldLengthError) return this.#dropSource(source, 'protocol', error.message);
       throw error;
     }
+    this.#picker!.peerAdded(source.has);
     this.#fill(source);
   }
 
-  /** Next chunk this source can give us that nobody is fetching, or -1. */
-  #pick(source: Source): number {
-    const has = source.has!;
-    const mine = this.bitfield!;
-    for (let i = 0; i < this.#retry.length; i++) {
-      const index = this.#retry[i]!;
-      if (has.has(index) && !this.#busy.has(index) && !mine.has(index)) {
-        this.#retry.splice(i, 1);
-        return index;
-      }
-    }
-    while (this.#cursor < mine.length && (mine.has(this.#cursor) || this.#busy.has(this.#cursor))) this.#cursor++;
-    for (let index = this.#cursor; index < mine.length; index++) {
-      if (!mine.has(index) && !this.#busy.has(index) && has.has(index)) return index;
-    }
-    return -1;
+  #fillAll(): void {
+    for (const source of this.#sources) this.#fill(source);
   }
 
   #fill(source: Source): void {
-    if (this.paused || !source.has || !source.wire.isOpen || !this.bitfield || this.#finished) return;
-    while (source.inFlight.size < REQUESTS_IN_FLIGHT) {
-      const index = this.#pick(source);
+    const picker = this.#picker;
+    if (this.#paused || !picker || !source.has || !source.wire.isOpen || this.#finished) return;
+    const now = this.#now();
+    const depth = pipelineDepth(source.meter.rate(now), CHUNK_SIZE, { min: PIPELINE_MIN, max: PIPELINE_MAX, targetMs: PIPELINE_TARGET_MS });
+    while (source.inFlight.size < depth) {
+      let index = picker.next(source.has);
+      if (index < 0) index = picker.nextDuplicate(source.has, new Set([...source.inFlight.keys(), ...this.#verifying]));
       if (index < 0) return;
-      source.inFlight.add(index);
-      this.#busy.add(index);
+      picker.markRequested(index);
+      source.inFlight.set(index, now);
+      source.cancelled.delete(index);
+      if (source.inFlight.size === 1) source.lastPieceAt = now; // the stall clock starts with work
       source.wire.send(encodeRequest(index));
     }
   }
 
   async #onPiece(source: Source, index: number, data: Uint8Array): Promise<void> {
-    if (!source.inFlight.delete(index)) return this.#dropSource(source, `sent chunk ${index} that was not requested`);
-    this.#fill(source); // keep the pipe full while this chunk is verified
+    if (!source.inFlight.delete(index)) {
+      if (source.cancelled.delete(index)) return; // an endgame loser that was already on its way
+      return this.#dropSource(source, 'protocol', `sent chunk ${index} that was not requested`);
+    }
+    const now = this.#now();
+    source.lastPieceAt = now;
+    source.meter.add(data.byteLength, now);
     const meta = this.meta!;
+    const picker = this.#picker!;
+    if (this.bitfield!.has(index) || this.#verifying.has(index)) return this.#fill(source); // lost the endgame race
+    this.#verifying.add(index);
+    this.#fill(source); // keep the pipe full while this chunk is verified
     const { start, end } = chunkRange(index, meta.size);
     let stored = false;
-    if (data.byteLength === end - start) {
-      try {
-        stored = await this.components.storage.writeVerifiedChunk(this.shareId, start, data, meta.chunkHashes[index]!);
-      } catch (error) {
-        this.#busy.delete(index);
-        return this.#fail(error as Error);
+    try {
+      stored = data.byteLength === end - start && (await this.components.storage.writeVerifiedChunk(this.shareId, start, data, meta.chunkHashes[index]!));
+    } catch (error) {
+      this.#verifying.delete(index);
+      return this.#fail(error as Error);
+    }
+    this.#verifying.delete(index);
+    if (!stored) {
+      picker.release(index);
+      source.badChunks++;
+      if (source.badChunks >= MAX_BAD_CHUNKS) this.#dropSource(source, 'bad-data', `${source.badChunks} chunks failed SHA-256 verification`, WireErrorCode.Banned);
+      return this.#fillAll();
+    }
+    picker.received(index);
+    for (const other of this.#sources) {
+      if (other !== source && other.inFlight.delete(index)) {
+        other.cancelled.add(index);
+        if (other.wire.isOpen) other.wire.send(encodeCancel(index));
       }
     }
-    this.#busy.delete(index);
-    if (!stored) {
-      this.#retry.push(index);
-      source.badChunks++;
-      if (source.badChunks >= MAX_BAD_CHUNKS) this.#dropSource(source, 'sent chunks that fail verification', WireErrorCode.Banned);
-      for (const s of this.#sources) this.#fill(s);
-      return;
-    }
-    this.bitfield!.set(index);
-    this.components.events.onChunk(source.remoteId, end - start);
+    this.components.events.onChunk(source.remoteId, index, end - start);
     if (++this.#unsaved >= BITFIELD_SAVE_EVERY) void this.#saveBitfield();
     if (this.bitfield!.complete) return void this.#finish();
-    this.#fill(source);
+    this.#fillAll();
+  }
+
+  /** A source with requests out and no piece for REQUEST_TIMEOUT_MS loses them and is dropped. */
+  #checkStalls(): void {
+    const now = this.#now();
+    for (const source of [...this.#sources]) {
+      if (source.inFlight.size > 0 && now - source.lastPieceAt > REQUEST_TIMEOUT_MS) {
+        this.#dropSource(source, 'stalled', `no data for ${Math.round((now - source.lastPieceAt) / 1000)} s`);
+      }
+    }
   }
 
   async #saveBitfield(): Promise<void> {
@@ -273,6 +331,7 @@ export class Download {
 
   #finish(): Promise<void> {
     this.#finished ??= (async () => {
+      clearInterval(this.#watchdog);
       try {
         await this.#saveBitfield();
         const fileHash = await this.components.storage.hashStoredShare(this.shareId);
@@ -282,7 +341,7 @@ export class Download {
       } catch (error) {
         this.#rejectDone(error as Error);
       }
-      for (const source of this.#sources) source.wire.close();
+      for (const source of [...this.#sources]) source.wire.close();
     })();
     return this.#finished;
   }
@@ -292,25 +351,25 @@ export class Download {
     this.#rejectDone(error);
   }
 
-  #dropSource(source: Source, reason: string, code: number = WireErrorCode.ProtocolViolation): void {
-    console.warn(`shoal: dropping peer ${source.remoteId}: ${reason}`);
-    source.wire.fail(code, reason);
-    this.#removeSource(source);
+  #dropSource(source: Source, reason: SourceEndReason, detail: string, code: number = WireErrorCode.ProtocolViolation): void {
+    console.warn(`shoal: dropping peer ${source.remoteId}: ${detail}`);
+    if (source.wire.isOpen) source.wire.fail(code, detail);
+    this.#removeSource(source, reason, detail);
   }
 
-  #removeSource(source: Source): void {
+  #removeSource(source: Source, reason: SourceEndReason, detail: string): void {
     if (!this.#sources.delete(source)) return;
-    for (const index of source.inFlight) {
-      this.#busy.delete(index);
-      this.#retry.push(index);
-    }
+    for (const index of source.inFlight.keys()) this.#picker?.release(index);
     source.inFlight.clear();
+    if (source.has) this.#picker?.peerRemoved(source.has);
     if (this.#metadataSource === source) {
       this.#metadataSource = undefined;
       const next = [...this.#sources].find((s) => s.rawBits);
-      if (next && !this.meta) this.#requestMetadata(next);
+      if (next) this.#requestMetadata(next);
     }
+    if (this.#finished) return; // closing our own channels at the end is not news
     this.components.events.onSourcesChanged(this.#sources.size);
-    for (const s of this.#sources) this.#fill(s);
+    this.components.events.onSourceEnded(source.remoteId, reason, detail);
+    this.#fillAll();
   }
 }

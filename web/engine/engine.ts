@@ -3,14 +3,15 @@
  * knows no UI component; the UI subscribes to `store` and calls the methods below.
  */
 import { Bitfield, chunkCount, encodeMetadata, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
-import { CHANNEL_LABEL, SPEED_WINDOW_MS } from './constants.js';
-import { Download } from './download.js';
+import { CHANNEL_LABEL, RETRY_MAX_MS, RETRY_MIN_MS, SPEED_WINDOW_MS } from './constants.js';
+import { Download, type SourceEndReason } from './download.js';
 import { importShare } from './import-share.js';
 import { Links } from './links.js';
-import { serveChannel, type SeedableShare } from './seeder.js';
+import { Seeding } from './seeding.js';
 import { SignalingClient } from './signaling-client.js';
 import { etaSeconds, SpeedMeter } from './speed-meter.js';
-import { initialState, type EngineState, type ShareState } from './state.js';
+import { initialState, newPeer, type EngineState, type ShareState } from './state.js';
+import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
 import { WireChannel } from './wire-channel.js';
 import type { HasherApi, StorageApi } from './workers.js';
@@ -28,58 +29,78 @@ export interface EngineOptions {
   room?: string;
 }
 
-/** State updates reach the UI at most this often while bytes flow. */
-const UI_UPDATE_MS = 200;
+/** How often per-peer connection stats (RTT, path) are refreshed. */
+const STATS_INTERVAL_MS = 2_000;
 
 export class Engine {
   readonly store: Store<EngineState>;
-  readonly #seedable = new Map<string, SeedableShare>();
+  readonly #state: StateWriter;
+  readonly #seeding: Seeding;
   readonly #downloads = new Map<string, Download>();
-  readonly #meters = new Map<string, SpeedMeter>();
+  /** Incomplete downloads found in storage, resumed once we are in a room. */
+  readonly #toResume = new Set<string>();
+  /** `${shareId}:${peerId}` pairs being connected now. */
+  readonly #connecting = new Set<string>();
+  /** Failed attempts per `${shareId}:${peerId}` since the last success: sets the retry backoff. */
+  readonly #failures = new Map<string, number>();
+  /** Peers that sent bad data for a share: never asked again for it. */
+  readonly #banned = new Set<string>();
   readonly #links: Links;
   readonly #signaling: SignalingClient;
   #rtcConfig: RTCConfiguration = { iceServers: [] };
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
-  #pending: EngineState | undefined;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly components: EngineComponents,
     private readonly options: EngineOptions,
   ) {
     this.store = new Store(initialState(options.selfName, options.forceRelay));
+    this.#state = new StateWriter(this.store);
+    this.#seeding = new Seeding({
+      storage: components.storage,
+      onUploaded: (peerId, _shareId, bytes) => this.#state.patchPeer(peerId, (p) => ({ bytesSent: p.bytesSent + bytes, chunksSent: p.chunksSent + 1 })),
+    });
     this.#links = new Links({
-      selfId: () => this.#current().selfId,
+      selfId: () => this.#state.current.selfId,
       rtcConfig: () => this.#rtcConfig,
       send: (message) => this.#signaling.send(message),
-      onChannel: (remoteId, channel) => this.#onIncomingChannel(remoteId, channel),
-      onStateChange: (remoteId, connection) => this.#patchPeer(remoteId, { connection }),
+      onChannel: (remoteId, channel) => (channel.label === CHANNEL_LABEL ? this.#seeding.serve(new WireChannel(channel), remoteId) : channel.close()),
+      onStateChange: (remoteId, connection) => this.#state.patchPeer(remoteId, { connection }),
     });
-    const signalingOptions: ConstructorParameters<typeof SignalingClient>[0] = {
+    this.#signaling = new SignalingClient({
       url: options.signalingUrl,
       name: options.selfName,
+      ...(options.room ? { room: options.room } : {}),
       onMessage: (message) => this.#onSignal(message),
-      onState: (signaling) => this.#set({ signaling }),
+      onState: (signaling) => this.#state.set({ signaling }),
       log: (msg) => console.warn(`shoal: ${msg}`),
-    };
-    if (options.room) signalingOptions.room = options.room;
-    this.#signaling = new SignalingClient(signalingOptions);
+    });
   }
 
   async start(): Promise<void> {
     await this.#loadIceServers();
     void navigator.storage?.persist?.().catch(() => false);
     for (const record of await this.components.storage.listShares()) {
-      const encodedMetadata = encodeMetadata(record.meta);
       const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
-      this.#addShare(this.#shareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield));
-      if (record.complete) this.#seedable.set(record.id, { meta: record.meta, encodedMetadata, bitfield });
+      this.#state.putShare(this.#shareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield));
+      if (record.complete) this.#seeding.add(record.id, { meta: record.meta, encodedMetadata: encodeMetadata(record.meta), bitfield });
+      else this.#toResume.add(record.id);
     }
+    globalThis.addEventListener?.('pagehide', () => void this.flush());
+    this.#statsTimer = setInterval(() => void this.#refreshPeerStats(), STATS_INTERVAL_MS);
     this.#signaling.connect();
   }
 
   stop(): void {
+    clearInterval(this.#statsTimer);
+    for (const download of this.#downloads.values()) download.stop();
     this.#signaling.close();
     this.#links.closeAll();
+  }
+
+  /** Persists every download's progress now. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#downloads.values()].map((d) => d.flush()));
   }
 
   /** Hashes, stores and announces a file; resolves with its share id. */
@@ -87,60 +108,65 @@ export class Engine {
     const tempId = `pending-${crypto.randomUUID()}`;
     const meter = new SpeedMeter(SPEED_WINDOW_MS);
     let last = 0;
-    this.#addShare({ ...this.#blankShare(tempId, file.name, file.size, file.type), status: 'hashing', origin: 'shared' });
+    this.#state.putShare({ ...this.#blankShare(tempId, file.name, file.size, file.type), status: 'hashing', origin: 'shared' });
     try {
-      const imported = await importShare(file, this.components, (done) => {
-        meter.add(done - last, performance.now());
+      const { id, meta, encodedMetadata } = await importShare(file, this.components, (done) => {
+        const now = performance.now();
+        meter.add(done - last, now);
         last = done;
-        const speed = meter.rate(performance.now());
-        this.#patchShare(tempId, { bytesDone: done, speed, etaSeconds: etaSeconds(file.size - done, speed) });
+        const speed = meter.rate(now);
+        this.#state.patchShare(tempId, { bytesDone: done, speed, etaSeconds: etaSeconds(file.size - done, speed) });
       });
-      const { id, meta, encodedMetadata } = imported;
-      this.#removeShareState(tempId);
+      this.#state.removeShare(tempId);
       const bitfield = Bitfield.full(chunkCount(meta.size));
-      this.#seedable.set(id, { meta, encodedMetadata, bitfield });
-      if (!this.#current().shares.some((s) => s.id === id)) this.#addShare(this.#shareState(id, meta, 'seeding', 'shared', bitfield));
+      this.#seeding.add(id, { meta, encodedMetadata, bitfield });
+      if (!this.#state.share(id)) this.#state.putShare(this.#shareState(id, meta, 'seeding', 'shared', bitfield));
       this.#announce([{ id, name: meta.name, size: meta.size }]);
       return id;
     } catch (error) {
-      this.#patchShare(tempId, { status: 'error', error: (error as Error).message });
+      this.#state.patchShare(tempId, { status: 'error', error: (error as Error).message });
       throw error;
     }
   }
 
-  /** Downloads (or resumes) a share announced in the room. */
+  /** Downloads (or resumes) a share known to the room. */
   async download(shareId: string): Promise<void> {
-    if (this.#downloads.has(shareId) || this.#seedable.has(shareId)) return;
-    const listed = this.#current().roomFiles.find((f) => f.id === shareId);
+    if (this.#downloads.has(shareId) || this.#state.share(shareId)?.status === 'seeding') return;
+    this.#toResume.delete(shareId);
+    const listed = this.#state.current.roomFiles.find((f) => f.id === shareId);
     const stored = await this.components.storage.getShare(shareId);
     const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
     const meter = new SpeedMeter(SPEED_WINDOW_MS);
-    this.#meters.set(shareId, meter);
-    const download = new Download(shareId, {
-      storage: this.components.storage,
-      events: {
-        onMetadata: (meta, encoded) => {
-          void this.components.storage.putShare({ id: shareId, meta, bitfield: download.bitfield!.bytes, complete: false, addedAt: Date.now() });
-          this.#seedable.set(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
-          this.#patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, status: 'downloading' });
+    const download: Download = new Download(
+      shareId,
+      {
+        storage: this.components.storage,
+        events: {
+          onMetadata: (meta, encoded) => {
+            void this.components.storage.putShare({ id: shareId, meta, bitfield: download.bitfield!.bytes, complete: false, addedAt: Date.now() });
+            this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
+            this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, status: 'downloading' });
+            this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
+          },
+          onChunk: (remoteId, index, bytes) => {
+            this.#seeding.announceHave(shareId, index);
+            const now = performance.now();
+            meter.add(bytes, now);
+            const speed = meter.rate(now);
+            this.#state.patchPeer(remoteId, (p) => ({ bytesReceived: p.bytesReceived + bytes, chunksReceived: p.chunksReceived + 1 }));
+            this.#state.patchShare(shareId, { bytesDone: download.bytesDone, speed, etaSeconds: etaSeconds(download.meta!.size - download.bytesDone, speed), status: download.paused ? 'paused' : 'downloading' });
+          },
+          onSourcesChanged: (sources) => this.#state.patchShare(shareId, { sources, ...(sources === 0 && !download.paused ? { status: 'stalled', speed: 0 } : {}) }),
+          onSourceEnded: (remoteId, reason, detail) => this.#onSourceEnded(download, remoteId, reason, detail),
         },
-        onChunk: (remoteId, bytes) => {
-          const now = performance.now();
-          meter.add(bytes, now);
-          const speed = meter.rate(now);
-          const size = download.meta!.size;
-          this.#patchPeer(remoteId, (p) => ({ bytesReceived: p.bytesReceived + bytes }));
-          this.#patchShare(shareId, { bytesDone: download.bytesDone, speed, etaSeconds: etaSeconds(size - download.bytesDone, speed), status: 'downloading' });
-        },
-        onSourcesChanged: (sources) => this.#patchShare(shareId, { sources, ...(sources === 0 && !download.bitfield?.complete ? { status: 'stalled' } : {}) }),
       },
-    }, resume);
+      resume,
+    );
     this.#downloads.set(shareId, download);
-    if (resume) this.#seedable.set(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! });
-    const existing = this.#current().shares.find((s) => s.id === shareId);
-    const base = existing ?? this.#blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '');
-    if (!existing) this.#addShare({ ...base, origin: 'downloaded', status: 'connecting' });
-    else this.#patchShare(shareId, { status: 'connecting', error: undefined });
+    if (resume) this.#seeding.add(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! });
+    const existing = this.#state.share(shareId);
+    if (!existing) this.#state.putShare({ ...this.#blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, ''), origin: 'downloaded', status: 'connecting' });
+    else this.#state.patchShare(shareId, { status: 'connecting', error: undefined });
 
     const holders = listed?.holders ?? [];
     if (holders.length === 0) this.#signaling.send({ type: 'request-file', id: shareId });
@@ -149,26 +175,34 @@ export class Engine {
     try {
       await download.done;
       this.#downloads.delete(shareId);
-      this.#patchShare(shareId, { status: 'seeding', bytesDone: download.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
+      this.#state.patchShare(shareId, { status: 'seeding', bytesDone: download.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
       this.#announce([{ id: shareId, name: download.meta!.name, size: download.meta!.size }]);
     } catch (error) {
       this.#downloads.delete(shareId);
-      this.#seedable.delete(shareId);
-      this.#patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
+      this.#seeding.remove(shareId);
+      this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
     }
+  }
+
+  pause(shareId: string): void {
+    this.#downloads.get(shareId)?.pause();
+    this.#state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null });
+  }
+
+  resume(shareId: string): void {
+    const download = this.#downloads.get(shareId);
+    if (!download) return void this.download(shareId);
+    download.resume();
+    this.#state.patchShare(shareId, { status: download.sourceCount > 0 ? 'downloading' : 'stalled' });
   }
 
   async remove(shareId: string): Promise<void> {
     this.#downloads.get(shareId)?.stop();
     this.#downloads.delete(shareId);
-    this.#seedable.delete(shareId);
-    this.#removeShareState(shareId);
+    this.#toResume.delete(shareId);
+    this.#seeding.remove(shareId);
+    this.#state.removeShare(shareId);
     if (!shareId.startsWith('pending-')) await this.components.storage.removeShare(shareId);
-  }
-
-  /** Per-peer connection statistics (candidate types, RTT), keyed by peer id. */
-  connectionStats(): ReturnType<Links['stats']> {
-    return this.#links.stats();
   }
 
   /** Where the service worker serves a stored share from. */
@@ -176,40 +210,60 @@ export class Engine {
     return `/files/${share.id}/${encodeURIComponent(share.name)}`;
   }
 
+  /** Per-peer connection statistics (candidate types, RTT), keyed by peer id. */
+  connectionStats(): ReturnType<Links['stats']> {
+    return this.#links.stats();
+  }
+
   async #connectSource(download: Download, remoteId: string): Promise<void> {
+    const key = `${download.shareId}:${remoteId}`;
+    if (this.#banned.has(key) || this.#connecting.has(key) || download.hasSource(remoteId)) return;
+    this.#connecting.add(key);
     try {
       const channel = await this.#links.get(remoteId).openChannel(CHANNEL_LABEL);
+      if (this.#downloads.get(download.shareId) !== download) return channel.close();
+      this.#failures.delete(key);
       download.addSource(new WireChannel(channel), remoteId);
     } catch (error) {
-      this.#set({ notice: `Could not connect to ${this.#peerName(remoteId)}: ${(error as Error).message}` });
-      if (download.sourceCount === 0) this.#patchShare(download.shareId, { status: 'stalled' });
+      this.#onSourceEnded(download, remoteId, 'closed', `could not connect: ${(error as Error).message}`);
+    } finally {
+      this.#connecting.delete(key);
     }
   }
 
-  #onIncomingChannel(remoteId: string, channel: RTCDataChannel): void {
-    if (channel.label !== CHANNEL_LABEL) return channel.close();
-    const wire = new WireChannel(channel);
-    serveChannel(wire, remoteId, {
-      storage: this.components.storage,
-      findShare: (id) => this.#seedable.get(id),
-      onUploaded: (peerId, _shareId, bytes) => this.#patchPeer(peerId, (p) => ({ bytesSent: p.bytesSent + bytes })),
-    });
+  /** A source is gone: ban it for bad data, otherwise retry with backoff while it still holds the share. */
+  #onSourceEnded(download: Download, remoteId: string, reason: SourceEndReason, detail: string): void {
+    const key = `${download.shareId}:${remoteId}`;
+    this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + (reason === 'closed' ? 0 : 1), lastFailure: detail, ...(reason === 'bad-data' ? { badChunks: p.badChunks + 1 } : {}) }));
+    if (reason === 'bad-data' || reason === 'protocol') {
+      this.#banned.add(key);
+      this.#state.set({ notice: `Stopped using ${this.#peerName(remoteId)} for ${download.meta?.name ?? 'a download'}: ${detail}` });
+      return;
+    }
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, failures);
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
+    setTimeout(() => {
+      const holds = this.#state.current.roomFiles.some((f) => f.id === download.shareId && f.holders.includes(remoteId));
+      if (holds && this.#downloads.get(download.shareId) === download) void this.#connectSource(download, remoteId);
+    }, delay);
   }
 
   #onSignal(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
-        this.#set({ selfId: message.peerId, room: message.room, peers: message.peers.map((p) => ({ ...p, connection: 'none', bytesSent: 0, bytesReceived: 0 })), roomFiles: [] });
-        this.#announce([...this.#seedable.entries()].filter(([id]) => !this.#downloads.has(id)).map(([id, s]) => ({ id, name: s.meta.name, size: s.meta.size })));
+        this.#state.set({ selfId: message.peerId, room: message.room, peers: message.peers.map((p) => newPeer(p.peerId, p.name)), roomFiles: [] });
+        this.#announce(this.#seeding.summaries());
+        for (const id of this.#toResume) void this.download(id);
         return;
       case 'peer-joined':
-        this.#set({ peers: [...this.#current().peers.filter((p) => p.peerId !== message.peerId), { peerId: message.peerId, name: message.name, connection: 'none', bytesSent: 0, bytesReceived: 0 }] });
+        this.#state.set({ peers: [...this.#state.current.peers.filter((p) => p.peerId !== message.peerId), newPeer(message.peerId, message.name)] });
         return;
       case 'peer-left':
         this.#links.close(message.peerId);
-        this.#set({
-          peers: this.#current().peers.filter((p) => p.peerId !== message.peerId),
-          roomFiles: this.#current().roomFiles.map((f) => ({ ...f, holders: f.holders.filter((h) => h !== message.peerId) })).filter((f) => f.holders.length > 0),
+        this.#state.set({
+          peers: this.#state.current.peers.filter((p) => p.peerId !== message.peerId),
+          roomFiles: this.#state.current.roomFiles.map((f) => ({ ...f, holders: f.holders.filter((h) => h !== message.peerId) })).filter((f) => f.holders.length > 0),
         });
         return;
       case 'offer':
@@ -221,7 +275,7 @@ export class Engine {
       case 'files':
         return this.#addHolders(message.holders);
       case 'error':
-        this.#set({ notice: `Server: ${message.message}` });
+        this.#state.set({ notice: `Server: ${message.message}` });
         return;
       default:
         return;
@@ -229,23 +283,26 @@ export class Engine {
   }
 
   #addHolders(holders: { peerId: string; shares: ShareSummary[] }[]): void {
-    const files = new Map(this.#current().roomFiles.map((f) => [f.id, { ...f, holders: [...f.holders] }]));
+    const files = new Map(this.#state.current.roomFiles.map((f) => [f.id, { ...f, holders: [...f.holders] }]));
     for (const { peerId, shares } of holders) {
       for (const share of shares) {
         const file = files.get(share.id) ?? { ...share, holders: [] };
-        if (!file.holders.includes(peerId)) {
-          file.holders.push(peerId);
-          const download = this.#downloads.get(share.id);
-          if (download) void this.#connectSource(download, peerId);
-        }
+        if (!file.holders.includes(peerId)) file.holders.push(peerId);
         files.set(share.id, file);
+        const download = this.#downloads.get(share.id);
+        if (download) void this.#connectSource(download, peerId);
       }
     }
-    this.#set({ roomFiles: [...files.values()] });
+    this.#state.set({ roomFiles: [...files.values()] });
   }
 
   #announce(shares: ShareSummary[]): void {
     if (shares.length > 0) this.#signaling.send({ type: 'announce-file', shares });
+  }
+
+  async #refreshPeerStats(): Promise<void> {
+    const stats = await this.#links.stats();
+    for (const [peerId, s] of Object.entries(stats)) this.#state.patchPeer(peerId, { rtt: s.roundTripTime, path: s.localCandidateType });
   }
 
   async #loadIceServers(): Promise<void> {
@@ -254,12 +311,12 @@ export class Engine {
       const body = (await response.json()) as { iceServers: RTCIceServer[] };
       this.#rtcConfig = { iceServers: body.iceServers, iceTransportPolicy: this.options.forceRelay ? 'relay' : 'all' };
     } catch (error) {
-      this.#set({ notice: `Could not load ICE servers (${(error as Error).message}); only direct connections will work.` });
+      this.#state.set({ notice: `Could not load ICE servers (${(error as Error).message}); only direct connections will work.` });
     }
   }
 
   #peerName(peerId: string): string {
-    return this.#current().peers.find((p) => p.peerId === peerId)?.name || peerId.slice(0, 6);
+    return this.#state.current.peers.find((p) => p.peerId === peerId)?.name || peerId.slice(0, 6);
   }
 
   #blankShare(id: string, name: string, size: number, type: string): ShareState {
@@ -269,36 +326,5 @@ export class Engine {
   #shareState(id: string, meta: ShareMetadata, status: ShareState['status'], origin: ShareState['origin'], bitfield: Bitfield): ShareState {
     const bytesDone = bitfield.complete ? meta.size : Math.min(meta.size, bitfield.count * meta.chunkSize);
     return { ...this.#blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, status, origin, bytesDone };
-  }
-
-  #addShare(share: ShareState): void {
-    this.#set({ shares: [...this.#current().shares.filter((s) => s.id !== share.id), share] });
-  }
-
-  #removeShareState(id: string): void {
-    this.#set({ shares: this.#current().shares.filter((s) => s.id !== id) });
-  }
-
-  #patchShare(id: string, patch: Partial<ShareState>): void {
-    this.#set({ shares: this.#current().shares.map((s) => (s.id === id ? { ...s, ...patch } : s)) });
-  }
-
-  #patchPeer(peerId: string, patch: Partial<EngineState['peers'][number]> | ((p: EngineState['peers'][number]) => Partial<EngineState['peers'][number]>)): void {
-    this.#set({ peers: this.#current().peers.map((p) => (p.peerId === peerId ? { ...p, ...(typeof patch === 'function' ? patch(p) : patch) } : p)) });
-  }
-
-  #current(): EngineState {
-    return this.#pending ?? this.store.state;
-  }
-
-  /** Merges a patch; byte counters change thousands of times a second, so the UI sees batches. */
-  #set(patch: Partial<EngineState>): void {
-    this.#pending = { ...this.#current(), ...patch };
-    this.#flushTimer ??= setTimeout(() => {
-      this.#flushTimer = undefined;
-      const next = this.#pending!;
-      this.#pending = undefined;
-      this.store.update(() => next);
-    }, UI_UPDATE_MS);
   }
 }

@@ -1,66 +1,40 @@
 /**
- * Serves one share to one remote peer on a data channel the remote opened: answers the handshake
- * with our bitfield, metadata requests with parts of the canonical metadata, and chunk requests in
- * order, reading each chunk straight into its frame and sending only while the channel drains.
+ * The seeding side of one data channel a remote peer opened: answers its handshake with our
+ * bitfield, its metadata requests with parts of the canonical metadata, and queues its chunk
+ * requests for the shared Uploader. Partial shares are served too: HAVE announces new chunks.
  */
 import {
   Bitfield,
-  chunkRange,
   encodeBitfield,
   encodeHandshake,
   encodeMetadataPart,
   encodeReject,
   METADATA_PART_BYTES,
-  PIECE_HEADER_BYTES,
   RejectReason,
-  writePieceHeader,
   type ShareMetadata,
   type WireMessage,
 } from '../../protocol/index.js';
 import { MAX_QUEUED_REQUESTS } from './constants.js';
-import { ChannelClosedError, WireErrorCode, type WireChannel } from './wire-channel.js';
-import type { StorageApi } from './workers.js';
+import type { UploadQueue, Uploader } from './uploader.js';
+import { WireErrorCode, type WireChannel } from './wire-channel.js';
 
 export interface SeedableShare {
   meta: ShareMetadata;
   encodedMetadata: Uint8Array;
+  /** Live: a partial download's bitfield grows as chunks land. */
   bitfield: Bitfield;
 }
 
 export interface SeederComponents {
-  storage: StorageApi;
+  uploader: Uploader;
   findShare: (shareId: string) => SeedableShare | undefined;
-  onUploaded: (remoteId: string, shareId: string, bytes: number) => void;
+  /** Called once the remote has named a share we hold. */
+  onServing: (shareId: string, wire: WireChannel) => void;
 }
 
 export function serveChannel(wire: WireChannel, remoteId: string, components: SeederComponents): void {
   let share: SeedableShare | undefined;
-  let shareId = '';
-  const queue: number[] = [];
-  let pumping = false;
-
-  async function pump(): Promise<void> {
-    if (pumping) return;
-    pumping = true;
-    try {
-      while (queue.length > 0 && wire.isOpen && share) {
-        const index = queue.shift()!;
-        const { start, end } = chunkRange(index, share.meta.size);
-        const frame = writePieceHeader(await components.storage.readChunk(shareId, start, end - start, PIECE_HEADER_BYTES), index);
-        if (!wire.isOpen) break;
-        const mayContinue = wire.send(frame);
-        components.onUploaded(remoteId, shareId, end - start);
-        if (!mayContinue) await wire.drain();
-      }
-    } catch (error) {
-      if (!(error instanceof ChannelClosedError)) {
-        console.warn('shoal: serving a chunk failed', error);
-        wire.fail(WireErrorCode.ProtocolViolation, 'could not read that share');
-      }
-    } finally {
-      pumping = false;
-    }
-  }
+  let queue: UploadQueue | undefined;
 
   wire.onMessage((message: WireMessage) => {
     if (!share && message.type !== 'handshake' && message.type !== 'keep-alive') {
@@ -72,9 +46,11 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
         const found = components.findShare(message.shareId);
         if (!found) return wire.fail(WireErrorCode.UnknownShare, 'share not available here');
         share = found;
-        shareId = message.shareId;
-        wire.send(encodeHandshake(shareId));
-        wire.send(encodeBitfield(share.bitfield.bytes));
+        queue = { wire, remoteId, shareId: message.shareId, size: found.meta.size, requests: [], blocked: false };
+        components.uploader.add(queue);
+        wire.send(encodeHandshake(message.shareId));
+        wire.send(encodeBitfield(found.bitfield.bytes));
+        components.onServing(message.shareId, wire);
         return;
       }
       case 'metadata-request': {
@@ -85,21 +61,15 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
         return;
       }
       case 'request': {
-        if (!share!.bitfield.has(message.index)) {
-          wire.send(encodeReject(message.index, RejectReason.NotAvailable));
-          return;
-        }
-        if (queue.length >= MAX_QUEUED_REQUESTS) {
-          wire.send(encodeReject(message.index, RejectReason.TooManyRequests));
-          return;
-        }
-        queue.push(message.index);
-        void pump();
+        if (!share!.bitfield.has(message.index)) return void wire.send(encodeReject(message.index, RejectReason.NotAvailable));
+        if (queue!.requests.length >= MAX_QUEUED_REQUESTS) return void wire.send(encodeReject(message.index, RejectReason.TooManyRequests));
+        queue!.requests.push(message.index);
+        components.uploader.kick();
         return;
       }
       case 'cancel': {
-        const at = queue.indexOf(message.index);
-        if (at >= 0) queue.splice(at, 1);
+        const at = queue!.requests.indexOf(message.index);
+        if (at >= 0) queue!.requests.splice(at, 1);
         return;
       }
       default:

@@ -27,6 +27,21 @@ export interface PeerState {
   connection: RTCPeerConnectionState | 'none';
   bytesSent: number;
   bytesReceived: number;
+  chunksSent: number;
+  chunksReceived: number;
+  /** Chunks from this peer that failed verification. */
+  badChunks: number;
+  /** Connections or transfers with this peer that failed, with the last reason. */
+  failures: number;
+  lastFailure: string | undefined;
+  /** Seconds, from the selected ICE candidate pair. */
+  rtt: number | undefined;
+  /** host, srflx, prflx or relay: how we reach this peer. */
+  path: string | undefined;
+}
+
+export function newPeer(peerId: string, name: string): PeerState {
+  return { peerId, name, connection: 'none', bytesSent: 0, bytesReceived: 0, chunksSent: 0, chunksReceived: 0, badChunks: 0, failures: 0, lastFailure: undefined, rtt: undefined, path: undefined };
 }
 
 export interface RoomFile {

@@ -61,7 +61,9 @@ export class PeerList extends LitElement {
               ${this.peers.map(
                 (peer) => html`<li data-peer-id=${peer.peerId}>
                   <span><span class="dot ${peer.connection}"></span>${peer.name || peer.peerId.slice(0, 6)}</span>
-                  <span class="meta">↑ ${formatBytes(peer.bytesSent)} ↓ ${formatBytes(peer.bytesReceived)}</span>
+                  <span class="meta" title="${peer.chunksSent} chunks sent, ${peer.chunksReceived} received${peer.badChunks ? `, ${peer.badChunks} bad` : ''}${peer.lastFailure ? ` — last problem: ${peer.lastFailure}` : ''}"
+                    >${peer.path ? `${peer.path} · ` : ''}${peer.rtt !== undefined ? `${Math.round(peer.rtt * 1000)} ms · ` : ''}↑ ${formatBytes(peer.bytesSent)} ↓ ${formatBytes(peer.bytesReceived)}</span
+                  >
                 </li>`,
               )}
             </ul>`}

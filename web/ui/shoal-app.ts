@@ -130,7 +130,8 @@ export class ShoalApp extends LitElement {
 
   #onShareAction(event: ShareActionEvent): void {
     if (event.action === 'remove') void this.engine.remove(event.shareId);
-    else void this.engine.download(event.shareId);
+    else if (event.action === 'pause') this.engine.pause(event.shareId);
+    else this.engine.resume(event.shareId);
   }
 
   #toggleRelay(event: Event): void {

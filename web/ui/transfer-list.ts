@@ -18,7 +18,7 @@ const STATUS_TEXT: Record<ShareState['status'], string> = {
 
 export class ShareActionEvent extends Event {
   constructor(
-    readonly action: 'remove' | 'resume',
+    readonly action: 'remove' | 'resume' | 'pause',
     readonly shareId: string,
   ) {
     super('share-action', { bubbles: true, composed: true });
@@ -148,8 +148,11 @@ export class TransferList extends LitElement {
               html`<a class="button" href=${url} target="_blank" rel="noopener">Open</a>
                 <a class="button" href="${url}?download">Save</a>`
             : nothing}
+          ${share.status === 'downloading' || share.status === 'connecting'
+            ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('pause', share.id))}>Pause</button>`
+            : nothing}
           ${share.status === 'paused' || share.status === 'stalled' || share.status === 'error'
-            ? html`<button @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
+            ? html`<button aria-label="Resume ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
             : nothing}
           ${share.status !== 'hashing'
             ? html`<button class="quiet" aria-label="Remove ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('remove', share.id))}>Remove</button>`

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Bitfield } from '../../protocol/index.js';
+import { PICK_WINDOW, PiecePicker, pipelineDepth } from '../../web/engine/piece-picker.js';
+
+const holding = (length: number, indexes: number[]) => {
+  const field = new Bitfield(length);
+  indexes.forEach((i) => field.set(i));
+  return field;
+};
+
+test('picks only chunks the peer has, we lack, and nobody is fetching', () => {
+  const mine = holding(6, [0]);
+  const picker = new PiecePicker(mine);
+  const peer = holding(6, [0, 1, 2, 4]);
+  picker.peerAdded(peer);
+  const picked: number[] = [];
+  for (let i = picker.next(peer); i >= 0; i = picker.next(peer)) {
+    picker.markRequested(i);
+    picked.push(i);
+  }
+  assert.deepEqual(picked.sort(), [1, 2, 4]);
+});
+
+test('rarest first: a chunk only one peer holds goes before a common one', () => {
+  const picker = new PiecePicker(new Bitfield(4));
+  const everyone = Bitfield.full(4);
+  const a = holding(4, [0, 1, 2, 3]);
+  const b = holding(4, [0, 1, 3]);
+  const c = holding(4, [0, 1]);
+  [a, b, c].forEach((p) => picker.peerAdded(p));
+  assert.deepEqual([...picker.availability], [3, 3, 1, 2]);
+  assert.equal(picker.next(everyone), 2);
+  picker.markRequested(2);
+  assert.equal(picker.next(everyone), 3);
+});
+
+test('availability follows peers leaving and HAVE messages', () => {
+  const picker = new PiecePicker(new Bitfield(3));
+  const a = holding(3, [0, 1]);
+  picker.peerAdded(a);
+  picker.peerHas(2);
+  assert.deepEqual([...picker.availability], [1, 1, 1]);
+  picker.peerRemoved(a);
+  assert.deepEqual([...picker.availability], [0, 0, 1]);
+});
+
+test('released chunks are picked again; received ones never', () => {
+  const picker = new PiecePicker(new Bitfield(3));
+  const peer = Bitfield.full(3);
+  picker.peerAdded(peer);
+  for (let i = 0; i < 3; i++) picker.markRequested(picker.next(peer));
+  assert.equal(picker.next(peer), -1);
+  picker.release(1);
+  assert.equal(picker.next(peer), 1);
+  picker.received(0);
+  picker.received(2);
+  assert.equal(picker.remaining, 1);
+  assert.ok(picker.mine.has(0) && picker.mine.has(2));
+});
+
+test('endgame: once every missing chunk is requested, duplicates go to another peer', () => {
+  const picker = new PiecePicker(new Bitfield(3));
+  const slow = Bitfield.full(3);
+  const fast = Bitfield.full(3);
+  picker.peerAdded(slow);
+  picker.peerAdded(fast);
+  const slowFlight = new Set<number>();
+  for (let i = picker.next(slow); i >= 0; i = picker.next(slow)) {
+    picker.markRequested(i);
+    slowFlight.add(i);
+  }
+  assert.ok(picker.endgame);
+  assert.equal(picker.next(fast), -1, 'no fresh chunk left');
+  const duplicate = picker.nextDuplicate(fast, new Set());
+  assert.ok(slowFlight.has(duplicate));
+  assert.equal(picker.nextDuplicate(slow, slowFlight), -1, 'never duplicated to the same peer');
+  picker.markRequested(duplicate);
+  picker.received(duplicate);
+  assert.equal(picker.remaining, 2);
+  assert.ok(picker.endgame);
+});
+
+test('picks stay cheap on huge files: a bounded window is scanned', () => {
+  const count = 1 << 20; // 64 GiB of chunks
+  const picker = new PiecePicker(new Bitfield(count));
+  const peer = Bitfield.full(count);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < 2000; i++) picker.markRequested(picker.next(peer));
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  assert.ok(PICK_WINDOW < count);
+  assert.equal(picker.next(peer), 2000, 'sequential when every chunk is equally rare');
+  assert.ok(ms < 2000, `2000 picks took ${ms} ms`);
+});
+
+test('pipeline depth follows measured throughput within bounds', () => {
+  const options = { min: 4, max: 64, targetMs: 250 };
+  assert.equal(pipelineDepth(0, 65536, options), 4);
+  assert.equal(pipelineDepth(Number.NaN, 65536, options), 4);
+  assert.equal(pipelineDepth(4 * 65536, 65536, options), 4);
+  assert.equal(pipelineDepth(100 * 65536, 65536, options), 25);
+  assert.equal(pipelineDepth(1e12, 65536, options), 64);
+});

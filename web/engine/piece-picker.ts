@@ -1,0 +1,116 @@
+/**
+ * Chooses which chunk to ask a peer for: rarest first among the next missing chunks, never one
+ * already requested (until the endgame, when every missing chunk is requested somewhere and the
+ * stragglers are asked of a second peer). Pure bookkeeping: no I/O, no timers.
+ */
+import type { Bitfield } from '../../protocol/index.js';
+
+/**
+ * How many eligible chunks past the lowest missing one are compared for rarity. Scanning a bounded
+ * window keeps a pick O(window) on a 1M-chunk file while still spreading peers over rare chunks.
+ */
+export const PICK_WINDOW = 512;
+
+export class PiecePicker {
+  /** How many connected peers hold each chunk. */
+  readonly availability: Uint16Array;
+  /** How many requests are outstanding for each chunk (more than one only in endgame). */
+  readonly #requested: Uint8Array;
+  #requestedCount = 0;
+  /** No chunk below this index is both missing and unrequested. */
+  #cursor = 0;
+  /** No chunk below this index is missing (only grows: a verified chunk stays ours). */
+  #firstMissing = 0;
+
+  constructor(readonly mine: Bitfield) {
+    this.availability = new Uint16Array(mine.length);
+    this.#requested = new Uint8Array(mine.length);
+  }
+
+  get remaining(): number {
+    return this.mine.length - this.mine.count;
+  }
+
+  /** True once every missing chunk has a request out: time to duplicate the stragglers. */
+  get endgame(): boolean {
+    return this.remaining > 0 && this.#requestedCount >= this.remaining;
+  }
+
+  peerAdded(theirs: Bitfield): void {
+    for (let i = 0; i < theirs.length; i++) if (theirs.has(i)) this.availability[i]!++;
+  }
+
+  peerRemoved(theirs: Bitfield): void {
+    for (let i = 0; i < theirs.length; i++) if (theirs.has(i) && this.availability[i]! > 0) this.availability[i]!--;
+  }
+
+  peerHas(index: number): void {
+    this.availability[index]!++;
+  }
+
+  isRequested(index: number): boolean {
+    return this.#requested[index]! > 0;
+  }
+
+  /** The rarest missing, unrequested chunk that `theirs` holds, or -1. */
+  next(theirs: Bitfield): number {
+    const mine = this.mine;
+    while (this.#cursor < mine.length && (mine.has(this.#cursor) || this.#requested[this.#cursor]! > 0)) this.#cursor++;
+    let best = -1;
+    let bestAvailability = Infinity;
+    let seen = 0;
+    for (let i = this.#cursor; i < mine.length && seen < PICK_WINDOW; i++) {
+      if (mine.has(i) || this.#requested[i]! > 0 || !theirs.has(i)) continue;
+      seen++;
+      const availability = this.availability[i]!;
+      if (availability < bestAvailability) {
+        best = i;
+        bestAvailability = availability;
+        if (availability <= 1) break; // nothing is rarer than a single holder
+      }
+    }
+    return best;
+  }
+
+  /** In endgame: a missing chunk `theirs` holds that is requested elsewhere but not in `skip`. */
+  nextDuplicate(theirs: Bitfield, skip: ReadonlySet<number>): number {
+    if (!this.endgame) return -1;
+    while (this.#firstMissing < this.mine.length && this.mine.has(this.#firstMissing)) this.#firstMissing++;
+    for (let i = this.#firstMissing; i < this.mine.length; i++) {
+      if (!this.mine.has(i) && this.#requested[i]! === 1 && theirs.has(i) && !skip.has(i)) return i;
+    }
+    return -1;
+  }
+
+  markRequested(index: number): void {
+    if (this.#requested[index]! === 0) this.#requestedCount++;
+    this.#requested[index]!++;
+  }
+
+  /** A request ended without the chunk (rejected, timed out, peer gone, bad data). */
+  release(index: number): void {
+    if (this.#requested[index]! === 0) return;
+    this.#requested[index]!--;
+    if (this.#requested[index]! === 0) {
+      this.#requestedCount--;
+      if (index < this.#cursor) this.#cursor = index;
+    }
+  }
+
+  /** The chunk arrived and was verified: it is ours, every request for it is done. */
+  received(index: number): void {
+    if (this.#requested[index]! > 0) this.#requestedCount--;
+    this.#requested[index] = 0;
+    this.mine.set(index);
+  }
+}
+
+/**
+ * Requests to keep in flight to one peer: enough to cover `targetMs` of its measured throughput,
+ * between `min` (so a new or slow peer still pipelines) and `max` (so one peer cannot hoard the
+ * tail of the file).
+ */
+export function pipelineDepth(bytesPerSecond: number, chunkSize: number, options: { min: number; max: number; targetMs: number }): number {
+  const depth = Math.ceil((bytesPerSecond * options.targetMs) / 1000 / chunkSize);
+  return Math.max(options.min, Math.min(options.max, Number.isFinite(depth) ? depth : options.min));
+}
