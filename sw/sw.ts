@@ -4,9 +4,9 @@
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
-import { openDB } from 'idb';
-import { isSha256Hex, type ShareMetadata } from '../protocol/index.js';
-import { DB_NAME, DB_VERSION, SHARES_STORE, shareFileName, sharesDirectory } from '../workers/storage-layout.js';
+import { isSha256Hex } from '../protocol/index.js';
+import { getStoredShare, openShareDb, type StoredShare } from '../workers/share-records.js';
+import { shareFileName, sharesDirectory } from '../workers/storage-layout.js';
 import { contentDisposition, parseRange } from './range.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
@@ -15,14 +15,10 @@ function textResponse(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
-async function storedShare(id: string): Promise<{ meta: ShareMetadata; complete: boolean } | undefined> {
-  const db = await openDB(DB_NAME, DB_VERSION, {
-    upgrade(upgradeDb) {
-      upgradeDb.createObjectStore(SHARES_STORE, { keyPath: 'id' });
-    },
-  });
+async function storedShare(id: string): Promise<StoredShare | undefined> {
+  const db = await openShareDb();
   try {
-    return (await db.get(SHARES_STORE, id)) as { meta: ShareMetadata; complete: boolean } | undefined;
+    return await getStoredShare(db, id);
   } finally {
     db.close();
   }

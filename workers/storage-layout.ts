@@ -1,12 +1,10 @@
 /**
  * The on-disk layout, shared by the storage worker (writes) and the service worker (reads).
  * OPFS: /shares/<shareId>.bin holds the share's bytes; imports in progress use /shares/import-<n>.bin.
- * IndexedDB: database "shoal", object store "shares" keyed by share id (StoredShare records).
+ * IndexedDB: database "shoal", laid out in share-records.ts.
  */
 export const SHARES_DIR = 'shares';
 export const DB_NAME = 'shoal';
-export const DB_VERSION = 1;
-export const SHARES_STORE = 'shares';
 
 export function shareFileName(shareId: string): string {
   return `${shareId}.bin`;

@@ -5,21 +5,18 @@
  */
 import * as Comlink from 'comlink';
 import { createSHA256 } from 'hash-wasm';
-import { openDB, type IDBPDatabase } from 'idb';
-import { toHex, type ShareMetadata } from '../protocol/index.js';
-import { DB_NAME, DB_VERSION, SHARES_STORE, shareFileName, sharesDirectory } from './storage-layout.js';
+import type { IDBPDatabase } from 'idb';
+import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
+import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress as writeProgress, type StoredShare } from './share-records.js';
+import { shareFileName, sharesDirectory } from './storage-layout.js';
+
+export type { StoredShare };
 
 /** Copy imports 1 MiB at a time: OPFS write throughput levels off there. */
 const IMPORT_SLICE = 1024 * 1024;
-
-export interface StoredShare {
-  id: string;
-  meta: ShareMetadata;
-  /** Which chunks are on disk, packed as protocol/bitfield.ts. */
-  bitfield: Uint8Array;
-  complete: boolean;
-  addedAt: number;
-}
+/** Waiting up to 5 s for a lock the previous page holds: its worker is torn down within that. */
+const LOCK_RETRIES = 50;
+const LOCK_RETRY_MS = 100;
 
 export class StorageQuotaError extends Error {
   override name = 'StorageQuotaError';
@@ -28,22 +25,50 @@ export class StorageNotFoundError extends Error {
   override name = 'StorageNotFoundError';
 }
 
+/**
+ * A download's bitfield is saved after this many written chunks (and on flush): about 512 KiB is
+ * fetched again after a crash, while IndexedDB sees ~50 small writes a second at full speed.
+ * Saving here, right after the writes, keeps the saved bitfield exactly in step with the disk.
+ */
+const BITFIELD_SAVE_EVERY = 8;
+
+export class ChunkOutOfRangeError extends RangeError {
+  override name = 'ChunkOutOfRangeError';
+}
+
+interface Progress {
+  record: StoredShare;
+  unsaved: number;
+  /** The save in flight, if any; saves never overlap, the next one takes the latest bitfield. */
+  saving: Promise<void> | undefined;
+  saveAgain: boolean;
+}
+
 const handles = new Map<string, FileSystemSyncAccessHandle>();
+const progress = new Map<string, Promise<Progress>>();
 let importCounter = 0;
 let database: Promise<IDBPDatabase> | undefined;
 
 function db(): Promise<IDBPDatabase> {
-  database ??= openDB(DB_NAME, DB_VERSION, {
-    upgrade(upgradeDb) {
-      upgradeDb.createObjectStore(SHARES_STORE, { keyPath: 'id' });
-    },
-  });
+  database ??= openShareDb();
   return database;
 }
 
-async function handleFor(fileName: string, create = false): Promise<FileSystemSyncAccessHandle> {
+/** Opens in progress: concurrent callers share one open, since a second would hit the file's lock. */
+const opening = new Map<string, Promise<FileSystemSyncAccessHandle>>();
+
+function handleFor(fileName: string, create = false): Promise<FileSystemSyncAccessHandle> {
   const open = handles.get(fileName);
-  if (open) return open;
+  if (open) return Promise.resolve(open);
+  let pending = opening.get(fileName);
+  if (!pending) {
+    pending = openHandle(fileName, create).finally(() => opening.delete(fileName));
+    opening.set(fileName, pending);
+  }
+  return pending;
+}
+
+async function openHandle(fileName: string, create: boolean): Promise<FileSystemSyncAccessHandle> {
   const dir = await sharesDirectory();
   let file: FileSystemFileHandle;
   try {
@@ -52,9 +77,17 @@ async function handleFor(fileName: string, create = false): Promise<FileSystemSy
     if ((error as Error).name === 'NotFoundError') throw new StorageNotFoundError(`${fileName} is not in storage`);
     throw error;
   }
-  const handle = await file.createSyncAccessHandle();
-  handles.set(fileName, handle);
-  return handle;
+  // After a reload the previous page's worker may still hold the file's exclusive lock for a moment.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const handle = await file.createSyncAccessHandle();
+      handles.set(fileName, handle);
+      return handle;
+    } catch (error) {
+      if ((error as Error).name !== 'NoModificationAllowedError' || attempt >= LOCK_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    }
+  }
 }
 
 function closeHandle(fileName: string): void {
@@ -63,6 +96,36 @@ function closeHandle(fileName: string): void {
   handle.flush();
   handle.close();
   handles.delete(fileName);
+}
+
+function progressOf(shareId: string): Promise<Progress> {
+  let state = progress.get(shareId);
+  if (!state) {
+    state = (async () => {
+      const record = await getStoredShare(await db(), shareId);
+      if (!record) throw new StorageNotFoundError(`no download of ${shareId.slice(0, 12)}… in storage`);
+      return { record, unsaved: 0, saving: undefined, saveAgain: false };
+    })();
+    state.catch(() => progress.delete(shareId));
+    progress.set(shareId, state);
+  }
+  return state;
+}
+
+/** Saves the bitfield; while a save is in flight, one more is queued with whatever has landed by then. */
+function saveProgress(state: Progress): Promise<void> {
+  state.unsaved = 0;
+  if (state.saving) {
+    state.saveAgain = true;
+    return state.saving;
+  }
+  state.saving = (async () => {
+    do {
+      state.saveAgain = false;
+      await writeProgress(await db(), state.record.id, new Uint8Array(state.record.bitfield), state.record.complete);
+    } while (state.saveAgain);
+  })().finally(() => (state.saving = undefined));
+  return state.saving;
 }
 
 async function ensureSpace(bytes: number): Promise<void> {
@@ -104,14 +167,22 @@ export const storage = {
     await (await sharesDirectory()).removeEntry(tempName).catch(() => undefined);
   },
 
-  /** Creates (or reopens, to resume) the file a download writes into. */
-  async allocate(shareId: string, size: number): Promise<void> {
+  /**
+   * Creates (or reopens, to resume) a download: its record (metadata, empty bitfield) and the file
+   * it writes into, after checking the quota. Returns the chunks already on disk.
+   */
+  async allocate(shareId: string, meta: ShareMetadata): Promise<Uint8Array> {
+    const database = await db();
+    if (!(await getStoredShare(database, shareId))) {
+      await putStoredShare(database, { id: shareId, meta, bitfield: new Uint8Array(Math.ceil(meta.chunkHashes.length / 8)), complete: false, addedAt: Date.now() });
+    }
     const handle = await handleFor(shareFileName(shareId), true);
     const current = handle.getSize();
-    if (current !== size) {
-      if (size > current) await ensureSpace(size - current);
-      handle.truncate(size);
+    if (current !== meta.size) {
+      if (meta.size > current) await ensureSpace(meta.size - current);
+      handle.truncate(meta.size);
     }
+    return (await progressOf(shareId)).record.bitfield;
   },
 
   async writeChunk(shareId: string, offset: number, data: ArrayBuffer | Uint8Array): Promise<void> {
@@ -122,14 +193,37 @@ export const storage = {
   },
 
   /**
-   * Writes a chunk received from a peer only if it hashes to `expectedHash`; returns whether it did.
-   * Verifying here, where the bytes land, saves a copy and a worker hop per chunk.
+   * Writes chunk `index` of a download only if it has the right length and SHA-256; returns whether
+   * it did. Verifying here, where the bytes land, saves a copy and a worker hop per chunk; the chunk
+   * is marked in the saved bitfield right after it is written.
    */
-  async writeVerifiedChunk(shareId: string, offset: number, data: Uint8Array, expectedHash: string): Promise<boolean> {
+  async writeVerifiedChunk(shareId: string, index: number, data: Uint8Array): Promise<boolean> {
+    const state = await progressOf(shareId);
+    const { meta, bitfield } = state.record;
+    if (!Number.isInteger(index) || index < 0 || index >= meta.chunkHashes.length) throw new ChunkOutOfRangeError(`no chunk ${index} in this share`);
+    const { start, end } = chunkRange(index, meta.size, CHUNK_SIZE);
+    if (data.byteLength !== end - start) return false;
     const actual = toHex(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
-    if (actual !== expectedHash) return false;
-    await storage.writeChunk(shareId, offset, data);
+    if (actual !== meta.chunkHashes[index]) return false;
+    await storage.writeChunk(shareId, start, data);
+    bitfield[index >> 3]! |= 0x80 >> (index & 7);
+    if (++state.unsaved >= BITFIELD_SAVE_EVERY) void saveProgress(state);
     return true;
+  },
+
+  /** Saves a download's bitfield now (e.g. before the page goes away). */
+  async flushProgress(shareId: string): Promise<void> {
+    const state = progress.get(shareId);
+    if (state) await saveProgress(await state);
+  },
+
+  /** Marks a download complete (its whole-file hash checked) and releases its file. */
+  async completeShare(shareId: string): Promise<void> {
+    const state = await progressOf(shareId);
+    state.record.complete = true;
+    await saveProgress(state);
+    progress.delete(shareId);
+    closeHandle(shareFileName(shareId));
   },
 
   /** SHA-256 of the stored share, read through its sync handle in 1 MiB slices. */
@@ -164,29 +258,22 @@ export const storage = {
   },
 
   async removeShare(shareId: string): Promise<void> {
+    progress.delete(shareId);
     closeHandle(shareFileName(shareId));
     await (await sharesDirectory()).removeEntry(shareFileName(shareId)).catch(() => undefined);
-    await (await db()).delete(SHARES_STORE, shareId);
+    await deleteStoredShare(await db(), shareId);
   },
 
   async putShare(record: StoredShare): Promise<void> {
-    await (await db()).put(SHARES_STORE, record);
-  },
-
-  async saveBitfield(shareId: string, bitfield: Uint8Array, complete: boolean): Promise<void> {
-    const database = await db();
-    const tx = database.transaction(SHARES_STORE, 'readwrite');
-    const record = (await tx.store.get(shareId)) as StoredShare | undefined;
-    if (record) await tx.store.put({ ...record, bitfield, complete });
-    await tx.done;
+    await putStoredShare(await db(), record);
   },
 
   async getShare(shareId: string): Promise<StoredShare | undefined> {
-    return (await (await db()).get(SHARES_STORE, shareId)) as StoredShare | undefined;
+    return getStoredShare(await db(), shareId);
   },
 
   async listShares(): Promise<StoredShare[]> {
-    return (await (await db()).getAll(SHARES_STORE)) as StoredShare[];
+    return listStoredShares(await db());
   },
 };
 

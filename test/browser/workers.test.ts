@@ -71,20 +71,22 @@ describe('storage worker (OPFS + IndexedDB) through Comlink', () => {
     await storage.removeShare(shareId);
   });
 
-  it('writes a chunk only when it matches its hash', async () => {
-    await storage.allocate(shareId, 3);
-    assertEqual(await storage.writeVerifiedChunk(shareId, 0, new TextEncoder().encode('abd'), ABC), false, 'corrupt chunk refused');
-    assertEqual(await storage.writeVerifiedChunk(shareId, 0, new TextEncoder().encode('abc'), ABC), true, 'good chunk written');
-    assertEqual(await storage.hashStoredShare(shareId), ABC, 'file holds the verified chunk');
-    await storage.removeShare(shareId);
-  });
+  const meta = { version: 1, name: 'x', type: '', size: 3, chunkSize: CHUNK_SIZE, fileHash: ABC, chunkHashes: [ABC] };
 
-  it('keeps share records and bitfields in IndexedDB', async () => {
-    const meta = { version: 1, name: 'x', type: '', size: 3, chunkSize: CHUNK_SIZE, fileHash: ABC, chunkHashes: [ABC] };
-    await storage.putShare({ id: shareId, meta, bitfield: new Uint8Array([0]), complete: false, addedAt: 1 });
-    await storage.saveBitfield(shareId, new Uint8Array([0x80]), true);
+  it('writes a chunk only when it has the right length and hash, and records it', async () => {
+    assertEqual([...(await storage.allocate(shareId, meta))], [0], 'a new download holds nothing');
+    assertEqual(await storage.writeVerifiedChunk(shareId, 0, new TextEncoder().encode('abd')), false, 'corrupt chunk refused');
+    assertEqual(await storage.writeVerifiedChunk(shareId, 0, new TextEncoder().encode('abcd')), false, 'wrong length refused');
+    let threw = '';
+    await storage.writeVerifiedChunk(shareId, 5, new TextEncoder().encode('abc')).catch((e: Error) => (threw = e.name));
+    assertEqual(threw, 'ChunkOutOfRangeError', 'index outside the share');
+    assertEqual(await storage.writeVerifiedChunk(shareId, 0, new TextEncoder().encode('abc')), true, 'good chunk written');
+    assertEqual(await storage.hashStoredShare(shareId), ABC, 'file holds the verified chunk');
+    await storage.flushProgress(shareId);
+    assertEqual([...(await storage.getShare(shareId))!.bitfield], [0x80], 'bitfield saved');
+    assertEqual([...(await storage.allocate(shareId, meta))], [0x80], 'a resumed download knows what it has');
+    await storage.completeShare(shareId);
     const record = await storage.getShare(shareId);
-    assertEqual([...record!.bitfield], [0x80], 'bitfield saved');
     assertEqual(record!.complete, true, 'completion saved');
     assertEqual((await storage.listShares()).map((s) => s.id), [shareId], 'listed');
     await storage.removeShare(shareId);

@@ -130,3 +130,60 @@ export async function sha256ThroughServiceWorker(page: Page, fileUrl: string): P
     return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }, fileUrl);
 }
+
+/** Opens the app and waits until it is in a room. */
+export async function openApp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+}
+
+/** Writes `size` random bytes to a temporary file; returns its path and SHA-256. */
+export async function randomFile(name: string, size: number): Promise<{ path: string; sha256: string; cleanup: () => Promise<void> }> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { createWriteStream } = await import('node:fs');
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'shoal-file-'));
+  const path = join(dir, name);
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  const block = 4 * 1024 * 1024;
+  for (let written = 0; written < size; written += block) {
+    const bytes = randomBytes(Math.min(block, size - written));
+    hash.update(bytes);
+    if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return { path, sha256: hash.digest('hex'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Shares a file from disk through the UI's file input and waits until it is seeded. */
+export async function shareFromDisk(page: Page, path: string, name: string, timeoutMs = 60_000): Promise<string> {
+  await page.getByLabel('Share files').setInputFiles(path);
+  const item = page.locator(`li[aria-label="${name}"][data-status="seeding"]`);
+  await item.waitFor({ timeout: timeoutMs });
+  return (await item.getAttribute('data-share-id'))!;
+}
+
+export interface EngineSnapshot {
+  shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; error?: string }[];
+  peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; badChunks: number; failures: number }[];
+  selfId: string;
+}
+
+/** The engine's state as the UI sees it (read-only). */
+export function engineState(page: Page): Promise<EngineSnapshot> {
+  return page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { shoal: { store: { state: unknown } } }).shoal.store.state)));
+}
+
+/** Polls the engine state until `predicate` holds. */
+export async function waitForState(page: Page, predicate: (state: EngineSnapshot) => boolean, timeoutMs: number, what: string): Promise<EngineSnapshot> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await engineState(page);
+    if (predicate(state)) return state;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state.shares)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -18,14 +18,15 @@ export const PIPELINE_MIN = 16;
 export const PIPELINE_MAX = 64;
 export const PIPELINE_TARGET_MS = 300;
 
+/**
+ * Chunks received but not yet verified and written, across all sources of a download: 64 × 64 KiB
+ * = 4 MiB. Requests pause at this mark, so a slow disk backs pressure up to the peers instead of
+ * piling chunks (and unsaved progress) into the storage worker's queue.
+ */
+export const MAX_UNVERIFIED_CHUNKS = 64;
+
 /** A seeder queues at most this many requests per channel; more are rejected (TooManyRequests). */
 export const MAX_QUEUED_REQUESTS = 256;
-
-/**
- * Persist the download bitfield after this many new chunks (and at the end): 1 MiB of progress, so
- * a reload refetches at most 1 MiB (plus what was in flight), while IndexedDB sees ≤ 25 writes/s.
- */
-export const BITFIELD_SAVE_EVERY = 16;
 
 /** A peer that sends nothing for this long while requests are outstanding has stalled. */
 export const REQUEST_TIMEOUT_MS = 8_000;
@@ -33,8 +34,11 @@ export const REQUEST_TIMEOUT_MS = 8_000;
 /** How often a download checks its peers for stalls. */
 export const WATCHDOG_INTERVAL_MS = 1_000;
 
-/** A peer is dropped after this many chunks that fail verification. */
-export const MAX_BAD_CHUNKS = 2;
+/**
+ * A peer is dropped (and banned for the share) at its first chunk that fails verification: data
+ * channels are reliable and checksummed (SCTP CRC32c), so a bad chunk means a broken or lying peer.
+ */
+export const MAX_BAD_CHUNKS = 1;
 
 /** Reconnecting to a lost source: 1 s doubling to 30 s. */
 export const RETRY_MIN_MS = 1_000;

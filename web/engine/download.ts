@@ -22,8 +22,8 @@ import {
   type WireMessage,
 } from '../../protocol/index.js';
 import {
-  BITFIELD_SAVE_EVERY,
   MAX_BAD_CHUNKS,
+  MAX_UNVERIFIED_CHUNKS,
   PIPELINE_MAX,
   PIPELINE_MIN,
   PIPELINE_TARGET_MS,
@@ -76,7 +76,6 @@ export class Download {
   readonly #sources = new Set<Source>();
   /** Chunks being verified: a late duplicate of one is dropped, not verified twice. */
   readonly #verifying = new Set<number>();
-  #unsaved = 0;
   #metadataParts: Uint8Array[] = [];
   #metadataSource: Source | undefined;
   #finished: Promise<void> | undefined;
@@ -156,9 +155,9 @@ export class Download {
     for (const source of [...this.#sources]) source.wire.close();
   }
 
-  /** Saves the bitfield now (e.g. before the page goes away). */
+  /** Saves progress now (e.g. before the page goes away). */
   async flush(): Promise<void> {
-    if (this.bitfield && this.#unsaved > 0) await this.#saveBitfield();
+    if (this.meta) await this.components.storage.flushProgress(this.shareId);
   }
 
   #adopt(meta: ShareMetadata, bitfield: Bitfield): void {
@@ -229,12 +228,13 @@ export class Download {
       this.#metadataSource = undefined;
       return this.#dropSource(source, 'bad-data', (error as Error).message);
     }
+    let onDisk: Uint8Array;
     try {
-      await this.components.storage.allocate(this.shareId, meta.size);
+      onDisk = await this.components.storage.allocate(this.shareId, meta);
     } catch (error) {
       return this.#fail(error as Error);
     }
-    this.#adopt(meta, new Bitfield(chunkCount(meta.size)));
+    this.#adopt(meta, new Bitfield(chunkCount(meta.size), onDisk));
     this.components.events.onMetadata(meta, encoded);
     for (const s of this.#sources) this.#readBitfield(s);
     if (this.bitfield!.complete) void this.#finish();
@@ -261,7 +261,7 @@ export class Download {
     if (this.#paused || !picker || !source.has || !source.wire.isOpen || this.#finished) return;
     const now = this.#now();
     const depth = pipelineDepth(source.meter.rate(now), CHUNK_SIZE, { min: PIPELINE_MIN, max: PIPELINE_MAX, targetMs: PIPELINE_TARGET_MS });
-    while (source.inFlight.size < depth) {
+    while (source.inFlight.size < depth && this.#verifying.size < MAX_UNVERIFIED_CHUNKS) {
       let index = picker.next(source.has);
       if (index < 0) index = picker.nextDuplicate(source.has, new Set([...source.inFlight.keys(), ...this.#verifying]));
       if (index < 0) return;
@@ -285,11 +285,11 @@ export class Download {
     const picker = this.#picker!;
     if (this.bitfield!.has(index) || this.#verifying.has(index)) return this.#fill(source); // lost the endgame race
     this.#verifying.add(index);
-    this.#fill(source); // keep the pipe full while this chunk is verified
+    this.#fill(source); // keep the pipe full while this chunk is verified, up to the backlog limit
     const { start, end } = chunkRange(index, meta.size);
     let stored = false;
     try {
-      stored = data.byteLength === end - start && (await this.components.storage.writeVerifiedChunk(this.shareId, start, data, meta.chunkHashes[index]!));
+      stored = await this.components.storage.writeVerifiedChunk(this.shareId, index, data);
     } catch (error) {
       this.#verifying.delete(index);
       return this.#fail(error as Error);
@@ -309,7 +309,6 @@ export class Download {
       }
     }
     this.components.events.onChunk(source.remoteId, index, end - start);
-    if (++this.#unsaved >= BITFIELD_SAVE_EVERY) void this.#saveBitfield();
     if (this.bitfield!.complete) return void this.#finish();
     this.#fillAll();
   }
@@ -324,19 +323,13 @@ export class Download {
     }
   }
 
-  async #saveBitfield(): Promise<void> {
-    this.#unsaved = 0;
-    await this.components.storage.saveBitfield(this.shareId, new Uint8Array(this.bitfield!.bytes), this.bitfield!.complete);
-  }
-
   #finish(): Promise<void> {
     this.#finished ??= (async () => {
       clearInterval(this.#watchdog);
       try {
-        await this.#saveBitfield();
         const fileHash = await this.components.storage.hashStoredShare(this.shareId);
         if (fileHash !== this.meta!.fileHash) throw new FileHashMismatchError('the finished file does not match its SHA-256; it was discarded');
-        await this.components.storage.release(this.shareId);
+        await this.components.storage.completeShare(this.shareId);
         this.#resolveDone();
       } catch (error) {
         this.#rejectDone(error as Error);
@@ -347,6 +340,7 @@ export class Download {
   }
 
   #fail(error: Error): void {
+    this.#finished ??= Promise.resolve(); // ended: no more requests, no more source events
     this.stop();
     this.#rejectDone(error);
   }

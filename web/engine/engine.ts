@@ -98,8 +98,9 @@ export class Engine {
     this.#links.closeAll();
   }
 
-  /** Persists every download's progress now. */
+  /** Persists every download's progress and publishes pending state now. */
   async flush(): Promise<void> {
+    this.#state.flushNow();
     await Promise.all([...this.#downloads.values()].map((d) => d.flush()));
   }
 
@@ -143,7 +144,6 @@ export class Engine {
         storage: this.components.storage,
         events: {
           onMetadata: (meta, encoded) => {
-            void this.components.storage.putShare({ id: shareId, meta, bitfield: download.bitfield!.bytes, complete: false, addedAt: Date.now() });
             this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
             this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, status: 'downloading' });
             this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);

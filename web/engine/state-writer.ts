@@ -27,6 +27,16 @@ export class StateWriter {
     }, UI_UPDATE_MS);
   }
 
+  /** Publishes pending changes now (e.g. as the page goes away). */
+  flushNow(): void {
+    if (!this.#pending) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const next = this.#pending;
+    this.#pending = undefined;
+    this.store.update(() => next);
+  }
+
   share(id: string): ShareState | undefined {
     return this.current.shares.find((s) => s.id === id);
   }

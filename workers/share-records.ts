@@ -1,0 +1,86 @@
+/**
+ * The IndexedDB side of storage, shared by the storage worker and the service worker. Metadata and
+ * progress live in separate object stores: a download saves its bitfield dozens of times a second,
+ * and must not rewrite the (up to 80 MiB) chunk-hash list each time.
+ *   shares:   { id, meta, addedAt }      written once per share
+ *   progress: { id, bitfield, complete } written as chunks land
+ */
+import { openDB, type IDBPDatabase } from 'idb';
+import type { ShareMetadata } from '../protocol/index.js';
+import { DB_NAME } from './storage-layout.js';
+
+const DB_VERSION = 2;
+const SHARES = 'shares';
+const PROGRESS = 'progress';
+
+export interface StoredShare {
+  id: string;
+  meta: ShareMetadata;
+  /** Which chunks are on disk, packed as protocol/bitfield.ts. */
+  bitfield: Uint8Array;
+  complete: boolean;
+  addedAt: number;
+}
+
+interface ShareRecord {
+  id: string;
+  meta: ShareMetadata;
+  addedAt: number;
+}
+
+interface ProgressRecord {
+  id: string;
+  bitfield: Uint8Array;
+  complete: boolean;
+}
+
+export function openShareDb(): Promise<IDBPDatabase> {
+  return openDB(DB_NAME, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      // Version 1 kept progress inside the share record; nothing was released with it, so start clean.
+      if (oldVersion < 2) for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
+      db.createObjectStore(SHARES, { keyPath: 'id' });
+      db.createObjectStore(PROGRESS, { keyPath: 'id' });
+    },
+  });
+}
+
+export async function getStoredShare(db: IDBPDatabase, id: string): Promise<StoredShare | undefined> {
+  const tx = db.transaction([SHARES, PROGRESS]);
+  const [share, progress] = await Promise.all([tx.objectStore(SHARES).get(id) as Promise<ShareRecord | undefined>, tx.objectStore(PROGRESS).get(id) as Promise<ProgressRecord | undefined>]);
+  if (!share || !progress) return undefined;
+  return { ...share, bitfield: progress.bitfield, complete: progress.complete };
+}
+
+export async function listStoredShares(db: IDBPDatabase): Promise<StoredShare[]> {
+  const tx = db.transaction([SHARES, PROGRESS]);
+  const [shares, progress] = await Promise.all([tx.objectStore(SHARES).getAll() as Promise<ShareRecord[]>, tx.objectStore(PROGRESS).getAll() as Promise<ProgressRecord[]>]);
+  const byId = new Map(progress.map((p) => [p.id, p]));
+  return shares.flatMap((s) => {
+    const p = byId.get(s.id);
+    return p ? [{ ...s, bitfield: p.bitfield, complete: p.complete }] : [];
+  });
+}
+
+export async function putStoredShare(db: IDBPDatabase, share: StoredShare): Promise<void> {
+  const tx = db.transaction([SHARES, PROGRESS], 'readwrite');
+  await Promise.all([
+    tx.objectStore(SHARES).put({ id: share.id, meta: share.meta, addedAt: share.addedAt } satisfies ShareRecord),
+    tx.objectStore(PROGRESS).put({ id: share.id, bitfield: share.bitfield, complete: share.complete } satisfies ProgressRecord),
+    tx.done,
+  ]);
+}
+
+/**
+ * Saves a download's progress. Relaxed durability: losing the last save to a power cut costs a
+ * refetch, while a strict commit per save would throttle the download.
+ */
+export async function saveProgress(db: IDBPDatabase, id: string, bitfield: Uint8Array, complete: boolean): Promise<void> {
+  const tx = db.transaction(PROGRESS, 'readwrite', { durability: 'relaxed' });
+  await Promise.all([tx.store.put({ id, bitfield, complete } satisfies ProgressRecord), tx.done]);
+}
+
+export async function deleteStoredShare(db: IDBPDatabase, id: string): Promise<void> {
+  const tx = db.transaction([SHARES, PROGRESS], 'readwrite');
+  await Promise.all([tx.objectStore(SHARES).delete(id), tx.objectStore(PROGRESS).delete(id), tx.done]);
+}
