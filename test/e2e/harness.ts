@@ -97,12 +97,17 @@ export interface LaunchedBrowser {
   browser: Browser;
   context: BrowserContext;
   page: Page;
+  tag: string;
   close: () => Promise<void>;
 }
 
+let launchCounter = 0;
+
 /** A separate Chromium process; playwright gives each launch a fresh temporary profile. */
 export async function launchBrowser(): Promise<LaunchedBrowser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  // An inert flag that tags this browser's main process, so its renderers can be found in /proc.
+  const tag = `shoal-${process.pid}-${++launchCounter}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, `--shoal-test-tag=${tag}`] });
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   page.on('console', (message) => {
@@ -113,7 +118,62 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     browser,
     context,
     page,
+    tag,
     close: () => browser.close(),
+  };
+}
+
+/** Total resident memory (bytes) of the renderer processes of a browser launched by launchBrowser. */
+export async function rendererRss(browser: LaunchedBrowser): Promise<number> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const procs: { pid: number; ppid: number; cmdline: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+      procs.push({ pid: Number(entry), ppid, cmdline });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const root = procs.find((p) => p.cmdline.includes(`--shoal-test-tag=${browser.tag}`) && !p.cmdline.includes('--type='));
+  if (!root) throw new Error(`browser ${browser.tag} not found in /proc`);
+  const family = new Set([root.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (family.has(p.ppid) && !family.has(p.pid)) (family.add(p.pid), (grew = true));
+  }
+  let total = 0;
+  for (const p of procs) {
+    if (!family.has(p.pid) || !p.cmdline.includes('--type=renderer')) continue;
+    try {
+      const status = await readFile(`/proc/${p.pid}/status`, 'utf8');
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** Samples rendererRss every `everyMs` until stopped; returns the peak. */
+export function sampleRendererRss(browser: LaunchedBrowser, everyMs = 250): { stop: () => Promise<number> } {
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      peak = Math.max(peak, await rendererRss(browser).catch(() => 0));
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return peak;
+    },
   };
 }
 

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench -- transfer`: throughput and memory of Shoal transfers next to the raw ceiling,
+ * all in one run with the same Chromium instances and flags, one JSON line per case.
+ *   raw-datachannel   plain 64 KiB messages between two browsers, backpressured at 1 MiB
+ *   shoal-1to1        a 256 MiB share, one seeder
+ *   shoal-3to1        the same share, three seeders
+ *   share-hashing     sharing a 1 GiB file (hash + copy into OPFS), and hashing alone, vs sha256sum
+ *   download-1gib     peak renderer RSS growth of the leecher during a 1 GiB download
+ */
+import { execFileSync } from 'node:child_process';
+import type { Page } from 'playwright-core';
+import {
+  engineState,
+  launchBrowser,
+  openApp,
+  randomFile,
+  rendererRss,
+  sampleRendererRss,
+  shareFromDisk,
+  startServer,
+  waitForState,
+  type LaunchedBrowser,
+} from '../e2e/harness.js';
+
+const MiB = 1024 * 1024;
+const RAW_BYTES = 256 * MiB;
+const SHARE_BYTES = 256 * MiB;
+const LARGE_BYTES = 1024 * MiB;
+
+function report(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ bench: 'transfer', ...fields }));
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Two pages, one RTCPeerConnection each, SDP exchanged by this script (no trickle). */
+async function rawDataChannel(sender: Page, receiver: Page, totalBytes: number): Promise<number> {
+  const setup = `
+    window.rawPc = new RTCPeerConnection();
+    window.rawGathered = () => new Promise((resolve) => {
+      if (rawPc.iceGatheringState === 'complete') return resolve();
+      rawPc.addEventListener('icegatheringstatechange', () => rawPc.iceGatheringState === 'complete' && resolve());
+    });`;
+  await sender.evaluate(setup);
+  await receiver.evaluate(setup);
+  const offer = await sender.evaluate(async () => {
+    const w = window as any;
+    w.rawChannel = w.rawPc.createDataChannel('raw', { ordered: true });
+    w.rawChannel.binaryType = 'arraybuffer';
+    await w.rawPc.setLocalDescription();
+    await w.rawGathered();
+    return w.rawPc.localDescription.toJSON();
+  });
+  const answer = await receiver.evaluate(async (offer) => {
+    const w = window as any;
+    w.rawReceived = new Promise((resolve) => {
+      w.rawPc.ondatachannel = ({ channel }: RTCDataChannelEvent) => {
+        channel.binaryType = 'arraybuffer';
+        let bytes = 0;
+        let started = 0;
+        channel.onmessage = (event) => {
+          if (started === 0) started = performance.now();
+          bytes += (event.data as ArrayBuffer).byteLength;
+          if (bytes >= w.rawExpected) resolve(performance.now() - started);
+        };
+      };
+    });
+    await w.rawPc.setRemoteDescription(offer);
+    await w.rawPc.setLocalDescription();
+    await w.rawGathered();
+    return w.rawPc.localDescription.toJSON();
+  }, offer);
+  await receiver.evaluate((n) => ((window as any).rawExpected = n), totalBytes);
+  await sender.evaluate(async (answer) => {
+    const w = window as any;
+    await w.rawPc.setRemoteDescription(answer);
+    if (w.rawChannel.readyState !== 'open') await new Promise((r) => (w.rawChannel.onopen = r));
+  }, answer);
+  const receiving = receiver.evaluate(() => (window as any).rawReceived as Promise<number>);
+  await sender.evaluate(async (total) => {
+    const channel = (window as any).rawChannel as RTCDataChannel;
+    channel.bufferedAmountLowThreshold = 256 * 1024;
+    const message = new Uint8Array(65536);
+    crypto.getRandomValues(message.subarray(0, 65536));
+    for (let sent = 0; sent < total; sent += message.byteLength) {
+      channel.send(message);
+      if (channel.bufferedAmount > 1024 * 1024) await new Promise((r) => channel.addEventListener('bufferedamountlow', r, { once: true }));
+    }
+  }, totalBytes);
+  const ms = await receiving;
+  await sender.evaluate(() => (window as any).rawPc.close());
+  await receiver.evaluate(() => (window as any).rawPc.close());
+  return totalBytes / MiB / (ms / 1000);
+}
+
+/** Clicks Download and waits for the share to be seeded; returns seconds. */
+async function timedDownload(page: Page, name: string, shareId: string): Promise<number> {
+  const started = performance.now();
+  await page.getByRole('button', { name: `Download ${name}` }).click({ timeout: 15_000 });
+  await waitForState(page, (s) => s.shares.some((x) => x.id === shareId && x.status === 'seeding'), 600_000, `download of ${name}`);
+  return (performance.now() - started) / 1000;
+}
+
+const server = await startServer();
+const browsers: LaunchedBrowser[] = [];
+const files: Awaited<ReturnType<typeof randomFile>>[] = [];
+try {
+  for (let i = 0; i < 4; i++) browsers.push(await launchBrowser());
+  const [seeder, leecher, seeder2, seeder3] = browsers as [LaunchedBrowser, LaunchedBrowser, LaunchedBrowser, LaunchedBrowser];
+  for (const b of browsers) await openApp(b.page, server.url);
+
+  // 1. The ceiling: what a data channel between these two browsers carries with no protocol at all.
+  const rawPages = [await seeder.context.newPage(), await leecher.context.newPage()] as const;
+  for (const p of rawPages) await p.goto(`${server.url}/api/health`);
+  const ceiling = await rawDataChannel(rawPages[0], rawPages[1], RAW_BYTES);
+  await Promise.all(rawPages.map((p) => p.close()));
+  report({ case: 'raw-datachannel', mib: RAW_BYTES / MiB, mibPerSecond: round(ceiling) });
+
+  // 2. Shoal, one seeder.
+  const share = await randomFile('bench-256.bin', SHARE_BYTES);
+  files.push(share);
+  const shareId = await shareFromDisk(seeder.page, share.path, 'bench-256.bin', 120_000);
+  const oneToOne = await timedDownload(leecher.page, 'bench-256.bin', shareId);
+  const oneRate = SHARE_BYTES / MiB / oneToOne;
+  report({ case: 'shoal-1to1', mib: SHARE_BYTES / MiB, seconds: round(oneToOne), mibPerSecond: round(oneRate), ratioToRaw: round(oneRate / ceiling), target: '>= 0.85' });
+
+  // 3. Shoal, three seeders: the leecher drops its copy and fetches it again from all three.
+  await shareFromDisk(seeder2.page, share.path, 'bench-256.bin', 120_000);
+  await shareFromDisk(seeder3.page, share.path, 'bench-256.bin', 120_000);
+  await leecher.page.getByRole('button', { name: 'Remove bench-256.bin' }).click();
+  await waitForState(leecher.page, (s) => !s.shares.some((x) => x.id === shareId), 30_000, 'removal');
+  await openApp(leecher.page, server.url); // a fresh session: the room no longer lists it as a holder
+  const threeToOne = await timedDownload(leecher.page, 'bench-256.bin', shareId);
+  const threeRate = SHARE_BYTES / MiB / threeToOne;
+  const perSeeder = (await engineState(leecher.page)).peers.map((p) => p.chunksReceived).filter((n) => n > 0);
+  report({ case: 'shoal-3to1', mib: SHARE_BYTES / MiB, seconds: round(threeToOne), mibPerSecond: round(threeRate), ratioToRaw: round(threeRate / ceiling), ratioTo1to1: round(threeRate / oneRate), chunksPerSeeder: perSeeder, target: '>= 1to1' });
+  for (const b of [seeder2, seeder3]) await b.page.getByRole('button', { name: 'Remove bench-256.bin' }).click();
+
+  // 4. Sharing 1 GiB: hashing alone (the hashing worker) and the whole share (hash + copy), vs sha256sum.
+  const large = await randomFile('bench-1g.bin', LARGE_BYTES);
+  files.push(large);
+  execFileSync('cat', [large.path], { stdio: 'ignore', maxBuffer: 0 }); // warm the page cache for both
+  let started = performance.now();
+  execFileSync('sha256sum', [large.path]);
+  const sha256sumRate = LARGE_BYTES / MiB / ((performance.now() - started) / 1000);
+  await seeder.page.evaluate(() => {
+    const input = Object.assign(document.createElement('input'), { type: 'file', id: 'bench-input' });
+    input.hidden = true;
+    document.body.append(input);
+  });
+  await seeder.page.setInputFiles('#bench-input', large.path);
+  const hashSeconds = await seeder.page.evaluate(async () => {
+    const file = (document.getElementById('bench-input') as HTMLInputElement).files![0]!;
+    const hasher = (globalThis as any).shoal.components.hasher;
+    const t0 = performance.now();
+    await hasher.hashFile(file, 424242);
+    return (performance.now() - t0) / 1000;
+  });
+  started = performance.now();
+  const largeId = await shareFromDisk(seeder.page, large.path, 'bench-1g.bin', 300_000);
+  const shareSeconds = (performance.now() - started) / 1000;
+  const hashRate = LARGE_BYTES / MiB / hashSeconds;
+  const shareRate = LARGE_BYTES / MiB / shareSeconds;
+  report({
+    case: 'share-hashing',
+    mib: LARGE_BYTES / MiB,
+    sha256sumMibPerSecond: round(sha256sumRate),
+    hashingMibPerSecond: round(hashRate),
+    hashingRatio: round(hashRate / sha256sumRate),
+    shareMibPerSecond: round(shareRate),
+    shareRatio: round(shareRate / sha256sumRate),
+    target: 'hashing >= 0.6 x sha256sum',
+  });
+
+  // 5. Memory: the leecher's renderers while 1 GiB flows through them.
+  const baseline = await rendererRss(leecher);
+  const sampler = sampleRendererRss(leecher);
+  const largeSeconds = await timedDownload(leecher.page, 'bench-1g.bin', largeId);
+  const peak = await sampler.stop();
+  report({
+    case: 'download-1gib',
+    mib: LARGE_BYTES / MiB,
+    seconds: round(largeSeconds),
+    mibPerSecond: round(LARGE_BYTES / MiB / largeSeconds),
+    rendererRssBaselineMib: round(baseline / MiB, 1),
+    rendererRssPeakMib: round(peak / MiB, 1),
+    rendererRssGrowthMib: round((peak - baseline) / MiB, 1),
+    target: 'growth <= 200 MiB',
+  });
+} finally {
+  await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
+  await server.stop();
+  await Promise.all(files.map((f) => f.cleanup()));
+}
