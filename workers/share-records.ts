@@ -1,9 +1,9 @@
 /**
  * The IndexedDB side of storage, shared by the storage worker and the service worker. Metadata and
- * progress live in separate object stores: a download saves its bitfield dozens of times a second,
- * and must not rewrite the (up to 80 MiB) chunk-hash list each time.
+ * progress live in separate object stores, so marking a share complete never rewrites the (up to
+ * 80 MiB) chunk-hash list. While a download runs, its live bitfield is the OPFS sidecar file.
  *   shares:   { id, meta, addedAt }      written once per share
- *   progress: { id, bitfield, complete } written as chunks land
+ *   progress: { id, bitfield, complete } written when a download starts and when it completes
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { ShareMetadata } from '../protocol/index.js';

@@ -1,6 +1,7 @@
 /**
  * The on-disk layout, shared by the storage worker (writes) and the service worker (reads).
- * OPFS: /shares/<shareId>.bin holds the share's bytes; imports in progress use /shares/import-<n>.bin.
+ * OPFS: /shares/<shareId>.bin holds the share's bytes, /shares/<shareId>.bits a download's bitfield
+ * until it completes; imports in progress use /shares/import-<n>.bin.
  * IndexedDB: database "shoal", laid out in share-records.ts.
  */
 export const SHARES_DIR = 'shares';
@@ -8,6 +9,11 @@ export const DB_NAME = 'shoal';
 
 export function shareFileName(shareId: string): string {
   return `${shareId}.bin`;
+}
+
+/** A download's bitfield, one bit per chunk on disk (see storage.worker.ts). */
+export function bitsFileName(shareId: string): string {
+  return `${shareId}.bits`;
 }
 
 export async function sharesDirectory(): Promise<FileSystemDirectoryHandle> {

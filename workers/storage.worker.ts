@@ -7,8 +7,8 @@ import * as Comlink from 'comlink';
 import { createSHA256 } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
 import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
-import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress as writeProgress, type StoredShare } from './share-records.js';
-import { shareFileName, sharesDirectory } from './storage-layout.js';
+import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
+import { bitsFileName, shareFileName, sharesDirectory } from './storage-layout.js';
 
 export type { StoredShare };
 
@@ -26,11 +26,10 @@ export class StorageNotFoundError extends Error {
 }
 
 /**
- * A download's bitfield is saved after this many written chunks (and on flush): about 512 KiB is
- * fetched again after a crash, while IndexedDB sees ~50 small writes a second at full speed.
- * Saving here, right after the writes, keeps the saved bitfield exactly in step with the disk.
+ * A download's bitfield lives in a sidecar OPFS file (<id>.bits) written through a sync access
+ * handle right after each chunk: when the worker dies with its page, every chunk the page was told
+ * about is already marked, with no transaction left in flight. IndexedDB records completion.
  */
-const BITFIELD_SAVE_EVERY = 8;
 
 export class ChunkOutOfRangeError extends RangeError {
   override name = 'ChunkOutOfRangeError';
@@ -38,10 +37,8 @@ export class ChunkOutOfRangeError extends RangeError {
 
 interface Progress {
   record: StoredShare;
-  unsaved: number;
-  /** The save in flight, if any; saves never overlap, the next one takes the latest bitfield. */
-  saving: Promise<void> | undefined;
-  saveAgain: boolean;
+  /** The sidecar bitfield file, one byte written per chunk that lands. */
+  bits: FileSystemSyncAccessHandle;
 }
 
 const handles = new Map<string, FileSystemSyncAccessHandle>();
@@ -104,7 +101,14 @@ function progressOf(shareId: string): Promise<Progress> {
     state = (async () => {
       const record = await getStoredShare(await db(), shareId);
       if (!record) throw new StorageNotFoundError(`no download of ${shareId.slice(0, 12)}… in storage`);
-      return { record, unsaved: 0, saving: undefined, saveAgain: false };
+      const bits = await handleFor(bitsFileName(shareId), true);
+      const length = record.bitfield.byteLength;
+      if (bits.getSize() === length) bits.read(record.bitfield, { at: 0 });
+      else {
+        bits.truncate(length);
+        bits.write(record.bitfield, { at: 0 });
+      }
+      return { record, bits };
     })();
     state.catch(() => progress.delete(shareId));
     progress.set(shareId, state);
@@ -112,21 +116,6 @@ function progressOf(shareId: string): Promise<Progress> {
   return state;
 }
 
-/** Saves the bitfield; while a save is in flight, one more is queued with whatever has landed by then. */
-function saveProgress(state: Progress): Promise<void> {
-  state.unsaved = 0;
-  if (state.saving) {
-    state.saveAgain = true;
-    return state.saving;
-  }
-  state.saving = (async () => {
-    do {
-      state.saveAgain = false;
-      await writeProgress(await db(), state.record.id, new Uint8Array(state.record.bitfield), state.record.complete);
-    } while (state.saveAgain);
-  })().finally(() => (state.saving = undefined));
-  return state.saving;
-}
 
 async function ensureSpace(bytes: number): Promise<void> {
   const { quota = Infinity, usage = 0 } = await navigator.storage.estimate();
@@ -206,24 +195,27 @@ export const storage = {
     const actual = toHex(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
     if (actual !== meta.chunkHashes[index]) return false;
     await storage.writeChunk(shareId, start, data);
-    bitfield[index >> 3]! |= 0x80 >> (index & 7);
-    if (++state.unsaved >= BITFIELD_SAVE_EVERY) void saveProgress(state);
+    const byte = index >> 3;
+    bitfield[byte]! |= 0x80 >> (index & 7);
+    state.bits.write(bitfield.subarray(byte, byte + 1), { at: byte });
     return true;
   },
 
   /** Saves a download's bitfield now (e.g. before the page goes away). */
   async flushProgress(shareId: string): Promise<void> {
     const state = progress.get(shareId);
-    if (state) await saveProgress(await state);
+    if (state) (await state).bits.flush();
   },
 
   /** Marks a download complete (its whole-file hash checked) and releases its file. */
   async completeShare(shareId: string): Promise<void> {
     const state = await progressOf(shareId);
     state.record.complete = true;
-    await saveProgress(state);
+    await saveProgress(await db(), shareId, new Uint8Array(state.record.bitfield), true);
     progress.delete(shareId);
     closeHandle(shareFileName(shareId));
+    closeHandle(bitsFileName(shareId));
+    await (await sharesDirectory()).removeEntry(bitsFileName(shareId)).catch(() => undefined);
   },
 
   /** SHA-256 of the stored share, read through its sync handle in 1 MiB slices. */
@@ -260,7 +252,9 @@ export const storage = {
   async removeShare(shareId: string): Promise<void> {
     progress.delete(shareId);
     closeHandle(shareFileName(shareId));
+    closeHandle(bitsFileName(shareId));
     await (await sharesDirectory()).removeEntry(shareFileName(shareId)).catch(() => undefined);
+    await (await sharesDirectory()).removeEntry(bitsFileName(shareId)).catch(() => undefined);
     await deleteStoredShare(await db(), shareId);
   },
 
@@ -269,11 +263,13 @@ export const storage = {
   },
 
   async getShare(shareId: string): Promise<StoredShare | undefined> {
-    return getStoredShare(await db(), shareId);
+    const record = await getStoredShare(await db(), shareId);
+    return record && !record.complete ? (await progressOf(shareId)).record : record;
   },
 
   async listShares(): Promise<StoredShare[]> {
-    return listStoredShares(await db());
+    const records = await listStoredShares(await db());
+    return Promise.all(records.map(async (r) => (r.complete ? r : (await progressOf(r.id)).record)));
   },
 };
 
