@@ -60,10 +60,6 @@ export class SignalingServer {
 
   constructor(private readonly log: Logger) {}
 
-  get socketCount(): number {
-    return this.#sockets.size;
-  }
-
   attach(app: TemplatedApp, path = '/signaling'): void {
     app.ws<PeerSocketData>(path, {
       maxPayloadLength: MAX_SIGNALING_MESSAGE_BYTES,

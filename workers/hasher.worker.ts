@@ -54,11 +54,6 @@ export const hasher = {
   sha256(data: ArrayBuffer | Uint8Array): Promise<string> {
     return sha256(data as BufferSource);
   },
-
-  /** True when `data` hashes to `expectedHex`. */
-  async verifyChunk(data: ArrayBuffer | Uint8Array, expectedHex: string): Promise<boolean> {
-    return (await sha256(data as BufferSource)) === expectedHex;
-  },
 };
 
 export type Hasher = typeof hasher;

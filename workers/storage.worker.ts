@@ -117,6 +117,13 @@ function progressOf(shareId: string): Promise<Progress> {
 }
 
 
+/** Internal: the page can only write a downloaded chunk through writeVerifiedChunk. */
+async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): Promise<void> {
+  const handle = await handleFor(shareFileName(shareId));
+  const written = handle.write(bytes, { at: offset });
+  if (written !== bytes.byteLength) throw new StorageQuotaError(`disk full: wrote ${written} of ${bytes.byteLength} bytes`);
+}
+
 async function ensureSpace(bytes: number): Promise<void> {
   const { quota = Infinity, usage = 0 } = await navigator.storage.estimate();
   if (usage + bytes > quota) {
@@ -174,13 +181,6 @@ export const storage = {
     return (await progressOf(shareId)).record.bitfield;
   },
 
-  async writeChunk(shareId: string, offset: number, data: ArrayBuffer | Uint8Array): Promise<void> {
-    const handle = await handleFor(shareFileName(shareId));
-    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    const written = handle.write(bytes, { at: offset });
-    if (written !== bytes.byteLength) throw new StorageQuotaError(`disk full: wrote ${written} of ${bytes.byteLength} bytes`);
-  },
-
   /**
    * Writes chunk `index` of a download only if it has the right length and SHA-256; returns whether
    * it did. Verifying here, where the bytes land, saves a copy and a worker hop per chunk; the chunk
@@ -194,7 +194,7 @@ export const storage = {
     if (data.byteLength !== end - start) return false;
     const actual = toHex(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
     if (actual !== meta.chunkHashes[index]) return false;
-    await storage.writeChunk(shareId, start, data);
+    await writeBytes(shareId, start, data);
     const byte = index >> 3;
     bitfield[byte]! |= 0x80 >> (index & 7);
     state.bits.write(bitfield.subarray(byte, byte + 1), { at: byte });
