@@ -57,7 +57,7 @@ const builds = [
   { ...common, entryPoints: { app: 'web/main.ts' }, outdir: join(out, 'web'), format: 'esm', platform: 'browser' },
   {
     ...common,
-    entryPoints: { hasher: 'workers/hasher.worker.ts', storage: 'workers/storage.worker.ts' },
+    entryPoints: { hasher: 'workers/hasher.worker.ts', 'whole-hash': 'workers/whole-hash.worker.ts', storage: 'workers/storage.worker.ts' },
     outdir: join(out, 'web', 'workers'),
     format: 'esm',
     platform: 'browser',

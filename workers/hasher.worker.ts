@@ -1,14 +1,17 @@
 /**
- * Hashing worker (Comlink): one pass over a file computes every chunk's SHA-256 (WebCrypto, several
- * in flight) and the whole file's SHA-256 (hash-wasm's incremental SHA-256, since WebCrypto has no
- * streaming digest). Reads the File in slices, so memory stays at a few MiB whatever the file size.
+ * Hashing worker (Comlink): one pass over a file computes every chunk's SHA-256 (WebCrypto, which
+ * runs off this thread, many in flight) and the whole file's SHA-256 (hash-wasm's incremental SHA-256
+ * in a second worker, since WebCrypto has no streaming digest and hash-wasm is the slowest step). The
+ * file is read as a stream — in Chromium about twice as fast as slicing — into 4 MiB batches that are
+ * transferred to the whole-file worker; at most a few batches exist at once.
  */
 import * as Comlink from 'comlink';
-import { createSHA256 } from 'hash-wasm';
+import type { WholeHash } from './whole-hash.worker.js';
 import { CHUNK_SIZE, toHex } from '../protocol/index.js';
 
-/** Read 4 MiB at a time: 64 chunk digests in flight keeps WebCrypto busy without holding much. */
-const READ_SIZE = 64 * CHUNK_SIZE;
+/** Chunks per batch: 64 digests in flight keep WebCrypto busy without holding much. */
+const BATCH_CHUNKS = 64;
+const BATCH_BYTES = BATCH_CHUNKS * CHUNK_SIZE;
 
 export interface FileHashes {
   chunkHashes: string[];
@@ -25,26 +28,40 @@ async function sha256(data: BufferSource): Promise<string> {
 
 const cancelled = new Set<number>();
 
+let wholeHashUrl: string | URL = new URL('./whole-hash.js', import.meta.url);
+let wholeWorker: { remote: Comlink.Remote<WholeHash>; failed: Promise<never> } | undefined;
+
+/** The whole-file worker, started on first use; `failed` rejects if it cannot load or run. */
+function wholeHashWorker(): { remote: Comlink.Remote<WholeHash>; failed: Promise<never> } {
+  if (!wholeWorker) {
+    const worker = new Worker(wholeHashUrl, { type: 'module', name: 'shoal-whole-hash' });
+    const failed = new Promise<never>((_, reject) =>
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        wholeWorker = undefined;
+        reject(new Error(`the whole-file hashing worker failed: ${event.message || 'it could not be loaded'}`));
+      }),
+    );
+    failed.catch(() => undefined);
+    wholeWorker = { remote: Comlink.wrap<WholeHash>(worker), failed };
+  }
+  return wholeWorker;
+}
+
+/** One file at a time goes through the whole-file worker. */
+let wholeQueue: Promise<unknown> = Promise.resolve();
+
 export const hasher = {
-  /** Hashes `file`; `onProgress(bytesDone)` after every slice; `cancel(jobId)` stops it. */
+  /** Hashes `file`; `onProgress(bytesDone)` after every batch; `cancel(jobId)` stops it. */
   async hashFile(file: Blob, jobId: number, onProgress?: (bytesDone: number) => void): Promise<FileHashes> {
-    const whole = await createSHA256();
-    whole.init();
-    const chunkHashes: string[] = [];
-    try {
-      for (let offset = 0; offset < file.size; offset += READ_SIZE) {
-        if (cancelled.has(jobId)) throw new HashAbortedError('hashing was cancelled');
-        const slice = new Uint8Array(await file.slice(offset, offset + READ_SIZE).arrayBuffer());
-        const digests: Promise<string>[] = [];
-        for (let at = 0; at < slice.byteLength; at += CHUNK_SIZE) digests.push(sha256(slice.subarray(at, at + CHUNK_SIZE)));
-        whole.update(slice);
-        chunkHashes.push(...(await Promise.all(digests)));
-        onProgress?.(Math.min(offset + READ_SIZE, file.size));
-      }
-    } finally {
-      cancelled.delete(jobId);
-    }
-    return { chunkHashes, fileHash: whole.digest('hex') };
+    const turn = wholeQueue.then(() => hashOne(file, jobId, onProgress));
+    wholeQueue = turn.catch(() => undefined);
+    return turn;
+  },
+
+  /** Where the whole-file worker's script is, when it is not next to this one (tests run sources). */
+  useWholeHashWorker(url: string): void {
+    wholeHashUrl = url;
   },
 
   cancel(jobId: number): void {
@@ -55,6 +72,58 @@ export const hasher = {
     return sha256(data as BufferSource);
   },
 };
+
+async function hashOne(file: Blob, jobId: number, onProgress?: (bytesDone: number) => void): Promise<FileHashes> {
+  const { remote: whole, failed } = wholeHashWorker();
+  const orFail = <T>(work: Promise<T>) => Promise.race([work, failed]);
+  await orFail(whole.start());
+  let batch = new Uint8Array(BATCH_BYTES);
+  const pending: Promise<string>[] = [];
+  let wholeUpdates: Promise<void>[] = [];
+  const chunkHashes: string[] = [];
+  let filled = 0;
+  let done = 0;
+  // digest() copies its input when called; the batch itself is then transferred to the whole-file worker.
+  const flush = async () => {
+    const view = batch.subarray(0, filled);
+    for (let at = 0; at < filled; at += CHUNK_SIZE) pending.push(sha256(view.subarray(at, at + CHUNK_SIZE)));
+    wholeUpdates.push(whole.update(Comlink.transfer(view, [batch.buffer])));
+    done += filled;
+    filled = 0;
+    batch = new Uint8Array(BATCH_BYTES);
+    // Backpressure: wait for all but the newest batch, so at most two are in flight.
+    if (wholeUpdates.length > 1) {
+      await orFail(Promise.all(wholeUpdates.slice(0, -1)));
+      wholeUpdates = wholeUpdates.slice(-1);
+      chunkHashes.push(...(await Promise.all(pending.splice(0, pending.length - BATCH_CHUNKS))));
+    }
+    onProgress?.(done);
+  };
+  const reader = file.stream().getReader();
+  try {
+    for (;;) {
+      if (cancelled.has(jobId)) throw new HashAbortedError('hashing was cancelled');
+      const { done: ended, value } = await reader.read();
+      if (ended) break;
+      for (let at = 0; at < value.byteLength; ) {
+        const take = Math.min(value.byteLength - at, BATCH_BYTES - filled);
+        batch.set(value.subarray(at, at + take), filled);
+        filled += take;
+        at += take;
+        if (filled === BATCH_BYTES) await flush();
+      }
+    }
+    if (filled > 0) await flush();
+    chunkHashes.push(...(await Promise.all(pending)));
+    await orFail(Promise.all(wholeUpdates));
+  } finally {
+    cancelled.delete(jobId);
+    reader.releaseLock();
+  }
+  const fileHash = await orFail(whole.finish());
+  if (done !== file.size) throw new Error(`read ${done} bytes of a ${file.size}-byte file`);
+  return { chunkHashes, fileHash };
+}
 
 export type Hasher = typeof hasher;
 

@@ -139,11 +139,38 @@ export const storage = {
     const tempName = `import-${Date.now()}-${importCounter++}.bin`;
     const handle = await handleFor(tempName, true);
     handle.truncate(0);
-    for (let offset = 0; offset < file.size; offset += IMPORT_SLICE) {
-      const slice = new Uint8Array(await file.slice(offset, offset + IMPORT_SLICE).arrayBuffer());
-      handle.write(slice, { at: offset });
-      onProgress?.(offset + slice.byteLength);
+    // A stream reads about twice as fast as slices in Chromium; its pieces are gathered into 1 MiB writes.
+    const buffer = new Uint8Array(IMPORT_SLICE);
+    let filled = 0;
+    let written = 0;
+    const writeBuffer = () => {
+      if (handle.write(buffer.subarray(0, filled), { at: written }) !== filled) throw new Error('short write while importing');
+      written += filled;
+      filled = 0;
+      onProgress?.(written);
+    };
+    const reader = file.stream().getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (let at = 0; at < value.byteLength; ) {
+          const take = Math.min(value.byteLength - at, IMPORT_SLICE - filled);
+          buffer.set(value.subarray(at, at + take), filled);
+          filled += take;
+          at += take;
+          if (filled === IMPORT_SLICE) writeBuffer();
+        }
+      }
+      if (filled > 0) writeBuffer();
+    } catch (error) {
+      closeHandle(tempName);
+      await (await sharesDirectory()).removeEntry(tempName).catch(() => undefined);
+      throw error;
+    } finally {
+      reader.releaseLock();
     }
+    if (written !== file.size) throw new Error(`imported ${written} bytes of a ${file.size}-byte file`);
     closeHandle(tempName);
     return tempName;
   },

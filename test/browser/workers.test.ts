@@ -16,6 +16,7 @@ function assertEqual<T>(actual: T, expected: T, what: string): void {
 }
 
 const hasher = Comlink.wrap<Hasher>(new Worker(new URL('../../workers/hasher.worker.ts', import.meta.url), { type: 'module' }));
+await hasher.useWholeHashWorker(new URL('../../workers/whole-hash.worker.ts', import.meta.url).href);
 const storage = Comlink.wrap<Storage>(new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' }));
 
 async function webCryptoHex(data: Uint8Array): Promise<string> {
@@ -50,6 +51,24 @@ describe('hashing worker through Comlink', () => {
     assertEqual(result.chunkHashes[70], await webCryptoHex(bytes.subarray(70 * CHUNK_SIZE)), 'short last chunk');
     await new Promise((r) => setTimeout(r, 50));
     assertEqual(progress.at(-1), size, 'progress ends at the file size');
+  });
+
+  it('hashes files from a stream whose pieces do not line up with chunks, twice in a row', async () => {
+    const parts = [patterned(1000), patterned(3 * CHUNK_SIZE), patterned(CHUNK_SIZE - 1), patterned(5 << 20)];
+    const blob = new Blob(parts as Uint8Array<ArrayBuffer>[]);
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const [first, second] = await Promise.all([hasher.hashFile(blob, 4), hasher.hashFile(blob, 5)]);
+    assertEqual(first, second, 'the same file hashed concurrently');
+    assertEqual(first.fileHash, await webCryptoHex(bytes), 'whole-file hash');
+    assertEqual(first.chunkHashes[4], await webCryptoHex(bytes.subarray(4 * CHUNK_SIZE, 5 * CHUNK_SIZE)), 'a chunk spanning blob parts');
+  });
+
+  it('fails, instead of hanging, when its whole-file worker cannot load', async () => {
+    const broken = Comlink.wrap<Hasher>(new Worker(new URL('../../workers/hasher.worker.ts', import.meta.url), { type: 'module' }));
+    await broken.useWholeHashWorker(new URL('./no-such-worker.js', import.meta.url).href);
+    let message = '';
+    await broken.hashFile(new Blob(['abc']), 6).catch((e: Error) => (message = e.message));
+    assertEqual(message.startsWith('the whole-file hashing worker failed'), true, `rejected (${message})`);
   });
 });
 
