@@ -5,6 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -94,7 +97,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 }
 
 export interface LaunchedBrowser {
-  browser: Browser;
+  browser: Browser | null;
   context: BrowserContext;
   page: Page;
   tag: string;
@@ -103,13 +106,23 @@ export interface LaunchedBrowser {
 
 let launchCounter = 0;
 
-/** A separate Chromium process; playwright gives each launch a fresh temporary profile. */
+/**
+ * A separate Chromium process with its own on-disk profile, as a user's browser has: playwright's
+ * default contexts are off-the-record, where OPFS lives in the browser process's memory and every
+ * write is an IPC, which is neither what users run nor bounded in memory.
+ */
 export async function launchBrowser(): Promise<LaunchedBrowser> {
   // An inert flag that tags this browser's main process, so its renderers can be found in /proc.
   const tag = `shoal-${process.pid}-${++launchCounter}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, `--shoal-test-tag=${tag}`] });
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
+  const profile = await mkdtemp(join(tmpdir(), 'shoal-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    args: [...CHROMIUM_ARGS, `--shoal-test-tag=${tag}`],
+  });
+  const browser = context.browser();
+  const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
     if (process.env.SHOAL_TEST_VERBOSE || message.type() === 'error') console.log(`[browser ${message.type()}] ${message.text()}`);
   });
@@ -119,7 +132,10 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     context,
     page,
     tag,
-    close: () => browser.close(),
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
   };
 }
 
@@ -199,11 +215,8 @@ export async function openApp(page: Page, url: string): Promise<void> {
 
 /** Writes `size` random bytes to a temporary file; returns its path and SHA-256. */
 export async function randomFile(name: string, size: number): Promise<{ path: string; sha256: string; cleanup: () => Promise<void> }> {
-  const { mkdtemp, rm } = await import('node:fs/promises');
   const { createWriteStream } = await import('node:fs');
   const { createHash, randomBytes } = await import('node:crypto');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const dir = await mkdtemp(join(tmpdir(), 'shoal-file-'));
   const path = join(dir, name);
   const hash = createHash('sha256');

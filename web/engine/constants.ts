@@ -25,6 +25,11 @@ export const PIPELINE_TARGET_MS = 300;
  */
 export const MAX_UNVERIFIED_CHUNKS = 64;
 
+/**
+ * A seeder serves up to this many queued chunks of one leecher per round-robin turn, read from
+ * storage in one worker call: 4 × 64 KiB keeps turns short while cutting worker messages fourfold.
+ */
+export const UPLOAD_CHUNKS_PER_TURN = 4;
 /** A seeder queues at most this many requests per channel; more are rejected (TooManyRequests). */
 export const MAX_QUEUED_REQUESTS = 256;
 

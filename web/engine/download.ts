@@ -31,6 +31,7 @@ import {
   SPEED_WINDOW_MS,
   WATCHDOG_INTERVAL_MS,
 } from './constants.js';
+import * as Comlink from 'comlink';
 import { PiecePicker, pipelineDepth } from './piece-picker.js';
 import { SpeedMeter } from './speed-meter.js';
 import { WireErrorCode, type WireChannel } from './wire-channel.js';
@@ -289,7 +290,8 @@ export class Download {
     const { start, end } = chunkRange(index, meta.size);
     let stored = false;
     try {
-      stored = await this.components.storage.writeVerifiedChunk(this.shareId, index, data);
+      // The frame's buffer is ours alone: hand it to the worker instead of copying it.
+      stored = await this.components.storage.writeVerifiedChunk(this.shareId, index, Comlink.transfer(data, [data.buffer]));
     } catch (error) {
       this.#verifying.delete(index);
       return this.#fail(error as Error);

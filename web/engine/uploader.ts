@@ -1,9 +1,10 @@
 /**
- * Serves queued chunk requests from every leecher in turn (round robin), one chunk at a time per
- * turn, so one greedy leecher cannot starve the others. Each chunk is read from storage straight
- * into its frame; a channel above its high-water mark sits out until `bufferedamountlow`.
+ * Serves queued chunk requests from every leecher in turn (round robin), a few chunks per turn, so
+ * one greedy leecher cannot starve the others. A turn's chunks are read from storage in one call,
+ * each straight into its frame; a channel above its high-water mark sits out until `bufferedamountlow`.
  */
 import { chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../../protocol/index.js';
+import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';
 import type { StorageApi } from './workers.js';
 
@@ -60,26 +61,33 @@ export class Uploader {
     this.#running = true;
     try {
       for (let queue = this.#nextQueue(); queue; queue = this.#nextQueue()) {
-        const index = queue.requests.shift()!;
-        const { start, end } = chunkRange(index, queue.size);
-        let frame: Uint8Array;
+        const indices = queue.requests.splice(0, UPLOAD_CHUNKS_PER_TURN);
+        const ranges = indices.map((index) => chunkRange(index, queue!.size));
+        let chunks: Uint8Array[];
         try {
-          frame = writePieceHeader(await this.components.storage.readChunk(queue.shareId, start, end - start, PIECE_HEADER_BYTES), index);
+          chunks = await this.components.storage.readChunks(
+            queue.shareId,
+            ranges.map(({ start, end }) => ({ offset: start, length: end - start })),
+            PIECE_HEADER_BYTES,
+          );
         } catch (error) {
-          console.warn('shoal: could not read a chunk to upload', error);
+          console.warn('shoal: could not read chunks to upload', error);
           queue.wire.close();
           continue;
         }
-        if (!queue.wire.isOpen) continue;
-        let mayContinue: boolean;
-        try {
-          mayContinue = queue.wire.send(frame);
-        } catch (error) {
-          if (error instanceof ChannelClosedError) continue;
-          throw error;
+        let mayContinue = true;
+        for (const [i, index] of indices.entries()) {
+          if (!queue.wire.isOpen) break;
+          try {
+            // Past the high-water mark by at most the rest of this turn: a few chunks, by design.
+            mayContinue = queue.wire.send(writePieceHeader(chunks[i]!, index));
+          } catch (error) {
+            if (error instanceof ChannelClosedError) break;
+            throw error;
+          }
+          this.components.onUploaded(queue.remoteId, queue.shareId, ranges[i]!.end - ranges[i]!.start);
         }
-        this.components.onUploaded(queue.remoteId, queue.shareId, end - start);
-        if (!mayContinue) {
+        if (!mayContinue && queue.wire.isOpen) {
           queue.blocked = true;
           const blocked = queue;
           blocked.wire.drain().then(
