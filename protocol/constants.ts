@@ -23,6 +23,15 @@ export const MAX_METADATA_BYTES = 80 * 1024 * 1024;
 /** A file name as shown and saved: 255 UTF-16 code units, the common file-system limit. */
 export const MAX_NAME_LENGTH = 255;
 
+/** Files in one multi-file share: enough for a photo library or a source tree, bounded for the UI. */
+export const MAX_SHARE_FILES = 10_000;
+
+/** A path inside a folder share: at most this many segments ... */
+export const MAX_PATH_DEPTH = 32;
+
+/** ... and this many UTF-16 code units in all. */
+export const MAX_PATH_LENGTH = 1024;
+
 /** Largest signaling message the server accepts (an SDP offer with many candidates is ~10 KiB). */
 export const MAX_SIGNALING_MESSAGE_BYTES = 64 * 1024;
 

@@ -1,12 +1,17 @@
 /**
  * The service worker: precaches the shell (Workbox) so the app opens offline, and serves stored
- * shares at /files/<id>/<name> straight from OPFS, with Range support, as streamed responses.
+ * shares straight from OPFS, with Range support, as streamed responses:
+ *   /files/<id>/<name>               a single-file share
+ *   /files/<id>/<folder>/<path>      one file of a folder share (a slice of the share's bytes)
+ *   /files/<id>/<folder>.zip         a whole folder share as a ZIP (STORE, ZIP64), streamed
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
-import { isSha256Hex } from '../protocol/index.js';
+import { downloadZip } from 'client-zip';
+import { isSha256Hex, placeFiles } from '../protocol/index.js';
 import { getStoredShare, openShareDb, type StoredShare } from '../workers/share-records.js';
 import { shareFileName, sharesDirectory } from '../workers/storage-layout.js';
+import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from './content-type.js';
 import { contentDisposition, parseRange } from './range.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
@@ -24,37 +29,70 @@ async function storedShare(id: string): Promise<StoredShare | undefined> {
   }
 }
 
-export async function serveStoredFile(request: Request, url: URL): Promise<Response> {
-  const [, , id = ''] = url.pathname.split('/');
-  if (!isSha256Hex(id)) return textResponse(400, 'Not a share id.');
-  const record = await storedShare(id);
-  if (!record) return textResponse(404, 'This browser does not hold that share.');
-  if (!record.complete) return textResponse(409, 'That share is still downloading.');
-  let file: File;
-  try {
-    file = await (await (await sharesDirectory()).getFileHandle(shareFileName(id))).getFile();
-  } catch {
-    return textResponse(404, 'The share is listed but its data is missing from storage.');
-  }
-  const headers = new Headers({
-    'content-type': record.meta.type || 'application/octet-stream',
-    'content-disposition': contentDisposition(record.meta.name, url.searchParams.has('download')),
-    'accept-ranges': 'bytes',
-    'cache-control': 'no-store',
-  });
-  const range = parseRange(request.headers.get('range'), file.size);
+/** Serves `body` (a Blob read lazily from disk) whole or by Range. */
+function blobResponse(request: Request, body: Blob, headers: Headers): Response {
+  headers.set('accept-ranges', 'bytes');
+  const range = parseRange(request.headers.get('range'), body.size);
   if (range === 'unsatisfiable') {
-    headers.set('content-range', `bytes */${file.size}`);
+    headers.set('content-range', `bytes */${body.size}`);
     return new Response(null, { status: 416, headers });
   }
   if (range === null) {
-    headers.set('content-length', String(file.size));
-    return new Response(file, { status: 200, headers });
+    headers.set('content-length', String(body.size));
+    return new Response(body, { status: 200, headers });
   }
-  headers.set('content-range', `bytes ${range.start}-${range.end - 1}/${file.size}`);
+  headers.set('content-range', `bytes ${range.start}-${range.end - 1}/${body.size}`);
   headers.set('content-length', String(range.end - range.start));
   // A Blob body is read from disk as the response is consumed, and reading stops if it is cancelled.
-  return new Response(file.slice(range.start, range.end), { status: 206, headers });
+  return new Response(body.slice(range.start, range.end), { status: 206, headers });
+}
+
+export async function serveStoredFile(request: Request, url: URL): Promise<Response> {
+  const [, , id = '', ...rest] = url.pathname.split('/');
+  if (!isSha256Hex(id)) return textResponse(400, 'Not a share id.');
+  let wanted: string;
+  try {
+    wanted = rest.map(decodeURIComponent).join('/');
+  } catch {
+    return textResponse(400, 'Malformed file path.');
+  }
+  const record = await storedShare(id);
+  if (!record) return textResponse(404, 'This browser does not hold that share.');
+  if (!record.complete) return textResponse(409, 'That share is still downloading.');
+  let share: File;
+  try {
+    share = await (await (await sharesDirectory()).getFileHandle(shareFileName(id))).getFile();
+  } catch {
+    return textResponse(404, 'The share is listed but its data is missing from storage.');
+  }
+  const { meta } = record;
+  const download = url.searchParams.has('download');
+  const headers = new Headers({ 'cache-control': 'no-store' });
+  const typed = (type: string) => {
+    headers.set('content-type', type);
+    for (const [name, value] of Object.entries(fileSecurityHeaders(type))) headers.set(name, value);
+  };
+  if (!meta.files) {
+    typed(safeContentType(meta.type));
+    headers.set('content-disposition', contentDisposition(meta.name, download));
+    return blobResponse(request, share, headers);
+  }
+  const files = placeFiles(meta);
+  if (wanted === `${meta.name}.zip`) {
+    // Entries are slices of the stored share: the ZIP is produced as it is read, never held whole.
+    const entries = files.map((f) => ({ name: `${meta.name}/${f.path}`, input: share.slice(f.offset, f.offset + f.size), size: f.size, lastModified: new Date(record.addedAt) }));
+    const zip = downloadZip(entries, { metadata: entries });
+    typed('application/zip');
+    headers.set('content-disposition', contentDisposition(`${meta.name}.zip`, true));
+    const length = zip.headers.get('content-length');
+    if (length) headers.set('content-length', length);
+    return new Response(zip.body, { status: 200, headers });
+  }
+  const file = files.find((f) => `${meta.name}/${f.path}` === wanted);
+  if (!file) return textResponse(404, 'That folder share has no such file.');
+  typed(contentTypeOfPath(file.path));
+  headers.set('content-disposition', contentDisposition(file.path.slice(file.path.lastIndexOf('/') + 1), download));
+  return blobResponse(request, share.slice(file.offset, file.offset + file.size), headers);
 }
 
 // Registered before Workbox's listener, so /files/ requests never reach the precache router.

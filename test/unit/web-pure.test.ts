@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contentDisposition, parseRange } from '../../sw/range.js';
+import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from '../../sw/content-type.js';
 import { etaSeconds, SpeedMeter } from '../../web/engine/speed-meter.js';
 import { formatBytes, formatDuration } from '../../web/ui/format.js';
-import { safeName } from '../../web/engine/import-share.js';
+import { folderFiles, foldersFromPicked, safeName, FolderError } from '../../web/engine/share-source.js';
 
 test('parseRange: RFC 9110 single ranges', () => {
   const table: [string | null, number, ReturnType<typeof parseRange>][] = [
@@ -52,4 +53,39 @@ test('shared file names become valid metadata names', () => {
   assert.equal(safeName('..'), 'file');
   assert.equal(safeName(''), 'file');
   assert.equal(safeName('x'.repeat(300)).length, 255);
+});
+
+test('stored files are never served as a type that can run script in our origin', () => {
+  assert.equal(safeContentType('image/png'), 'image/png');
+  assert.equal(safeContentType('Video/MP4'), 'video/mp4');
+  assert.equal(safeContentType('text/plain;charset=latin1'), 'text/plain; charset=utf-8');
+  assert.equal(safeContentType('application/pdf'), 'application/pdf');
+  for (const hostile of ['text/html', 'TEXT/HTML; charset=utf-8', 'image/svg+xml', 'application/xhtml+xml', 'text/xml', 'application/javascript', 'text/javascript']) {
+    assert.equal(safeContentType(hostile), 'text/plain; charset=utf-8', hostile);
+  }
+  for (const other of ['', 'application/x-msdownload', 'multipart/x-mixed-replace', 'application/octet-stream']) {
+    assert.equal(safeContentType(other), 'application/octet-stream', other);
+  }
+  assert.equal(contentTypeOfPath('a/b/photo.JPG'), 'image/jpeg');
+  assert.equal(contentTypeOfPath('index.html'), 'application/octet-stream');
+  assert.equal(contentTypeOfPath('README'), 'application/octet-stream');
+  assert.match(fileSecurityHeaders('text/plain; charset=utf-8')['content-security-policy']!, /^sandbox;/);
+  assert.equal(fileSecurityHeaders('text/plain')['x-content-type-options'], 'nosniff');
+});
+
+test('folder sources: stable order, safe paths, clear refusals', () => {
+  const file = (name: string, text = name) => new File([text], name);
+  const { files, ordered } = folderFiles({ name: 'f', files: [{ path: 'b/z.txt', file: file('z.txt') }, { path: 'a.txt', file: file('a.txt') }, { path: 'b/..', file: file('x') }] });
+  assert.deepEqual(files.map((f) => f.path), ['a.txt', 'b/file', 'b/z.txt']);
+  assert.deepEqual(ordered.map((f) => f.file.name), ['a.txt', 'x', 'z.txt']);
+  assert.throws(() => folderFiles({ name: 'empty', files: [] }), FolderError);
+  assert.throws(() => folderFiles({ name: 'dup', files: [{ path: 'a', file: file('a') }, { path: 'a', file: file('b') }] }), /appears twice/);
+  const picked = [file('1'), file('2'), file('3')];
+  Object.defineProperty(picked[0], 'webkitRelativePath', { value: 'photos/2024/1.jpg' });
+  Object.defineProperty(picked[1], 'webkitRelativePath', { value: 'photos/2.jpg' });
+  Object.defineProperty(picked[2], 'webkitRelativePath', { value: 'docs/3.txt' });
+  assert.deepEqual(
+    foldersFromPicked(picked).map((f) => [f.name, f.files.map((x) => x.path)]),
+    [['photos', ['2024/1.jpg', '2.jpg']], ['docs', ['3.txt']]],
+  );
 });

@@ -6,6 +6,7 @@ import { Bitfield, chunkCount, encodeMetadata, type ServerMessage, type ShareMet
 import { CHANNEL_LABEL, RETRY_MAX_MS, RETRY_MIN_MS, SPEED_WINDOW_MS } from './constants.js';
 import { Download, type SourceEndReason } from './download.js';
 import { importShare } from './import-share.js';
+import { isFolder, sourceName, sourceSize, type ShareSource } from './share-source.js';
 import { Links } from './links.js';
 import { Seeding } from './seeding.js';
 import { SignalingClient } from './signaling-client.js';
@@ -104,19 +105,20 @@ export class Engine {
     await Promise.all([...this.#downloads.values()].map((d) => d.flush()));
   }
 
-  /** Hashes, stores and announces a file; resolves with its share id. */
-  async share(file: File): Promise<string> {
+  /** Hashes, stores and announces a file or a folder; resolves with its share id. */
+  async share(source: ShareSource): Promise<string> {
     const tempId = `pending-${crypto.randomUUID()}`;
     const meter = new SpeedMeter(SPEED_WINDOW_MS);
     let last = 0;
-    this.#state.putShare({ ...this.#blankShare(tempId, file.name, file.size, file.type), status: 'hashing', origin: 'shared' });
+    const size = sourceSize(source);
+    this.#state.putShare({ ...this.#blankShare(tempId, sourceName(source), size, isFolder(source) ? '' : source.type), status: 'hashing', origin: 'shared' });
     try {
-      const { id, meta, encodedMetadata } = await importShare(file, this.components, (done) => {
+      const { id, meta, encodedMetadata } = await importShare(source, this.components, (done) => {
         const now = performance.now();
         meter.add(done - last, now);
         last = done;
         const speed = meter.rate(now);
-        this.#state.patchShare(tempId, { bytesDone: done, speed, etaSeconds: etaSeconds(file.size - done, speed) });
+        this.#state.patchShare(tempId, { bytesDone: done, speed, etaSeconds: etaSeconds(size - done, speed) });
       });
       this.#state.removeShare(tempId);
       const bitfield = Bitfield.full(chunkCount(meta.size));
@@ -145,7 +147,7 @@ export class Engine {
         events: {
           onMetadata: (meta, encoded) => {
             this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
-            this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, status: 'downloading' });
+            this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
             this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
           },
           onChunk: (remoteId, index, bytes) => {
@@ -206,8 +208,14 @@ export class Engine {
   }
 
   /** Where the service worker serves a stored share from. */
-  fileUrl(share: Pick<ShareState, 'id' | 'name'>): string {
-    return `/files/${share.id}/${encodeURIComponent(share.name)}`;
+  /** Where the service worker serves a stored share: the file, or a folder share as a ZIP. */
+  fileUrl(share: Pick<ShareState, 'id' | 'name' | 'files'>): string {
+    return `/files/${share.id}/${encodeURIComponent(share.files ? `${share.name}.zip` : share.name)}`;
+  }
+
+  /** Where the service worker serves one file of a folder share. */
+  folderFileUrl(share: Pick<ShareState, 'id' | 'name'>, path: string): string {
+    return `/files/${share.id}/${[share.name, ...path.split('/')].map(encodeURIComponent).join('/')}`;
   }
 
   /** Per-peer connection statistics (candidate types, RTT), keyed by peer id. */
@@ -320,11 +328,11 @@ export class Engine {
   }
 
   #blankShare(id: string, name: string, size: number, type: string): ShareState {
-    return { id, name, size, type, fileHash: undefined, origin: 'downloaded', status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
+    return { id, name, size, type, fileHash: undefined, files: undefined, origin: 'downloaded', status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
   }
 
   #shareState(id: string, meta: ShareMetadata, status: ShareState['status'], origin: ShareState['origin'], bitfield: Bitfield): ShareState {
     const bytesDone = bitfield.complete ? meta.size : Math.min(meta.size, bitfield.count * meta.chunkSize);
-    return { ...this.#blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, status, origin, bytesDone };
+    return { ...this.#blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, files: meta.files, status, origin, bytesDone };
   }
 }

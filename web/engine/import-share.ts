@@ -1,11 +1,12 @@
 /**
- * Turns a user's File into a stored, seedable share: the hashing worker computes the chunk and file
- * hashes while the storage worker copies the bytes into OPFS (both stream; neither holds the file),
- * then the share gets its id and its record.
+ * Turns a user's file or folder into a stored, seedable share: the hashing worker computes the chunk
+ * and whole-share hashes while the storage worker copies the bytes into OPFS (both stream; neither
+ * holds the file; a folder is its files concatenated), then the share gets its id and its record.
  */
 import { Bitfield, chunkCount, CHUNK_SIZE, computeShareId, encodeMetadata, PROTOCOL_VERSION, type ShareMetadata } from '../../protocol/index.js';
 import type { HasherApi, StorageApi } from './workers.js';
 import * as Comlink from 'comlink';
+import { folderFiles, isFolder, safeName, sourceBlob, type ShareSource } from './share-source.js';
 
 export interface ImportedShare {
   id: string;
@@ -15,14 +16,10 @@ export interface ImportedShare {
 
 let jobCounter = 0;
 
-/** Characters browsers allow in a file name but our metadata forbids are replaced. */
-export function safeName(name: string): string {
-  const cleaned = name.replace(/[\u0000-\u001f/\\]/g, '_').slice(0, 255);
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
-}
-
-export async function importShare(file: File, workers: { hasher: HasherApi; storage: StorageApi }, onProgress: (bytesDone: number) => void): Promise<ImportedShare> {
+export async function importShare(source: ShareSource, workers: { hasher: HasherApi; storage: StorageApi }, onProgress: (bytesDone: number) => void): Promise<ImportedShare> {
   const jobId = ++jobCounter;
+  const folder = isFolder(source) ? folderFiles(source) : undefined;
+  const file = folder ? new Blob(folder.ordered.map((f) => f.file)) : sourceBlob(source);
   let hashed = 0;
   let copied = 0;
   const report = () => onProgress(Math.min(hashed, copied));
@@ -35,12 +32,13 @@ export async function importShare(file: File, workers: { hasher: HasherApi; stor
     ]);
     const meta: ShareMetadata = {
       version: PROTOCOL_VERSION,
-      name: safeName(file.name),
-      type: file.type.slice(0, 255),
+      name: safeName(source.name),
+      type: isFolder(source) ? '' : source.type.slice(0, 255),
       size: file.size,
       chunkSize: CHUNK_SIZE,
       fileHash: hashes.fileHash,
       chunkHashes: hashes.chunkHashes,
+      ...(folder ? { files: folder.files } : {}),
     };
     const id = await computeShareId(meta);
     await workers.storage.commitImport(temp, id);

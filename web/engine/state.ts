@@ -1,4 +1,5 @@
 /** The engine's observable state: what the UI renders. Plain data, replaced on every change. */
+import type { ShareFile } from '../../protocol/index.js';
 import type { ConnectionState } from './signaling-client.js';
 
 export type ShareStatus = 'hashing' | 'seeding' | 'connecting' | 'downloading' | 'verifying' | 'paused' | 'stalled' | 'error';
@@ -8,8 +9,10 @@ export interface ShareState {
   name: string;
   size: number;
   type: string;
-  /** Whole-file SHA-256 once known. */
+  /** Whole-share SHA-256 once known. */
   fileHash: string | undefined;
+  /** A folder share's files (paths inside the folder, sizes); undefined for a single file. */
+  files: ShareFile[] | undefined;
   origin: 'shared' | 'downloaded';
   status: ShareStatus;
   bytesDone: number;

@@ -1,12 +1,43 @@
-/** Drop zone and "Share files" button: emits `share-files` with the chosen File objects. */
+/**
+ * Drop zone, "Share files" and "Share a folder": emits `share-files` with what to share. Each loose
+ * file becomes its own share; each folder (dropped, or picked) becomes one multi-file share.
+ */
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { foldersFromPicked, type FolderSource, type ShareSource } from '../engine/share-source.js';
 import { panel } from './theme.js';
 
 export class ShareFilesEvent extends Event {
-  constructor(readonly files: File[]) {
+  constructor(readonly sources: ShareSource[]) {
     super('share-files', { bubbles: true, composed: true });
   }
+}
+
+function readAllEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
+  return new Promise((resolve, reject) => {
+    const all: FileSystemEntry[] = [];
+    // readEntries returns at most ~100 entries per call; an empty batch means the end.
+    const next = () => reader.readEntries((batch) => (batch.length === 0 ? resolve(all) : (all.push(...batch), next())), reject);
+    next();
+  });
+}
+
+function entryFile(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}
+
+/** Walks a dropped directory into a folder source (paths relative to it). */
+async function folderFromEntry(root: FileSystemDirectoryEntry): Promise<FolderSource> {
+  const files: FolderSource['files'] = [];
+  const walk = async (dir: FileSystemDirectoryEntry, prefix: string): Promise<void> => {
+    for (const entry of await readAllEntries(dir.createReader())) {
+      const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory) await walk(entry as FileSystemDirectoryEntry, path);
+      else if (entry.isFile) files.push({ path, file: await entryFile(entry as FileSystemFileEntry) });
+    }
+  };
+  await walk(root, '');
+  return { name: root.name, files };
 }
 
 @customElement('shoal-share-drop')
@@ -35,6 +66,12 @@ export class ShareDrop extends LitElement {
       input {
         display: none;
       }
+      .buttons {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: center;
+        gap: 0.5rem;
+      }
     `,
   ];
 
@@ -50,9 +87,13 @@ export class ShareDrop extends LitElement {
           @dragleave=${() => (this.over = false)}
           @drop=${this.#onDrop}
         >
-          <p>Drop files here to share them with your room</p>
-          <button @click=${() => this.renderRoot.querySelector('input')!.click()}>Share files</button>
-          <input type="file" multiple aria-label="Share files" @change=${this.#onPick} />
+          <p>Drop files or folders here to share them with your room</p>
+          <div class="buttons">
+            <button @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.files')!.click()}>Share files</button>
+            <button class="quiet" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.folder')!.click()}>Share a folder</button>
+          </div>
+          <input class="files" type="file" multiple aria-label="Share files" @change=${this.#onPick} />
+          <input class="folder" type="file" webkitdirectory aria-label="Share a folder" @change=${this.#onPickFolder} />
         </div>
       </section>
     `;
@@ -64,11 +105,21 @@ export class ShareDrop extends LitElement {
     this.over = true;
   }
 
-  #onDrop(event: DragEvent): void {
+  async #onDrop(event: DragEvent): Promise<void> {
     event.preventDefault();
     this.over = false;
-    const files = [...(event.dataTransfer?.files ?? [])];
-    if (files.length > 0) this.dispatchEvent(new ShareFilesEvent(files));
+    const transfer = event.dataTransfer;
+    if (!transfer) return;
+    // Entries must be taken synchronously, before the drop event's data store is gone.
+    const entries = [...transfer.items].map((item) => (item.kind === 'file' ? item.webkitGetAsEntry() : null));
+    const looseFiles = [...transfer.files];
+    const sources: ShareSource[] = [];
+    for (const [i, entry] of entries.entries()) {
+      if (entry?.isDirectory) sources.push(await folderFromEntry(entry as FileSystemDirectoryEntry));
+      else if (looseFiles[i]) sources.push(looseFiles[i]);
+    }
+    if (entries.length === 0) sources.push(...looseFiles);
+    if (sources.length > 0) this.dispatchEvent(new ShareFilesEvent(sources));
   }
 
   #onPick(event: Event): void {
@@ -76,6 +127,13 @@ export class ShareDrop extends LitElement {
     const files = [...(input.files ?? [])];
     input.value = '';
     if (files.length > 0) this.dispatchEvent(new ShareFilesEvent(files));
+  }
+
+  #onPickFolder(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const folders = foldersFromPicked([...(input.files ?? [])]);
+    input.value = '';
+    if (folders.length > 0) this.dispatchEvent(new ShareFilesEvent(folders));
   }
 }
 

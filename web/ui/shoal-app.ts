@@ -8,6 +8,7 @@ import './room-files.js';
 import type { DownloadRequestEvent } from './room-files.js';
 import './share-drop.js';
 import type { ShareFilesEvent } from './share-drop.js';
+import type { ShareState } from '../engine/state.js';
 import './transfer-list.js';
 import type { ShareActionEvent } from './transfer-list.js';
 
@@ -113,10 +114,11 @@ export class ShoalApp extends LitElement {
       ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
       <div class="grid">
         <div class="column">
-          <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.files.forEach((f) => void this.engine.share(f).catch(() => undefined))}></shoal-share-drop>
+          <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.sources.forEach((source) => void this.engine.share(source).catch(() => undefined))}></shoal-share-drop>
           <shoal-transfer-list
             .shares=${state.shares}
-            .fileUrl=${(share: { id: string; name: string }) => this.engine.fileUrl(share)}
+            .fileUrl=${(share: ShareState) => this.engine.fileUrl(share)}
+            .folderFileUrl=${(share: ShareState, path: string) => this.engine.folderFileUrl(share, path)}
             @share-action=${this.#onShareAction}
           ></shoal-transfer-list>
         </div>

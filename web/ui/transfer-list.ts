@@ -25,6 +25,9 @@ export class ShareActionEvent extends Event {
   }
 }
 
+/** A folder's file list shows this many files; the ZIP holds them all. */
+const FOLDER_FILES_SHOWN = 200;
+
 @customElement('shoal-transfer-list')
 export class TransferList extends LitElement {
   static override styles = [
@@ -104,11 +107,40 @@ export class TransferList extends LitElement {
         color: var(--bad);
         font-size: 0.85rem;
       }
+      .folder summary {
+        cursor: pointer;
+        color: var(--muted);
+        font-size: 0.85rem;
+      }
+      .folder ul {
+        max-height: 14rem;
+        overflow: auto;
+        margin: 0.4rem 0 0;
+        padding: 0;
+      }
+      .folder li {
+        display: flex;
+        justify-content: space-between;
+        gap: 1rem;
+        padding: 0.15rem 0;
+        border: 0;
+        font-size: 0.85rem;
+        overflow-wrap: anywhere;
+      }
+      .folder a {
+        color: var(--neon);
+      }
+      .folder .size,
+      .folder .more {
+        color: var(--muted);
+        white-space: nowrap;
+      }
     `,
   ];
 
   @property({ attribute: false }) shares: ShareState[] = [];
   @property({ attribute: false }) fileUrl: (share: ShareState) => string = () => '#';
+  @property({ attribute: false }) folderFileUrl: (share: ShareState, path: string) => string = () => '#';
 
   override render() {
     return html`
@@ -121,6 +153,26 @@ export class TransferList extends LitElement {
             </ul>`}
       </section>
     `;
+  }
+
+  /** A folder's files, each openable once the share is complete; long folders show their first files. */
+  #renderFolder(share: ShareState) {
+    const files = share.files!;
+    const shown = files.slice(0, FOLDER_FILES_SHOWN);
+    return html`<details class="folder">
+      <summary>${files.length} file${files.length === 1 ? '' : 's'}</summary>
+      <ul aria-label="Files in ${share.name}">
+        ${shown.map(
+          (file) => html`<li>
+            ${share.status === 'seeding'
+              ? html`<a href=${this.folderFileUrl(share, file.path)} target="_blank" rel="noopener">${file.path}</a>`
+              : html`<span>${file.path}</span>`}
+            <span class="size">${formatBytes(file.size)}</span>
+          </li>`,
+        )}
+        ${files.length > shown.length ? html`<li class="more">and ${files.length - shown.length} more (in the ZIP)</li>` : nothing}
+      </ul>
+    </details>`;
   }
 
   #renderShare(share: ShareState) {
@@ -141,13 +193,15 @@ export class TransferList extends LitElement {
         </div>
         ${share.fileHash ? html`<div class="mono" title="SHA-256">SHA-256 ${share.fileHash}</div>` : nothing}
         ${share.error ? html`<div class="error" role="alert">${share.error}</div>` : nothing}
+        ${share.files ? this.#renderFolder(share) : nothing}
         <div class="actions">
-          ${share.status === 'seeding'
+          ${share.status === 'seeding' && !share.files
             ? // No `download` attribute on Save: Chromium fetches such links past the service worker;
               // a plain navigation reaches it, and its Content-Disposition: attachment saves the file.
               html`<a class="button" href=${url} target="_blank" rel="noopener">Open</a>
                 <a class="button" href="${url}?download">Save</a>`
             : nothing}
+          ${share.status === 'seeding' && share.files ? html`<a class="button" href=${url} aria-label="Save ${share.name} as ZIP">Save .zip</a>` : nothing}
           ${share.status === 'downloading' || share.status === 'connecting'
             ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('pause', share.id))}>Pause</button>`
             : nothing}

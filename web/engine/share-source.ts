@@ -1,0 +1,68 @@
+/**
+ * What a user can share: one file, or a folder of files (one multi-file share). A folder's files are
+ * ordered by path, so the same folder always yields the same share id, and every path segment is
+ * made safe for the metadata's rules.
+ */
+import { MAX_SHARE_FILES, type ShareFile } from '../../protocol/index.js';
+
+export interface FolderSource {
+  name: string;
+  files: { path: string; file: File }[];
+}
+
+export type ShareSource = File | FolderSource;
+
+export class FolderError extends Error {
+  override name = 'FolderError';
+}
+
+/** Characters browsers allow in a file name but our metadata forbids are replaced. */
+export function safeName(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f/\\]/g, '_').slice(0, 255);
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
+}
+
+export function isFolder(source: ShareSource): source is FolderSource {
+  return !(source instanceof Blob);
+}
+
+export function sourceName(source: ShareSource): string {
+  return safeName(source.name);
+}
+
+export function sourceSize(source: ShareSource): number {
+  return isFolder(source) ? source.files.reduce((n, f) => n + f.file.size, 0) : source.size;
+}
+
+/** The folder's bytes as the share sees them: its files concatenated in order (a lazy Blob, not a copy). */
+export function sourceBlob(source: ShareSource): Blob {
+  return isFolder(source) ? new Blob(source.files.map((f) => f.file)) : source;
+}
+
+/** A folder's file list for its metadata: safe paths in a stable order; refuses empty or huge folders. */
+export function folderFiles(folder: FolderSource): { files: ShareFile[]; ordered: FolderSource['files'] } {
+  if (folder.files.length === 0) throw new FolderError(`"${folder.name}" has no files to share`);
+  if (folder.files.length > MAX_SHARE_FILES) throw new FolderError(`"${folder.name}" has ${folder.files.length} files; a share holds at most ${MAX_SHARE_FILES}`);
+  const safe = folder.files.map((f) => ({ path: f.path.split('/').filter((s) => s !== '').map(safeName).join('/'), file: f.file }));
+  safe.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (let i = 1; i < safe.length; i++) {
+    if (safe[i]!.path === safe[i - 1]!.path) throw new FolderError(`"${safe[i]!.path}" appears twice in "${folder.name}"`);
+  }
+  return { files: safe.map((f) => ({ path: f.path, size: f.file.size })), ordered: safe };
+}
+
+/**
+ * Groups files picked with `<input webkitdirectory>` (each with a `webkitRelativePath` such as
+ * `photos/2024/a.jpg`) into one folder per top-level directory.
+ */
+export function foldersFromPicked(files: File[]): FolderSource[] {
+  const folders = new Map<string, FolderSource>();
+  for (const file of files) {
+    const [top, ...rest] = (file.webkitRelativePath || file.name).split('/');
+    const name = rest.length > 0 ? top! : 'files';
+    const folder = folders.get(name) ?? { name, files: [] };
+    folder.files.push({ path: rest.length > 0 ? rest.join('/') : top!, file });
+    folders.set(name, folder);
+  }
+  return [...folders.values()];
+}
