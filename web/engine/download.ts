@@ -18,6 +18,7 @@ import {
   encodeRequest,
   MAX_METADATA_BYTES,
   METADATA_PART_BYTES,
+  PROTOCOL_VERSION,
   type ShareMetadata,
   type WireMessage,
 } from '../../protocol/index.js';
@@ -78,6 +79,7 @@ export class Download {
   /** Chunks being verified: a late duplicate of one is dropped, not verified twice. */
   readonly #verifying = new Set<number>();
   #metadataParts: Uint8Array[] = [];
+  #metadataTotal = 0;
   #metadataSource: Source | undefined;
   #finished: Promise<void> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
@@ -170,6 +172,7 @@ export class Download {
   #onMessage(source: Source, message: WireMessage): void {
     switch (message.type) {
       case 'handshake':
+        if (message.version !== PROTOCOL_VERSION) return this.#dropSource(source, 'protocol', `unsupported protocol version ${message.version}`, WireErrorCode.UnsupportedVersion);
         if (message.shareId !== this.shareId) this.#dropSource(source, 'protocol', 'handshake for another share');
         return;
       case 'bitfield':
@@ -210,7 +213,8 @@ export class Download {
   async #onMetadataPart(source: Source, part: number, total: number, data: Uint8Array): Promise<void> {
     if (source !== this.#metadataSource || this.meta) return;
     const maxParts = Math.ceil(MAX_METADATA_BYTES / METADATA_PART_BYTES);
-    if (part !== this.#metadataParts.length || total === 0 || total > maxParts || (part < total - 1 && data.byteLength !== METADATA_PART_BYTES)) {
+    if (part === 0) this.#metadataTotal = total;
+    if (part !== this.#metadataParts.length || total !== this.#metadataTotal || total === 0 || total > maxParts || (part < total - 1 && data.byteLength !== METADATA_PART_BYTES)) {
       return this.#dropSource(source, 'protocol', 'malformed metadata');
     }
     this.#metadataParts.push(new Uint8Array(data));

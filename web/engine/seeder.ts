@@ -10,6 +10,7 @@ import {
   encodeMetadataPart,
   encodeReject,
   METADATA_PART_BYTES,
+  PROTOCOL_VERSION,
   RejectReason,
   type ShareMetadata,
   type WireMessage,
@@ -43,6 +44,7 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
     switch (message.type) {
       case 'handshake': {
         if (share) return wire.fail(WireErrorCode.ProtocolViolation, 'second handshake');
+        if (message.version !== PROTOCOL_VERSION) return wire.fail(WireErrorCode.UnsupportedVersion, `unsupported protocol version ${message.version}`);
         const found = components.findShare(message.shareId);
         if (!found) return wire.fail(WireErrorCode.UnknownShare, 'share not available here');
         share = found;

@@ -12,6 +12,7 @@ export const WireErrorCode = {
   UnknownShare: 2,
   ProtocolViolation: 3,
   Banned: 4,
+  UnsupportedVersion: 5,
 } as const;
 
 export class ChannelClosedError extends Error {
