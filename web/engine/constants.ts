@@ -49,6 +49,18 @@ export const MAX_BAD_CHUNKS = 1;
 export const RETRY_MIN_MS = 1_000;
 export const RETRY_MAX_MS = 30_000;
 
+/**
+ * Open peer connections, at most: Chromium refuses new RTCPeerConnections past a per-page limit
+ * (WebTorrent #1414), and each costs threads and sockets. At the cap, the connection idle longest is
+ * closed for a new one; if none is idle, the new one waits (its download retries with backoff).
+ */
+export const MAX_CONNECTIONS = 24;
+/** A connection with no data channel for this long is closed even below the cap. */
+export const IDLE_CONNECTION_MS = 120_000;
+/** A connection `disconnected` for this long gets an ICE restart. */
+export const DISCONNECTED_GRACE_MS = 3_000;
+/** ICE restarts tried on a failed connection before it is reported failed and closed. */
+export const MAX_ICE_RESTARTS = 2;
 /** Time allowed for a peer connection's data channel to open. */
 export const CONNECT_TIMEOUT_MS = 20_000;
 

@@ -56,7 +56,7 @@ interface Source {
   badChunks: number;
 }
 
-export type SourceEndReason = 'closed' | 'stalled' | 'bad-data' | 'protocol';
+export type SourceEndReason = 'closed' | 'unreachable' | 'stalled' | 'bad-data' | 'protocol';
 
 export interface DownloadEvents {
   onMetadata: (meta: ShareMetadata, encoded: Uint8Array) => void;

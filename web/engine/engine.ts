@@ -67,6 +67,10 @@ export class Engine {
       send: (message) => this.#signaling.send(message),
       onChannel: (remoteId, channel) => (channel.label === CHANNEL_LABEL ? this.#seeding.serve(new WireChannel(channel), remoteId) : channel.close()),
       onStateChange: (remoteId, connection) => this.#state.patchPeer(remoteId, { connection }),
+      onFailed: (remoteId, reason) => {
+        console.warn(`shoal: connection to ${remoteId} failed: ${reason}`);
+        this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + 1, lastFailure: `connection failed: ${reason}` }));
+      },
     });
     this.#signaling = new SignalingClient({
       url: options.signalingUrl,
@@ -96,7 +100,7 @@ export class Engine {
     clearInterval(this.#statsTimer);
     for (const download of this.#downloads.values()) download.stop();
     this.#signaling.close();
-    this.#links.closeAll();
+    this.#links.dispose();
   }
 
   /** Persists every download's progress and publishes pending state now. */
@@ -233,7 +237,7 @@ export class Engine {
       this.#failures.delete(key);
       download.addSource(new WireChannel(channel), remoteId);
     } catch (error) {
-      this.#onSourceEnded(download, remoteId, 'closed', `could not connect: ${(error as Error).message}`);
+      this.#onSourceEnded(download, remoteId, 'unreachable', `could not connect: ${(error as Error).message}`);
     } finally {
       this.#connecting.delete(key);
     }

@@ -2,9 +2,10 @@
  * One RTCPeerConnection to one remote peer, shared by every share and transfer with it. Negotiation
  * follows the "perfect negotiation" pattern (the peer with the greater id is polite), so either side
  * may open channels first and glare resolves itself. No offer is made until a channel is needed.
+ * A connection that drops or fails is given ICE restarts before it is declared failed, with a reason.
  */
 import type { IceCandidateInit } from '../../protocol/index.js';
-import { CONNECT_TIMEOUT_MS } from './constants.js';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_GRACE_MS, MAX_ICE_RESTARTS } from './constants.js';
 
 export type SignalOut =
   | { type: 'offer' | 'answer'; sdp: string }
@@ -21,6 +22,33 @@ export interface PeerLinkOptions {
   signal: (message: SignalOut) => void;
   onChannel: (channel: RTCDataChannel) => void;
   onStateChange: (state: RTCPeerConnectionState) => void;
+  /** The connection failed for good (ICE restarts did not help); `reason` is for people. */
+  onFailed: (reason: string) => void;
+  now?: () => number;
+}
+
+/** Why a connection failed, from its states and the candidates each side offered. */
+export async function describeFailure(pc: RTCPeerConnection): Promise<string> {
+  const local = new Set<string>();
+  const remote = new Set<string>();
+  let pairs = 0;
+  try {
+    (await pc.getStats()).forEach((entry: { type: string; candidateType?: string }) => {
+      if (entry.type === 'local-candidate' && entry.candidateType) local.add(entry.candidateType);
+      if (entry.type === 'remote-candidate' && entry.candidateType) remote.add(entry.candidateType);
+      if (entry.type === 'candidate-pair') pairs++;
+    });
+  } catch {
+    // a closed connection has no stats
+  }
+  const list = (set: Set<string>) => (set.size === 0 ? 'none' : [...set].sort().join(', '));
+  let why: string;
+  if (pc.signalingState !== 'stable' && pc.connectionState !== 'failed') why = 'negotiation did not complete (the peer did not answer)';
+  else if (remote.size === 0) why = 'the peer sent no ICE candidates';
+  else if (local.size === 0) why = 'this browser gathered no ICE candidates';
+  else if (!local.has('relay') && !remote.has('relay')) why = 'no candidate pair worked and neither side had a TURN relay';
+  else why = 'no candidate pair worked';
+  return `${why} (ICE ${pc.iceConnectionState}; ${pairs} pairs tried; candidates here: ${list(local)}; there: ${list(remote)})`;
 }
 
 export class PeerLink {
@@ -29,10 +57,18 @@ export class PeerLink {
   #ignoreOffer = false;
   /** Signals are applied strictly in arrival order. */
   #queue: Promise<void> = Promise.resolve();
+  #openChannels = 0;
+  #idleSince: number;
+  #iceRestarts = 0;
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #failed = false;
+  readonly #now: () => number;
 
   constructor(private readonly options: PeerLinkOptions) {
     const pc = new RTCPeerConnection(options.config);
     this.pc = pc;
+    this.#now = options.now ?? (() => performance.now());
+    this.#idleSince = this.#now();
     pc.onnegotiationneeded = async () => {
       try {
         this.#makingOffer = true;
@@ -45,8 +81,63 @@ export class PeerLink {
       }
     };
     pc.onicecandidate = ({ candidate }) => options.signal({ type: 'ice-candidate', candidate: candidate ? candidate.toJSON() as IceCandidateInit : null });
-    pc.ondatachannel = ({ channel }) => options.onChannel(channel);
-    pc.onconnectionstatechange = () => options.onStateChange(pc.connectionState);
+    pc.ondatachannel = ({ channel }) => {
+      this.#track(channel);
+      options.onChannel(channel);
+    };
+    pc.onconnectionstatechange = () => this.#onConnectionState();
+  }
+
+  /** Open data channels on this connection; 0 means idle. */
+  get openChannels(): number {
+    return this.#openChannels;
+  }
+
+  /** When the connection last became idle (no channel), or undefined while it carries one. */
+  get idleSince(): number | undefined {
+    return this.#openChannels === 0 ? this.#idleSince : undefined;
+  }
+
+  /** Starts an ICE restart (after a network change, or a dropped connection). */
+  restartIce(): void {
+    if (this.pc.connectionState === 'closed' || this.#failed) return;
+    this.#iceRestarts++;
+    this.pc.restartIce(); // fires negotiationneeded: a new offer with fresh ICE credentials
+  }
+
+  get iceRestarts(): number {
+    return this.#iceRestarts;
+  }
+
+  #track(channel: RTCDataChannel): void {
+    this.#openChannels++;
+    channel.addEventListener(
+      'close',
+      () => {
+        this.#openChannels--;
+        if (this.#openChannels === 0) this.#idleSince = this.#now();
+      },
+      { once: true },
+    );
+  }
+
+  #onConnectionState(): void {
+    const state = this.pc.connectionState;
+    clearTimeout(this.#graceTimer);
+    if (state === 'connected') this.#iceRestarts = 0;
+    if (state === 'disconnected') {
+      // Often a blip that ICE consent checks recover from; if not, restart ICE before giving up.
+      this.#graceTimer = setTimeout(() => this.pc.connectionState === 'disconnected' && this.restartIce(), DISCONNECTED_GRACE_MS);
+    }
+    if (state === 'failed') {
+      if (this.#iceRestarts < MAX_ICE_RESTARTS) {
+        this.restartIce();
+      } else if (!this.#failed) {
+        this.#failed = true;
+        void describeFailure(this.pc).then((reason) => this.options.onFailed(reason));
+      }
+    }
+    this.options.onStateChange(state);
   }
 
   get remoteId(): string {
@@ -57,8 +148,12 @@ export class PeerLink {
   openChannel(label: string, signal?: AbortSignal): Promise<RTCDataChannel> {
     const channel = this.pc.createDataChannel(label);
     channel.binaryType = 'arraybuffer';
+    this.#track(channel);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(new PeerConnectError(`no connection to peer after ${CONNECT_TIMEOUT_MS / 1000} s (${this.pc.connectionState}, ICE ${this.pc.iceConnectionState})`)), CONNECT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => void describeFailure(this.pc).then((why) => fail(new PeerConnectError(`no connection after ${CONNECT_TIMEOUT_MS / 1000} s: ${why}`))),
+        CONNECT_TIMEOUT_MS,
+      );
       const fail = (error: Error) => {
         clearTimeout(timer);
         channel.close();
@@ -100,6 +195,7 @@ export class PeerLink {
   }
 
   close(): void {
+    clearTimeout(this.#graceTimer);
     this.pc.close();
   }
 }
