@@ -21,6 +21,16 @@ const LOCK_RETRY_MS = 100;
 export class StorageQuotaError extends Error {
   override name = 'StorageQuotaError';
 }
+/** The disk (not the quota) ran out mid-way: nothing is lost, the download can go on once there is room. */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+}
+
+/** Write failures that mean "no room": quota exceeded, or the OS's ENOSPC surfacing as an I/O error. */
+function isOutOfSpace(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'InvalidStateError' || error.name === 'NoModificationAllowedError' || error.name === 'UnknownError');
+}
+
 export class StorageNotFoundError extends Error {
   override name = 'StorageNotFoundError';
 }
@@ -120,8 +130,14 @@ function progressOf(shareId: string): Promise<Progress> {
 /** Internal: the page can only write a downloaded chunk through writeVerifiedChunk. */
 async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): Promise<void> {
   const handle = await handleFor(shareFileName(shareId));
-  const written = handle.write(bytes, { at: offset });
-  if (written !== bytes.byteLength) throw new StorageQuotaError(`disk full: wrote ${written} of ${bytes.byteLength} bytes`);
+  let written: number;
+  try {
+    written = handle.write(bytes, { at: offset });
+  } catch (error) {
+    if (isOutOfSpace(error)) throw new StorageFullError(`the disk is full (${(error as Error).name}: ${(error as Error).message})`);
+    throw error;
+  }
+  if (written !== bytes.byteLength) throw new StorageFullError(`the disk is full: wrote ${written} of ${bytes.byteLength} bytes`);
 }
 
 async function ensureSpace(bytes: number): Promise<void> {
@@ -224,7 +240,14 @@ export const storage = {
     await writeBytes(shareId, start, data);
     const byte = index >> 3;
     bitfield[byte]! |= 0x80 >> (index & 7);
-    state.bits.write(bitfield.subarray(byte, byte + 1), { at: byte });
+    try {
+      state.bits.write(bitfield.subarray(byte, byte + 1), { at: byte });
+    } catch (error) {
+      // Unmarked, the chunk is simply fetched again later: the file is never ahead of its bitfield.
+      bitfield[byte]! &= ~(0x80 >> (index & 7));
+      if (isOutOfSpace(error)) throw new StorageFullError(`the disk is full (${(error as Error).name})`);
+      throw error;
+    }
     return true;
   },
 

@@ -111,10 +111,10 @@ let launchCounter = 0;
  * default contexts are off-the-record, where OPFS lives in the browser process's memory and every
  * write is an IPC, which is neither what users run nor bounded in memory.
  */
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+export async function launchBrowser(options: { profileParent?: string } = {}): Promise<LaunchedBrowser> {
   // An inert flag that tags this browser's main process, so its renderers can be found in /proc.
   const tag = `shoal-${process.pid}-${++launchCounter}`;
-  const profile = await mkdtemp(join(tmpdir(), 'shoal-profile-'));
+  const profile = await mkdtemp(join(options.profileParent ?? tmpdir(), 'shoal-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

@@ -63,6 +63,8 @@ export interface DownloadEvents {
   onChunk: (remoteId: string, index: number, bytes: number) => void;
   onSourcesChanged: (count: number) => void;
   onSourceEnded: (remoteId: string, reason: SourceEndReason, detail: string) => void;
+  /** Storage ran out mid-way: the download paused itself; resume() once there is room. */
+  onStorageFull: (message: string) => void;
 }
 
 export interface DownloadComponents {
@@ -298,6 +300,16 @@ export class Download {
       stored = await this.components.storage.writeVerifiedChunk(this.shareId, index, Comlink.transfer(data, [data.buffer]));
     } catch (error) {
       this.#verifying.delete(index);
+      if ((error as Error).name === 'StorageFullError') {
+        // Not a failure: nothing was marked that is not on disk. Wait for room, then go on.
+        picker.release(index);
+        if (!this.#paused) {
+          this.#paused = true;
+          this.#cancelAll();
+          this.components.events.onStorageFull((error as Error).message);
+        }
+        return;
+      }
       return this.#fail(error as Error);
     }
     this.#verifying.delete(index);
@@ -317,6 +329,18 @@ export class Download {
     this.components.events.onChunk(source.remoteId, index, end - start);
     if (this.bitfield!.complete) return void this.#finish();
     this.#fillAll();
+  }
+
+  /** Withdraws every outstanding request (the chunks go back to the picker). */
+  #cancelAll(): void {
+    for (const source of this.#sources) {
+      for (const index of source.inFlight.keys()) {
+        this.#picker?.release(index);
+        source.cancelled.add(index);
+        if (source.wire.isOpen) source.wire.send(encodeCancel(index));
+      }
+      source.inFlight.clear();
+    }
   }
 
   /** A source with requests out and no piece for REQUEST_TIMEOUT_MS loses them and is dropped. */

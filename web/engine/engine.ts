@@ -164,6 +164,13 @@ export class Engine {
           },
           onSourcesChanged: (sources) => this.#state.patchShare(shareId, { sources, ...(sources === 0 && !download.paused ? { status: 'stalled', speed: 0 } : {}) }),
           onSourceEnded: (remoteId, reason, detail) => this.#onSourceEnded(download, remoteId, reason, detail),
+          onStorageFull: (message) =>
+            this.#state.patchShare(shareId, {
+              status: 'paused',
+              speed: 0,
+              etaSeconds: null,
+              error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
+            }),
         },
       },
       resume,
@@ -199,7 +206,7 @@ export class Engine {
     const download = this.#downloads.get(shareId);
     if (!download) return void this.download(shareId);
     download.resume();
-    this.#state.patchShare(shareId, { status: download.sourceCount > 0 ? 'downloading' : 'stalled' });
+    this.#state.patchShare(shareId, { status: download.sourceCount > 0 ? 'downloading' : 'stalled', error: undefined });
   }
 
   async remove(shareId: string): Promise<void> {
@@ -211,7 +218,6 @@ export class Engine {
     if (!shareId.startsWith('pending-')) await this.components.storage.removeShare(shareId);
   }
 
-  /** Where the service worker serves a stored share from. */
   /** Where the service worker serves a stored share: the file, or a folder share as a ZIP. */
   fileUrl(share: Pick<ShareState, 'id' | 'name' | 'files'>): string {
     return `/files/${share.id}/${encodeURIComponent(share.files ? `${share.name}.zip` : share.name)}`;
