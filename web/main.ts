@@ -4,6 +4,7 @@ import { Engine } from './engine/engine.js';
 import { startWorkers } from './engine/workers.js';
 import { displayName } from './ui/names.js';
 import './ui/shoal-app.js';
+import { readStoredLimits } from './ui/stored-limits.js';
 
 const params = new URLSearchParams(location.search);
 const forceRelay = params.get('relay') === '1' || localStorage.getItem('shoal.forceRelay') === '1';
@@ -21,6 +22,8 @@ const engine = new Engine(startWorkers(), {
   forceRelay,
   ...(room ? { room } : {}),
 });
+
+engine.setRateLimits(readStoredLimits(localStorage));
 
 const app = document.createElement('shoal-app');
 app.engine = engine;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contentDisposition, parseRange } from '../../sw/range.js';
+import { parseLimit } from '../../web/ui/rate-limits.js';
+import { readStoredLimits } from '../../web/ui/stored-limits.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from '../../sw/content-type.js';
 import { etaSeconds, SpeedMeter } from '../../web/engine/speed-meter.js';
 import { formatBytes, formatDuration } from '../../web/ui/format.js';
@@ -88,4 +90,17 @@ test('folder sources: stable order, safe paths, clear refusals', () => {
     foldersFromPicked(picked).map((f) => [f.name, f.files.map((x) => x.path)]),
     [['photos', ['2024/1.jpg', '2.jpg']], ['docs', ['3.txt']]],
   );
+});
+
+test('speed limits: typed values and stored values are parsed strictly', () => {
+  assert.equal(parseLimit(''), null);
+  assert.equal(parseLimit(' 2 '), 2 * 1024 * 1024);
+  assert.equal(parseLimit('0.5'), 512 * 1024);
+  for (const bad of ['0', '-1', 'abc', '1e9', 'Infinity']) assert.equal(parseLimit(bad), undefined, bad);
+  const store = (value: string | null) => ({ getItem: () => value });
+  assert.deepEqual(readStoredLimits(store(null)), { upload: null, download: null });
+  assert.deepEqual(readStoredLimits(store('{"upload":1048576,"download":null}')), { upload: 1048576, download: null });
+  for (const junk of ['{', 'null', '[]', '{"upload":-5,"download":"fast"}', '{"upload":1e400}']) {
+    assert.deepEqual(readStoredLimits(store(junk)), { upload: null, download: null }, junk);
+  }
 });

@@ -34,6 +34,7 @@ import {
 } from './constants.js';
 import * as Comlink from 'comlink';
 import { PiecePicker, pipelineDepth } from './piece-picker.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { SpeedMeter } from './speed-meter.js';
 import { WireErrorCode, type WireChannel } from './wire-channel.js';
 import type { StorageApi } from './workers.js';
@@ -69,6 +70,8 @@ export interface DownloadEvents {
 
 export interface DownloadComponents {
   storage: StorageApi;
+  /** The user's download limit, shared by every download: requests wait for it. */
+  limiter?: RateLimiter;
   events: DownloadEvents;
   now?: () => number;
 }
@@ -85,6 +88,7 @@ export class Download {
   #metadataSource: Source | undefined;
   #finished: Promise<void> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
+  #limitTimer: ReturnType<typeof setTimeout> | undefined;
   #resolveDone!: () => void;
   #rejectDone!: (error: Error) => void;
   readonly done: Promise<void>;
@@ -101,7 +105,10 @@ export class Download {
       this.#resolveDone = resolve;
       this.#rejectDone = reject;
     });
-    this.done.catch(() => undefined).finally(() => clearInterval(this.#watchdog));
+    this.done.catch(() => undefined).finally(() => {
+      clearInterval(this.#watchdog);
+      clearTimeout(this.#limitTimer);
+    });
     if (resume) this.#adopt(resume.meta, new Bitfield(chunkCount(resume.meta.size), resume.bitfield));
     this.#watchdog = setInterval(() => this.#checkStalls(), WATCHDOG_INTERVAL_MS);
   }
@@ -157,6 +164,7 @@ export class Download {
   /** Stops every source; what landed stays on disk for a later resume. */
   stop(): void {
     clearInterval(this.#watchdog);
+    clearTimeout(this.#limitTimer);
     for (const source of [...this.#sources]) source.wire.close();
   }
 
@@ -272,6 +280,14 @@ export class Download {
       let index = picker.next(source.has);
       if (index < 0) index = picker.nextDuplicate(source.has, new Set([...source.inFlight.keys(), ...this.#verifying]));
       if (index < 0) return;
+      const wait = this.components.limiter?.tryTake(CHUNK_SIZE) ?? 0;
+      if (wait > 0) {
+        this.#limitTimer ??= setTimeout(() => {
+          this.#limitTimer = undefined;
+          this.#fillAll();
+        }, wait);
+        return;
+      }
       picker.markRequested(index);
       source.inFlight.set(index, now);
       source.cancelled.delete(index);

@@ -11,7 +11,8 @@ import { Links } from './links.js';
 import { Seeding } from './seeding.js';
 import { SignalingClient } from './signaling-client.js';
 import { etaSeconds, SpeedMeter } from './speed-meter.js';
-import { initialState, newPeer, type EngineState, type ShareState } from './state.js';
+import { RateLimiter } from './rate-limiter.js';
+import { initialState, newPeer, type EngineState, type RateLimits, type ShareState } from './state.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
 import { WireChannel } from './wire-channel.js';
@@ -44,6 +45,8 @@ export class Engine {
   readonly #connecting = new Set<string>();
   /** Failed attempts per `${shareId}:${peerId}` since the last success: sets the retry backoff. */
   readonly #failures = new Map<string, number>();
+  readonly #uploadLimit = new RateLimiter();
+  readonly #downloadLimit = new RateLimiter();
   /** Peers that sent bad data for a share: never asked again for it. */
   readonly #banned = new Set<string>();
   readonly #links: Links;
@@ -59,6 +62,7 @@ export class Engine {
     this.#state = new StateWriter(this.store);
     this.#seeding = new Seeding({
       storage: components.storage,
+      limiter: this.#uploadLimit,
       onUploaded: (peerId, _shareId, bytes) => this.#state.patchPeer(peerId, (p) => ({ bytesSent: p.bytesSent + bytes, chunksSent: p.chunksSent + 1 })),
     });
     this.#links = new Links({
@@ -148,6 +152,7 @@ export class Engine {
       shareId,
       {
         storage: this.components.storage,
+        limiter: this.#downloadLimit,
         events: {
           onMetadata: (meta, encoded) => {
             this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
@@ -195,6 +200,13 @@ export class Engine {
       this.#seeding.remove(shareId);
       this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
     }
+  }
+
+  /** Sets (or with null, lifts) the upload and download limits, in bytes per second. */
+  setRateLimits(limits: RateLimits): void {
+    this.#uploadLimit.rate = limits.upload;
+    this.#downloadLimit.rate = limits.download;
+    this.#state.set({ limits: { ...limits } });
   }
 
   pause(shareId: string): void {

@@ -65,6 +65,13 @@ export interface EngineState {
   /** Latest user-facing problem, e.g. a failed connection. */
   notice: string | undefined;
   forceRelay: boolean;
+  /** The user's rate limits in bytes per second; null means none. */
+  limits: RateLimits;
+}
+
+export interface RateLimits {
+  upload: number | null;
+  download: number | null;
 }
 
 export const initialState = (selfName: string, forceRelay: boolean): EngineState => ({
@@ -77,4 +84,5 @@ export const initialState = (selfName: string, forceRelay: boolean): EngineState
   roomFiles: [],
   notice: undefined,
   forceRelay,
+  limits: { upload: null, download: null },
 });

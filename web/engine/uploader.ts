@@ -5,6 +5,7 @@
  */
 import { chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../../protocol/index.js';
 import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';
 import type { StorageApi } from './workers.js';
 
@@ -20,6 +21,8 @@ export interface UploadQueue {
 
 export interface UploaderComponents {
   storage: StorageApi;
+  /** The user's upload limit, shared by every leecher. */
+  limiter?: RateLimiter;
   onUploaded: (remoteId: string, shareId: string, bytes: number) => void;
 }
 
@@ -63,6 +66,11 @@ export class Uploader {
       for (let queue = this.#nextQueue(); queue; queue = this.#nextQueue()) {
         const indices = queue.requests.splice(0, UPLOAD_CHUNKS_PER_TURN);
         const ranges = indices.map((index) => chunkRange(index, queue!.size));
+        const limiter = this.components.limiter;
+        if (limiter) {
+          const bytes = ranges.reduce((n, r) => n + r.end - r.start, 0);
+          for (let wait = limiter.tryTake(bytes); wait > 0; wait = limiter.tryTake(bytes)) await new Promise((r) => setTimeout(r, wait));
+        }
         let chunks: Uint8Array[];
         try {
           chunks = await this.components.storage.readChunks(

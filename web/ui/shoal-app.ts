@@ -8,6 +8,9 @@ import './room-files.js';
 import type { DownloadRequestEvent } from './room-files.js';
 import './share-drop.js';
 import type { ShareFilesEvent } from './share-drop.js';
+import { LIMITS_KEY } from './stored-limits.js';
+import './rate-limits.js';
+import type { LimitsChangeEvent } from './rate-limits.js';
 import type { ShareState } from '../engine/state.js';
 import './transfer-list.js';
 import type { ShareActionEvent } from './transfer-list.js';
@@ -125,9 +128,15 @@ export class ShoalApp extends LitElement {
         <div class="column">
           <shoal-room-files .files=${state.roomFiles} .peers=${state.peers} .held=${held} @download-request=${(e: DownloadRequestEvent) => void this.engine.download(e.shareId)}></shoal-room-files>
           <shoal-peer-list .peers=${state.peers}></shoal-peer-list>
+          <shoal-rate-limits .limits=${state.limits} @limits-change=${this.#onLimits}></shoal-rate-limits>
         </div>
       </div>
     `;
+  }
+
+  #onLimits(event: LimitsChangeEvent): void {
+    this.engine.setRateLimits(event.limits);
+    localStorage.setItem(LIMITS_KEY, JSON.stringify(event.limits));
   }
 
   #onShareAction(event: ShareActionEvent): void {
