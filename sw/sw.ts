@@ -10,7 +10,8 @@ import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { downloadZip } from 'client-zip';
 import { isSha256Hex, placeFiles } from '../protocol/index.js';
 import { getStoredShare, openShareDb, type StoredShare } from '../workers/share-records.js';
-import { shareFileName, sharesDirectory } from '../workers/storage-layout.js';
+import { storedFileBlob } from '../workers/byte-store.js';
+import { shareFileName } from '../workers/storage-layout.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from './content-type.js';
 import { contentDisposition, parseRange } from './range.js';
 
@@ -59,12 +60,8 @@ export async function serveStoredFile(request: Request, url: URL): Promise<Respo
   const record = await storedShare(id);
   if (!record) return textResponse(404, 'This browser does not hold that share.');
   if (!record.complete) return textResponse(409, 'That share is still downloading.');
-  let share: File;
-  try {
-    share = await (await (await sharesDirectory()).getFileHandle(shareFileName(id))).getFile();
-  } catch {
-    return textResponse(404, 'The share is listed but its data is missing from storage.');
-  }
+  const share = await storedFileBlob(shareFileName(id)).catch(() => undefined);
+  if (!share || share.size !== record.meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
   const { meta } = record;
   const download = url.searchParams.has('download');
   const headers = new Headers({ 'cache-control': 'no-store' });

@@ -15,7 +15,16 @@ if ('serviceWorker' in navigator) void new Workbox('/sw.js').register();
 const wsUrl = new URL('/signaling', location.href);
 wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
 
-const engine = new Engine(startWorkers(), {
+const workers = startWorkers();
+// Where share bytes live: OPFS where it works, else IndexedDB; `?storage=indexeddb` keeps IndexedDB
+// (remembered, since stored shares stay where they were written).
+const backend = params.get('storage') ?? localStorage.getItem('shoal.storage');
+if (backend === 'indexeddb' || backend === 'opfs') {
+  localStorage.setItem('shoal.storage', backend);
+  await workers.storage.useBackend(backend);
+}
+
+const engine = new Engine(workers, {
   signalingUrl: wsUrl.href,
   iceServersUrl: '/api/ice-servers',
   selfName: displayName(),

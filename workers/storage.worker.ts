@@ -1,22 +1,21 @@
 /**
  * Storage worker (Comlink): owns the on-disk layout (see storage-layout.ts). Share bytes live in OPFS
- * and are written and read through sync access handles, which only a dedicated worker may open;
- * share metadata and bitfields live in IndexedDB. Buffers handed back are transferred, not copied.
+ * through sync access handles, which only a dedicated worker may open, or in IndexedDB blocks where
+ * OPFS sync access is missing (byte-store.ts); share metadata and progress live in IndexedDB.
+ * Buffers handed back are transferred, not copied.
  */
 import * as Comlink from 'comlink';
 import { createSHA256 } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
 import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
-import { bitsFileName, shareFileName, sharesDirectory } from './storage-layout.js';
+import { FileNotFoundError, hasOpfsSyncAccess, IndexedDbStore, OpfsStore, type ByteFile, type ByteStore } from './byte-store.js';
+import { bitsFileName, shareFileName } from './storage-layout.js';
 
 export type { StoredShare };
 
 /** Copy imports 1 MiB at a time: OPFS write throughput levels off there. */
 const IMPORT_SLICE = 1024 * 1024;
-/** Waiting up to 5 s for a lock the previous page holds: its worker is torn down within that. */
-const LOCK_RETRIES = 50;
-const LOCK_RETRY_MS = 100;
 
 export class StorageQuotaError extends Error {
   override name = 'StorageQuotaError';
@@ -36,9 +35,9 @@ export class StorageNotFoundError extends Error {
 }
 
 /**
- * A download's bitfield lives in a sidecar OPFS file (<id>.bits) written through a sync access
- * handle right after each chunk: when the worker dies with its page, every chunk the page was told
- * about is already marked, with no transaction left in flight. IndexedDB records completion.
+ * A download's bitfield lives in a sidecar file (<id>.bits) written right after each chunk (in OPFS,
+ * synchronously): when the worker dies with its page, every chunk the page was told about is already
+ * marked, with no transaction left in flight. IndexedDB records completion.
  */
 
 export class ChunkOutOfRangeError extends RangeError {
@@ -48,10 +47,10 @@ export class ChunkOutOfRangeError extends RangeError {
 interface Progress {
   record: StoredShare;
   /** The sidecar bitfield file, one byte written per chunk that lands. */
-  bits: FileSystemSyncAccessHandle;
+  bits: ByteFile;
 }
 
-const handles = new Map<string, FileSystemSyncAccessHandle>();
+let store: ByteStore = hasOpfsSyncAccess() ? new OpfsStore() : new IndexedDbStore();
 const progress = new Map<string, Promise<Progress>>();
 let importCounter = 0;
 let database: Promise<IDBPDatabase> | undefined;
@@ -61,48 +60,13 @@ function db(): Promise<IDBPDatabase> {
   return database;
 }
 
-/** Opens in progress: concurrent callers share one open, since a second would hit the file's lock. */
-const opening = new Map<string, Promise<FileSystemSyncAccessHandle>>();
-
-function handleFor(fileName: string, create = false): Promise<FileSystemSyncAccessHandle> {
-  const open = handles.get(fileName);
-  if (open) return Promise.resolve(open);
-  let pending = opening.get(fileName);
-  if (!pending) {
-    pending = openHandle(fileName, create).finally(() => opening.delete(fileName));
-    opening.set(fileName, pending);
-  }
-  return pending;
-}
-
-async function openHandle(fileName: string, create: boolean): Promise<FileSystemSyncAccessHandle> {
-  const dir = await sharesDirectory();
-  let file: FileSystemFileHandle;
+async function fileFor(name: string, create = false): Promise<ByteFile> {
   try {
-    file = await dir.getFileHandle(fileName, { create });
+    return await store.open(name, create);
   } catch (error) {
-    if ((error as Error).name === 'NotFoundError') throw new StorageNotFoundError(`${fileName} is not in storage`);
+    if (error instanceof FileNotFoundError) throw new StorageNotFoundError(error.message);
     throw error;
   }
-  // After a reload the previous page's worker may still hold the file's exclusive lock for a moment.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const handle = await file.createSyncAccessHandle();
-      handles.set(fileName, handle);
-      return handle;
-    } catch (error) {
-      if ((error as Error).name !== 'NoModificationAllowedError' || attempt >= LOCK_RETRIES) throw error;
-      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
-    }
-  }
-}
-
-function closeHandle(fileName: string): void {
-  const handle = handles.get(fileName);
-  if (!handle) return;
-  handle.flush();
-  handle.close();
-  handles.delete(fileName);
 }
 
 function progressOf(shareId: string): Promise<Progress> {
@@ -111,12 +75,12 @@ function progressOf(shareId: string): Promise<Progress> {
     state = (async () => {
       const record = await getStoredShare(await db(), shareId);
       if (!record) throw new StorageNotFoundError(`no download of ${shareId.slice(0, 12)}… in storage`);
-      const bits = await handleFor(bitsFileName(shareId), true);
+      const bits = await fileFor(bitsFileName(shareId), true);
       const length = record.bitfield.byteLength;
-      if (bits.getSize() === length) bits.read(record.bitfield, { at: 0 });
+      if (bits.size() === length) await bits.read(record.bitfield, 0);
       else {
-        bits.truncate(length);
-        bits.write(record.bitfield, { at: 0 });
+        await bits.truncate(length);
+        await bits.write(record.bitfield, 0);
       }
       return { record, bits };
     })();
@@ -129,10 +93,10 @@ function progressOf(shareId: string): Promise<Progress> {
 
 /** Internal: the page can only write a downloaded chunk through writeVerifiedChunk. */
 async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): Promise<void> {
-  const handle = await handleFor(shareFileName(shareId));
+  const file = await fileFor(shareFileName(shareId));
   let written: number;
   try {
-    written = handle.write(bytes, { at: offset });
+    written = await file.write(bytes, offset);
   } catch (error) {
     if (isOutOfSpace(error)) throw new StorageFullError(`the disk is full (${(error as Error).name}: ${(error as Error).message})`);
     throw error;
@@ -153,14 +117,14 @@ export const storage = {
   async importFile(file: Blob, onProgress?: (bytesDone: number) => void): Promise<string> {
     await ensureSpace(file.size);
     const tempName = `import-${Date.now()}-${importCounter++}.bin`;
-    const handle = await handleFor(tempName, true);
-    handle.truncate(0);
+    const target = await fileFor(tempName, true);
+    await target.truncate(0);
     // A stream reads about twice as fast as slices in Chromium; its pieces are gathered into 1 MiB writes.
     const buffer = new Uint8Array(IMPORT_SLICE);
     let filled = 0;
     let written = 0;
-    const writeBuffer = () => {
-      if (handle.write(buffer.subarray(0, filled), { at: written }) !== filled) throw new Error('short write while importing');
+    const writeBuffer = async () => {
+      if ((await target.write(buffer.subarray(0, filled), written)) !== filled) throw new StorageFullError('the disk is full');
       written += filled;
       filled = 0;
       onProgress?.(written);
@@ -175,35 +139,29 @@ export const storage = {
           buffer.set(value.subarray(at, at + take), filled);
           filled += take;
           at += take;
-          if (filled === IMPORT_SLICE) writeBuffer();
+          if (filled === IMPORT_SLICE) await writeBuffer();
         }
       }
-      if (filled > 0) writeBuffer();
+      if (filled > 0) await writeBuffer();
     } catch (error) {
-      closeHandle(tempName);
-      await (await sharesDirectory()).removeEntry(tempName).catch(() => undefined);
+      await store.remove(tempName);
+      if (isOutOfSpace(error)) throw new StorageFullError('the disk is full');
       throw error;
     } finally {
       reader.releaseLock();
     }
     if (written !== file.size) throw new Error(`imported ${written} bytes of a ${file.size}-byte file`);
-    closeHandle(tempName);
+    store.close(tempName);
     return tempName;
   },
 
   /** Gives an imported file its share's name (replacing nothing if the share is already stored). */
   async commitImport(tempName: string, shareId: string): Promise<void> {
-    const dir = await sharesDirectory();
-    const target = shareFileName(shareId);
-    closeHandle(target);
-    await dir.removeEntry(target).catch(() => undefined);
-    const temp = (await dir.getFileHandle(tempName)) as FileSystemFileHandle & { move(name: string): Promise<void> };
-    await temp.move(target);
+    await store.rename(tempName, shareFileName(shareId));
   },
 
   async discardImport(tempName: string): Promise<void> {
-    closeHandle(tempName);
-    await (await sharesDirectory()).removeEntry(tempName).catch(() => undefined);
+    await store.remove(tempName);
   },
 
   /**
@@ -215,11 +173,11 @@ export const storage = {
     if (!(await getStoredShare(database, shareId))) {
       await putStoredShare(database, { id: shareId, meta, bitfield: new Uint8Array(Math.ceil(meta.chunkHashes.length / 8)), complete: false, addedAt: Date.now() });
     }
-    const handle = await handleFor(shareFileName(shareId), true);
-    const current = handle.getSize();
+    const file = await fileFor(shareFileName(shareId), true);
+    const current = file.size();
     if (current !== meta.size) {
       if (meta.size > current) await ensureSpace(meta.size - current);
-      handle.truncate(meta.size);
+      await file.truncate(meta.size);
     }
     return (await progressOf(shareId)).record.bitfield;
   },
@@ -241,7 +199,7 @@ export const storage = {
     const byte = index >> 3;
     bitfield[byte]! |= 0x80 >> (index & 7);
     try {
-      state.bits.write(bitfield.subarray(byte, byte + 1), { at: byte });
+      if ((await state.bits.write(bitfield.subarray(byte, byte + 1), byte)) !== 1) throw new StorageFullError('the disk is full');
     } catch (error) {
       // Unmarked, the chunk is simply fetched again later: the file is never ahead of its bitfield.
       bitfield[byte]! &= ~(0x80 >> (index & 7));
@@ -254,7 +212,7 @@ export const storage = {
   /** Saves a download's bitfield now (e.g. before the page goes away). */
   async flushProgress(shareId: string): Promise<void> {
     const state = progress.get(shareId);
-    if (state) (await state).bits.flush();
+    if (state) await (await state).bits.flush();
   },
 
   /** Marks a download complete (its whole-file hash checked) and releases its file. */
@@ -263,20 +221,19 @@ export const storage = {
     state.record.complete = true;
     await saveProgress(await db(), shareId, new Uint8Array(state.record.bitfield), true);
     progress.delete(shareId);
-    closeHandle(shareFileName(shareId));
-    closeHandle(bitsFileName(shareId));
-    await (await sharesDirectory()).removeEntry(bitsFileName(shareId)).catch(() => undefined);
+    store.close(shareFileName(shareId));
+    await store.remove(bitsFileName(shareId));
   },
 
-  /** SHA-256 of the stored share, read through its sync handle in 1 MiB slices. */
+  /** SHA-256 of the stored share, read in 1 MiB slices. */
   async hashStoredShare(shareId: string): Promise<string> {
-    const handle = await handleFor(shareFileName(shareId));
+    const file = await fileFor(shareFileName(shareId));
     const hash = await createSHA256();
     hash.init();
-    const size = handle.getSize();
+    const size = file.size();
     const buffer = new Uint8Array(IMPORT_SLICE);
     for (let offset = 0; offset < size; offset += IMPORT_SLICE) {
-      const read = handle.read(buffer, { at: offset });
+      const read = await file.read(buffer, offset);
       hash.update(buffer.subarray(0, read));
     }
     return hash.digest('hex');
@@ -296,28 +253,42 @@ export const storage = {
    * chunk), each into a fresh buffer with `reserve` bytes free at its start for a frame header.
    */
   async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0): Promise<Uint8Array[]> {
-    const handle = await handleFor(shareFileName(shareId));
-    const buffers = ranges.map(({ offset, length }) => {
+    const file = await fileFor(shareFileName(shareId));
+    const buffers: Uint8Array[] = [];
+    for (const { offset, length } of ranges) {
       const buffer = new Uint8Array(reserve + length);
-      const read = handle.read(buffer.subarray(reserve), { at: offset });
+      const read = await file.read(buffer.subarray(reserve), offset);
       if (read !== length) throw new StorageNotFoundError(`short read: ${read} of ${length} bytes at ${offset}`);
-      return buffer;
-    });
+      buffers.push(buffer);
+    }
     return Comlink.transfer(buffers, buffers.map((b) => b.buffer));
   },
 
   /** Flushes and releases the file, so the service worker can read it. */
   async release(shareId: string): Promise<void> {
-    closeHandle(shareFileName(shareId));
+    store.close(shareFileName(shareId));
   },
 
   async removeShare(shareId: string): Promise<void> {
     progress.delete(shareId);
-    closeHandle(shareFileName(shareId));
-    closeHandle(bitsFileName(shareId));
-    await (await sharesDirectory()).removeEntry(shareFileName(shareId)).catch(() => undefined);
-    await (await sharesDirectory()).removeEntry(bitsFileName(shareId)).catch(() => undefined);
+    await store.remove(shareFileName(shareId));
+    await store.remove(bitsFileName(shareId));
     await deleteStoredShare(await db(), shareId);
+  },
+
+  /**
+   * Chooses where share bytes live: 'opfs' (the default where it works) or 'indexeddb' (the fallback,
+   * also selectable for testing). Call before anything is stored; returns the store in use.
+   */
+  useBackend(kind: 'opfs' | 'indexeddb'): 'opfs' | 'indexeddb' {
+    if (kind === store.kind) return kind;
+    if (kind === 'opfs' && !hasOpfsSyncAccess()) return store.kind;
+    store = kind === 'opfs' ? new OpfsStore() : new IndexedDbStore();
+    return store.kind;
+  },
+
+  backend(): 'opfs' | 'indexeddb' {
+    return store.kind;
   },
 
   async putShare(record: StoredShare): Promise<void> {

@@ -17,7 +17,6 @@ function assertEqual<T>(actual: T, expected: T, what: string): void {
 
 const hasher = Comlink.wrap<Hasher>(new Worker(new URL('../../workers/hasher.worker.ts', import.meta.url), { type: 'module' }));
 await hasher.useWholeHashWorker(new URL('../../workers/whole-hash.worker.ts', import.meta.url).href);
-const storage = Comlink.wrap<Storage>(new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' }));
 
 async function webCryptoHex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
@@ -72,8 +71,10 @@ describe('hashing worker through Comlink', () => {
   });
 });
 
-describe('storage worker (OPFS + IndexedDB) through Comlink', () => {
+for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker with share bytes in ${backend}, through Comlink`, () => {
   const shareId = 'a'.repeat(64);
+  const storage = Comlink.wrap<Storage>(new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' }));
+  before(async () => assertEqual(await storage.useBackend(backend), backend, 'backend in use'));
 
   it('imports a file, stores it under its share id, and reads chunks back', async () => {
     const bytes = patterned(3 * CHUNK_SIZE + 5);
@@ -105,5 +106,32 @@ describe('storage worker (OPFS + IndexedDB) through Comlink', () => {
     assertEqual((await storage.listShares()).map((s) => s.id), [shareId], 'listed');
     await storage.removeShare(shareId);
     assertEqual(await storage.getShare(shareId), undefined, 'removed');
+  });
+
+  it('keeps chunks written out of order, at the end, and across a reopen; reads what the service worker would serve', async () => {
+    const size = 5 * CHUNK_SIZE + 77;
+    const bytes = patterned(size);
+    const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => webCryptoHex(bytes.subarray(i * CHUNK_SIZE, Math.min(size, (i + 1) * CHUNK_SIZE)))));
+    const big = { version: 1, name: 'y', type: '', size, chunkSize: CHUNK_SIZE, fileHash: await webCryptoHex(bytes), chunkHashes: hashes };
+    await storage.allocate(shareId, big);
+    for (const index of [5, 0, 3]) assertEqual(await storage.writeVerifiedChunk(shareId, index, bytes.slice(index * CHUNK_SIZE, Math.min(size, (index + 1) * CHUNK_SIZE))), true, `chunk ${index}`);
+    await storage.flushProgress(shareId);
+    await storage.release(shareId);
+    assertEqual([...(await storage.allocate(shareId, big))], [0b10010100], 'chunks 0, 3 and 5 on record after a reopen');
+    const [never] = await storage.readChunks(shareId, [{ offset: CHUNK_SIZE, length: CHUNK_SIZE }]);
+    assertEqual(never!.every((b) => b === 0), true, 'a chunk never written reads as zeros');
+    for (const index of [1, 2, 4]) await storage.writeVerifiedChunk(shareId, index, bytes.slice(index * CHUNK_SIZE, (index + 1) * CHUNK_SIZE));
+    assertEqual(await storage.hashStoredShare(shareId), big.fileHash, 'whole file');
+    const chunks = await storage.readChunks(shareId, [{ offset: 5 * CHUNK_SIZE, length: 77 }, { offset: 0, length: CHUNK_SIZE }], 5);
+    assertEqual([...chunks[0]!.subarray(5)], [...bytes.subarray(5 * CHUNK_SIZE)], 'the short last chunk');
+    assertEqual(await webCryptoHex(chunks[1]!.subarray(5)), hashes[0], 'the first chunk');
+    await storage.completeShare(shareId);
+    await storage.release(shareId);
+    const { storedFileBlob } = await import('../../workers/byte-store.js');
+    const blob = await storedFileBlob(`${shareId}.bin`);
+    assertEqual(blob?.size, size, 'the page (like the service worker) sees the whole file');
+    assertEqual(await webCryptoHex(new Uint8Array(await blob!.slice(CHUNK_SIZE - 3, 3 * CHUNK_SIZE + 9).arrayBuffer())), await webCryptoHex(bytes.subarray(CHUNK_SIZE - 3, 3 * CHUNK_SIZE + 9)), 'a range across blocks');
+    await storage.removeShare(shareId);
+    assertEqual(await storedFileBlob(`${shareId}.bin`), undefined, 'removed from storage');
   });
 });
