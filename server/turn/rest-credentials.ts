@@ -31,16 +31,3 @@ export function passwordForUsername(secret: string, username: unknown, nowMs = D
   if (!match || Number(match[1]) * 1000 <= nowMs) return undefined;
   return turnPassword(secret, username);
 }
-
-/**
- * A stand-in for node-turn's plain-object credential table: every lookup goes through
- * passwordForUsername, so `__proto__`, `constructor` and friends resolve to nothing.
- */
-export function restCredentialTable(secret: string, now: () => number = Date.now): Record<string, string> {
-  return new Proxy(Object.create(null) as Record<string, string>, {
-    get: (_target, key) => (typeof key === 'string' ? passwordForUsername(secret, key, now()) : undefined),
-    has: (_target, key) => typeof key === 'string' && passwordForUsername(secret, key, now()) !== undefined,
-    set: () => true, // node-turn's addUser: ignored, there is no table to add to
-    deleteProperty: () => true,
-  });
-}

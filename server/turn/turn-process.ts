@@ -1,21 +1,16 @@
 /**
  * The STUN/TURN process, run as a child of the server (server/turn/supervisor.ts) so a crash here
- * cannot take signaling down. Two node-turn servers: STUN_PORT answers Binding requests only;
- * TURN_PORT relays for TURN REST credentials (restCredentialTable) to allowed peers only.
+ * cannot take signaling down.
+ *   STUN_PORT: node-turn 0.0.6 answers Binding requests. A filter in front of its socket lets only
+ *              well-formed Binding requests through (our bounded decoder): node-turn's own parser
+ *              loops over every attribute of any datagram, and its other methods are not safe.
+ *   TURN_PORT: our TURN relay (turn-server.ts) with TURN REST credentials and the peer filter.
  */
-import TurnServer from 'node-turn';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import NodeTurn from 'node-turn';
 import { peerAddressPolicy } from './peer-address-policy.js';
-import { restCredentialTable } from './rest-credentials.js';
-
-interface TurnMessage {
-  getAttribute(name: string): { address?: string } | undefined;
-  getAttributes(name: string): { address?: string }[];
-}
-interface TurnReply {
-  reject(code: number, reason: string): void;
-}
-type Handler = (msg: TurnMessage, reply: TurnReply) => void;
-type MethodHost = Record<string, Handler>;
+import { Class, decodeStun, Method } from './stun-codec.js';
+import { TurnServer } from './turn-server.js';
 
 const env = process.env;
 const listenIp = env.TURN_LISTEN_IP ?? '127.0.0.1';
@@ -24,59 +19,60 @@ if (!secret) {
   console.error('turn: TURN_SECRET is not set; refusing to run an open relay');
   process.exit(2);
 }
-const isAllowedPeer = peerAddressPolicy({ allowLoopback: env.TURN_ALLOW_LOOPBACK === '1' || env.TURN_ALLOW_LOOPBACK === 'true' });
+const allowLoopback = env.TURN_ALLOW_LOOPBACK === '1' || env.TURN_ALLOW_LOOPBACK === 'true';
+const stunPort = Number(env.STUN_PORT ?? 3478);
+const turnPort = Number(env.TURN_PORT ?? 3479);
+const [minRelayPort, maxRelayPort] = (env.TURN_RELAY_PORTS ?? '49152-65535').split('-').map(Number) as [number, number];
 
-function wrap(host: unknown, method: string, guard: (msg: TurnMessage, reply: TurnReply) => boolean): void {
-  const target = host as MethodHost;
-  const original = target[method]!.bind(target);
-  target[method] = (msg, reply) => {
-    if (guard(msg, reply)) original(msg, reply);
-  };
+/** Only a Binding request our decoder accepts reaches node-turn. */
+function isBindingRequest(data: Buffer): boolean {
+  const decoded = decodeStun(data);
+  return decoded.ok && decoded.message.class === Class.Request && decoded.message.method === Method.Binding && decoded.message.unknownRequired.length === 0;
 }
 
-function create(port: number, authMech: 'none' | 'long-term'): TurnServer {
-  const server = new TurnServer({
-    listeningPort: port,
-    listeningIps: [listenIp],
-    relayIps: [listenIp],
-    // A relay bound to 0.0.0.0 must advertise the address browsers can reach.
-    externalIps: env.TURN_EXTERNAL_IP || null,
-    authMech,
-    realm: 'shoal',
-    debugLevel: (env.TURN_DEBUG ?? 'ERROR') as 'ERROR',
-    log: (line: string) => console.log(`turn: ${line}`),
+const stun = new NodeTurn({
+  listeningPort: stunPort,
+  listeningIps: [listenIp],
+  relayIps: [listenIp],
+  authMech: 'none',
+  realm: 'shoal',
+  debugLevel: (env.TURN_DEBUG ?? 'ERROR') as 'ERROR',
+  log: (line: string) => console.log(`stun: ${line}`),
+});
+stun.start();
+for (const socket of (stun as unknown as { network: { sockets: Socket[] } }).network.sockets) {
+  const listeners = socket.listeners('message') as ((data: Buffer, rinfo: RemoteInfo) => void)[];
+  socket.removeAllListeners('message');
+  socket.on('message', (data: Buffer, rinfo: RemoteInfo) => {
+    if (isBindingRequest(data)) for (const listener of listeners) listener(data, rinfo);
   });
-  return server;
 }
 
-const stun = create(Number(env.STUN_PORT ?? 3478), 'none');
-// STUN only: Binding needs no allocation; anything else on this port is refused.
-wrap((stun as unknown as { allocate: unknown }).allocate, 'allocate', (_msg, reply) => {
-  reply.reject(403, 'Forbidden: STUN only, use the TURN port');
-  return false;
+const turn = new TurnServer({
+  listenIp,
+  port: turnPort,
+  relayIp: listenIp,
+  externalIp: env.TURN_EXTERNAL_IP || undefined,
+  secret,
+  isAllowedPeer: peerAddressPolicy({ allowLoopback }),
+  minRelayPort,
+  maxRelayPort,
+  ...(env.TURN_USER_QUOTA ? { maxAllocationsPerUser: Number(env.TURN_USER_QUOTA) } : {}),
+  ...(env.TURN_TOTAL_QUOTA ? { maxAllocations: Number(env.TURN_TOTAL_QUOTA) } : {}),
 });
 
-const turn = create(Number(env.TURN_PORT ?? 3479), 'long-term');
-turn.authentification.credentials = restCredentialTable(secret);
-
-const peersAllowed: (msg: TurnMessage, reply: TurnReply) => boolean = (msg, reply) => {
-  const peers = msg.getAttributes('xor-peer-address');
-  if (peers.every((peer) => peer.address !== undefined && isAllowedPeer(peer.address))) return true;
-  reply.reject(403, 'Forbidden: peer address not allowed');
-  return false;
-};
-const methods = turn as unknown as { createPermission: unknown; channelBind: unknown };
-wrap(methods.createPermission, 'createPermission', peersAllowed);
-wrap(methods.channelBind, 'channelBind', peersAllowed);
-
-stun.start();
-turn.start();
+try {
+  await turn.listen();
+} catch (error) {
+  console.error(`turn: cannot listen on udp ${listenIp}:${turnPort}: ${(error as Error).message}`);
+  process.exit(1);
+}
 process.send?.({ type: 'ready' });
-console.log(`turn: STUN on udp ${listenIp}:${env.STUN_PORT ?? 3478}, TURN on udp ${listenIp}:${env.TURN_PORT ?? 3479}`);
+console.log(`turn: STUN on udp ${listenIp}:${stunPort} (node-turn, Binding only), TURN on udp ${listenIp}:${turnPort} (relay ports ${minRelayPort}-${maxRelayPort})`);
 
 function stop(): void {
   stun.stop();
-  turn.stop();
+  turn.close();
   process.exit(0);
 }
 process.on('SIGTERM', stop);

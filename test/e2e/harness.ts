@@ -49,6 +49,8 @@ export function freeUdpPort(): Promise<number> {
 export interface RunningServer {
   url: string;
   port: number;
+  stunPort: number;
+  turnPort: number;
   process: ChildProcess;
   log: () => string;
   stop: () => Promise<void>;
@@ -81,6 +83,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   return {
     url,
     port,
+    stunPort,
+    turnPort,
     process: child,
     log: () => output,
     stop: () =>

@@ -1,0 +1,488 @@
+/**
+ * Our TURN relay (RFC 5766 over UDP), which replaces node-turn 0.0.6's allocation, refresh,
+ * permission, channel and relay handling: those could not be fixed by wrapping (see the closing
+ * notes of issue 4 and test/e2e/turn.test.ts for each defect and its regression test).
+ *
+ * - Long-term credentials from TURN REST usernames (rest-credentials.ts), stateless nonces (nonce.ts).
+ * - Every authenticated response carries MESSAGE-INTEGRITY (ChannelBind included) and FINGERPRINT.
+ * - LIFETIME is honoured and clamped; Refresh(0) and expiry close the relay socket at once.
+ * - A second Allocate from the same 5-tuple gets 437 (its retransmission gets the first answer).
+ * - Unknown comprehension-optional attributes are ignored; unknown comprehension-required get 420.
+ * - Quotas: allocations per user, per client address, in total; permissions and channels per allocation.
+ * - Peers are filtered (peer-address-policy.ts) for CreatePermission, ChannelBind and Send.
+ * - Nothing a datagram holds can throw out of the socket handler; log lines are rate-limited.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { NonceIssuer } from './nonce.js';
+import { passwordForUsername } from './rest-credentials.js';
+import {
+  attribute,
+  attributes,
+  Attr,
+  Class,
+  decodeChannelData,
+  decodeStun,
+  decodeXorAddress,
+  encodeChannelData,
+  encodeXorAddress,
+  integrityMatches,
+  lifetimeValue,
+  longTermKey,
+  looksLikeChannelData,
+  Method,
+  StunWriter,
+  type StunMessage,
+  type TransportAddress,
+} from './stun-codec.js';
+
+export interface TurnServerOptions {
+  listenIp: string;
+  port: number;
+  /** Address relay sockets bind to. */
+  relayIp: string;
+  /** Address advertised in XOR-RELAYED-ADDRESS when relays bind to a wildcard or a private address. */
+  externalIp?: string | undefined;
+  secret: string;
+  realm?: string;
+  isAllowedPeer: (address: string) => boolean;
+  minRelayPort?: number;
+  maxRelayPort?: number;
+  maxAllocationsPerUser?: number;
+  maxAllocationsPerClient?: number;
+  maxAllocations?: number;
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+const DEFAULT_LIFETIME_S = 600;
+const MAX_LIFETIME_S = 3600;
+const PERMISSION_S = 300;
+const CHANNEL_S = 600;
+const MAX_PERMISSIONS = 64;
+const MAX_CHANNELS = 64;
+const UDP = 17;
+/** A port reserved by EVEN-PORT(R) is kept this long for the Allocate that names its token. */
+const RESERVATION_MS = 30_000;
+
+interface Allocation {
+  key: string;
+  client: RemoteInfo;
+  username: string;
+  user: string;
+  hmacKey: Buffer;
+  relay: Socket;
+  relayed: TransportAddress;
+  expiresAt: number;
+  /** Peer IP -> expiry. */
+  permissions: Map<string, number>;
+  /** Channel number -> peer and expiry. */
+  channels: Map<number, { peer: TransportAddress; expiresAt: number }>;
+  /** "ip|port" of a peer -> channel number. */
+  channelOfPeer: Map<string, number>;
+  /** The Allocate that created it and our answer, for retransmissions. */
+  transactionId: Buffer;
+  response: Buffer;
+}
+
+class RateLimitedLog {
+  #windowStart = 0;
+  #lines = 0;
+  #suppressed = 0;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly now: () => number,
+    private readonly perWindow = 20,
+    private readonly windowMs = 10_000,
+  ) {}
+
+  line(text: string): void {
+    const now = this.now();
+    if (now - this.#windowStart > this.windowMs) {
+      if (this.#suppressed > 0) this.write(`turn: ${this.#suppressed} log lines suppressed`);
+      this.#windowStart = now;
+      this.#lines = 0;
+      this.#suppressed = 0;
+    }
+    if (this.#lines++ < this.perWindow) this.write(`turn: ${text}`);
+    else this.#suppressed++;
+  }
+}
+
+const peerKey = (peer: TransportAddress) => `${peer.address}|${peer.port}`;
+const clientKey = (rinfo: RemoteInfo) => `${rinfo.address}|${rinfo.port}`;
+
+export class TurnServer {
+  readonly #socket: Socket;
+  readonly #allocations = new Map<string, Allocation>();
+  /** RESERVATION-TOKEN (hex) -> the reserved relay socket (RFC 5766 EVEN-PORT with R). */
+  readonly #reservations = new Map<string, { socket: Socket; expiresAt: number; user: string }>();
+  readonly #nonces: NonceIssuer;
+  readonly #log: RateLimitedLog;
+  readonly #now: () => number;
+  readonly #realm: string;
+  #sweeper: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly options: TurnServerOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#realm = options.realm ?? 'shoal';
+    this.#nonces = new NonceIssuer(undefined, this.#now);
+    this.#log = new RateLimitedLog(options.log ?? ((line) => console.log(line)), this.#now);
+    this.#socket = createSocket({ type: isIPv6(options.listenIp) ? 'udp6' : 'udp4', reuseAddr: false });
+    this.#socket.on('message', (data, rinfo) => {
+      try {
+        this.#onDatagram(data, rinfo);
+      } catch (error) {
+        this.#log.line(`dropped a datagram from ${rinfo.address}: ${(error as Error).message}`);
+      }
+    });
+    this.#socket.on('error', (error) => this.#log.line(`socket error: ${error.message}`));
+  }
+
+  get allocationCount(): number {
+    return this.#allocations.size;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#socket.once('error', reject);
+      this.#socket.bind(this.options.port, this.options.listenIp, () => {
+        this.#socket.off('error', reject);
+        this.#sweeper = setInterval(() => this.#sweep(), 1000);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    clearInterval(this.#sweeper);
+    for (const allocation of [...this.#allocations.values()]) this.#release(allocation);
+    for (const reservation of this.#reservations.values()) reservation.socket.close();
+    this.#reservations.clear();
+    this.#socket.close();
+  }
+
+  // ---- datagrams from clients ------------------------------------------------------------------
+
+  #onDatagram(data: Buffer, rinfo: RemoteInfo): void {
+    if (looksLikeChannelData(data)) return this.#onChannelData(data, rinfo);
+    const decoded = decodeStun(data);
+    if (!decoded.ok) return this.#log.line(`ignored a datagram from ${rinfo.address}: ${decoded.reason}`);
+    const message = decoded.message;
+    if (message.class === Class.Indication) {
+      if (message.method === Method.Send) this.#onSend(message, rinfo);
+      return;
+    }
+    if (message.class !== Class.Request) return;
+    if (message.method === Method.Binding) {
+      const reply = new StunWriter(Method.Binding, Class.Success, message.transactionId);
+      reply.add(Attr.XorMappedAddress, encodeXorAddress(this.#addressOf(rinfo), message.transactionId));
+      return this.#send(reply.encode(), rinfo);
+    }
+    if (message.method !== Method.Allocate && message.method !== Method.Refresh && message.method !== Method.CreatePermission && message.method !== Method.ChannelBind) {
+      return this.#reject(message, rinfo, 400, 'Bad Request: unsupported method');
+    }
+    if (message.unknownRequired.length > 0) {
+      const list = Buffer.alloc(message.unknownRequired.length * 2);
+      message.unknownRequired.forEach((type, i) => list.writeUInt16BE(type, i * 2));
+      const reply = new StunWriter(message.method, Class.Error, message.transactionId).addError(420, 'Unknown Attribute').add(Attr.UnknownAttributes, list);
+      return this.#send(reply.encode(), rinfo);
+    }
+    const allocation = this.#allocations.get(clientKey(rinfo));
+    // A retransmitted Allocate gets the same answer; checked before auth, as the nonce may have moved on.
+    if (message.method === Method.Allocate && allocation?.transactionId.equals(message.transactionId)) return this.#send(allocation.response, rinfo);
+    const auth = this.#authenticate(message, rinfo);
+    if (!auth) return;
+    switch (message.method) {
+      case Method.Allocate:
+        return void this.#onAllocate(message, rinfo, auth, allocation);
+      case Method.Refresh:
+        return this.#onRefresh(message, rinfo, auth, allocation);
+      case Method.CreatePermission:
+        return this.#onCreatePermission(message, rinfo, auth, allocation);
+      case Method.ChannelBind:
+        return this.#onChannelBind(message, rinfo, auth, allocation);
+    }
+  }
+
+  /** Checks the long-term credential; answers 400/401/438 itself and returns undefined on failure. */
+  #authenticate(message: StunMessage, rinfo: RemoteInfo): { username: string; key: Buffer } | undefined {
+    const client = clientKey(rinfo);
+    const username = attribute(message, Attr.Username)?.toString('utf8');
+    const realm = attribute(message, Attr.Realm)?.toString('utf8');
+    const nonce = attribute(message, Attr.Nonce)?.toString('utf8');
+    const hasIntegrity = attribute(message, Attr.MessageIntegrity) !== undefined;
+    if (!hasIntegrity) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
+    if (username === undefined || realm === undefined || nonce === undefined) return void this.#reject(message, rinfo, 400, 'Bad Request: missing USERNAME, REALM or NONCE');
+    const nonceState = this.#nonces.check(nonce, client);
+    if (nonceState === 'stale') return void this.#challenge(message, rinfo, 438, 'Stale Nonce');
+    if (nonceState === 'invalid' || realm !== this.#realm) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
+    const password = passwordForUsername(this.options.secret, username, this.#now());
+    if (password === undefined) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
+    const key = longTermKey(username, this.#realm, password);
+    if (!integrityMatches(message, key)) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
+    return { username, key };
+  }
+
+  #challenge(message: StunMessage, rinfo: RemoteInfo, code: number, reason: string): void {
+    const reply = new StunWriter(message.method, Class.Error, message.transactionId)
+      .addError(code, reason)
+      .add(Attr.Realm, Buffer.from(this.#realm))
+      .add(Attr.Nonce, Buffer.from(this.#nonces.issue(clientKey(rinfo))));
+    this.#send(reply.encode(), rinfo);
+  }
+
+  #reject(message: StunMessage, rinfo: RemoteInfo, code: number, reason: string, key?: Buffer): void {
+    this.#send(new StunWriter(message.method, Class.Error, message.transactionId).addError(code, reason).encode(key), rinfo);
+  }
+
+  #lifetime(message: StunMessage): number {
+    const value = attribute(message, Attr.Lifetime);
+    if (!value || value.length !== 4) return DEFAULT_LIFETIME_S;
+    const requested = value.readUInt32BE(0);
+    if (requested === 0) return 0;
+    return Math.min(Math.max(requested, DEFAULT_LIFETIME_S), MAX_LIFETIME_S);
+  }
+
+  async #onAllocate(message: StunMessage, rinfo: RemoteInfo, auth: { username: string; key: Buffer }, existing: Allocation | undefined): Promise<void> {
+    if (existing) return this.#reject(message, rinfo, 437, 'Allocation Mismatch', auth.key);
+    const transport = attribute(message, Attr.RequestedTransport);
+    if (!transport || transport.length !== 4) return this.#reject(message, rinfo, 400, 'Bad Request: REQUESTED-TRANSPORT missing', auth.key);
+    if (transport[0] !== UDP) return this.#reject(message, rinfo, 442, 'Unsupported Transport Protocol', auth.key);
+    const token = attribute(message, Attr.ReservationToken);
+    const evenPort = attribute(message, Attr.EvenPort);
+    if (token && (token.length !== 8 || evenPort)) return this.#reject(message, rinfo, 400, 'Bad Request: RESERVATION-TOKEN with EVEN-PORT, or malformed', auth.key);
+    if (evenPort && evenPort.length !== 1) return this.#reject(message, rinfo, 400, 'Bad Request: malformed EVEN-PORT', auth.key);
+    const family = attribute(message, Attr.RequestedAddressFamily);
+    const relayFamily = isIPv6(this.options.relayIp) ? 0x02 : 0x01;
+    if (family && (family.length !== 4 || family[0] !== relayFamily)) return this.#reject(message, rinfo, 440, 'Address Family not Supported', auth.key);
+    const user = auth.username.slice(auth.username.indexOf(':') + 1);
+    const all = [...this.#allocations.values()];
+    if (all.length >= (this.options.maxAllocations ?? 2000)) return this.#reject(message, rinfo, 508, 'Insufficient Capacity', auth.key);
+    if (all.filter((a) => a.user === user).length >= (this.options.maxAllocationsPerUser ?? 32)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
+    if (all.filter((a) => a.client.address === rinfo.address).length >= (this.options.maxAllocationsPerClient ?? 64)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
+    const lifetime = this.#lifetime(message) || DEFAULT_LIFETIME_S;
+    let relay: Socket | undefined;
+    let reservedToken: Buffer | undefined;
+    if (token) {
+      const reservation = this.#reservations.get(token.toString('hex'));
+      if (!reservation || reservation.user !== user) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no such reservation', auth.key);
+      this.#reservations.delete(token.toString('hex'));
+      relay = reservation.socket;
+    } else {
+      const reserve = evenPort !== undefined && (evenPort[0]! & 0x80) !== 0;
+      const bound = await this.#bindRelay(evenPort !== undefined, reserve);
+      if (bound) {
+        relay = bound.socket;
+        if (bound.next) {
+          reservedToken = Buffer.alloc(8);
+          for (let i = 0; i < 8; i++) reservedToken[i] = (Math.random() * 256) | 0;
+          this.#reservations.set(reservedToken.toString('hex'), { socket: bound.next, expiresAt: this.#now() + RESERVATION_MS, user });
+        }
+      }
+    }
+    if (!relay) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no relay port', auth.key);
+    if (this.#allocations.has(clientKey(rinfo))) {
+      relay.close(); // the same client raced two Allocates while we were binding
+      return this.#reject(message, rinfo, 437, 'Allocation Mismatch', auth.key);
+    }
+    const port = relay.address().port;
+    const relayed: TransportAddress = { family: relayFamily === 0x02 ? 6 : 4, address: this.options.externalIp || this.options.relayIp, port };
+    const reply = new StunWriter(Method.Allocate, Class.Success, message.transactionId)
+      .add(Attr.XorRelayedAddress, encodeXorAddress(relayed, message.transactionId))
+      .add(Attr.Lifetime, lifetimeValue(lifetime))
+      .add(Attr.XorMappedAddress, encodeXorAddress(this.#addressOf(rinfo), message.transactionId));
+    if (reservedToken) reply.add(Attr.ReservationToken, reservedToken);
+    const response = reply.encode(auth.key);
+    const allocation: Allocation = {
+      key: clientKey(rinfo),
+      client: rinfo,
+      username: auth.username,
+      user,
+      hmacKey: auth.key,
+      relay,
+      relayed,
+      expiresAt: this.#now() + lifetime * 1000,
+      permissions: new Map(),
+      channels: new Map(),
+      channelOfPeer: new Map(),
+      transactionId: message.transactionId,
+      response,
+    };
+    relay.on('message', (data, peer) => this.#fromPeer(allocation, data, peer));
+    relay.on('error', (error) => this.#log.line(`relay ${port}: ${error.message}`));
+    this.#allocations.set(allocation.key, allocation);
+    this.#send(response, rinfo);
+  }
+
+  /** Binds a relay port (even if asked; with the next port held too if `reserveNext`). */
+  async #bindRelay(even: boolean, reserveNext: boolean): Promise<{ socket: Socket; next?: Socket } | undefined> {
+    const min = this.options.minRelayPort ?? 49152;
+    const max = this.options.maxRelayPort ?? 65535;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let port = min + Math.floor(Math.random() * (max - min + 1));
+      if (even || reserveNext) port -= port % 2;
+      if (port < min || (reserveNext && port + 1 > max)) continue;
+      const socket = await this.#bindPort(port);
+      if (!socket) continue;
+      if (!reserveNext) return { socket };
+      const next = await this.#bindPort(port + 1);
+      if (next) return { socket, next };
+      socket.close();
+    }
+    return undefined;
+  }
+
+  async #bindPort(port: number): Promise<Socket | undefined> {
+    const socket = createSocket(isIPv6(this.options.relayIp) ? 'udp6' : 'udp4');
+    const bound = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind(port, this.options.relayIp, () => resolve(true));
+    });
+    if (bound) return socket;
+    socket.close();
+    return undefined;
+  }
+
+  #checkOwner(message: StunMessage, rinfo: RemoteInfo, auth: { username: string; key: Buffer }, allocation: Allocation | undefined): allocation is Allocation {
+    if (!allocation) {
+      this.#reject(message, rinfo, 437, 'Allocation Mismatch', auth.key);
+      return false;
+    }
+    if (allocation.username !== auth.username) {
+      this.#reject(message, rinfo, 441, 'Wrong Credentials', auth.key);
+      return false;
+    }
+    return true;
+  }
+
+  #onRefresh(message: StunMessage, rinfo: RemoteInfo, auth: { username: string; key: Buffer }, allocation: Allocation | undefined): void {
+    if (!this.#checkOwner(message, rinfo, auth, allocation)) return;
+    const lifetime = this.#lifetime(message);
+    if (lifetime === 0) this.#release(allocation);
+    else allocation.expiresAt = this.#now() + lifetime * 1000;
+    this.#send(new StunWriter(Method.Refresh, Class.Success, message.transactionId).add(Attr.Lifetime, lifetimeValue(lifetime)).encode(auth.key), rinfo);
+  }
+
+  #peers(message: StunMessage): TransportAddress[] | undefined {
+    const peers = attributes(message, Attr.XorPeerAddress).map((value) => decodeXorAddress(value, message.transactionId));
+    return peers.length > 0 && peers.every((p) => p !== undefined) ? (peers as TransportAddress[]) : undefined;
+  }
+
+  #onCreatePermission(message: StunMessage, rinfo: RemoteInfo, auth: { username: string; key: Buffer }, allocation: Allocation | undefined): void {
+    if (!this.#checkOwner(message, rinfo, auth, allocation)) return;
+    const peers = this.#peers(message);
+    if (!peers) return this.#reject(message, rinfo, 400, 'Bad Request: XOR-PEER-ADDRESS missing or malformed', auth.key);
+    if (!peers.every((p) => this.#peerAllowed(allocation, p))) return this.#reject(message, rinfo, 403, 'Forbidden: peer address not allowed', auth.key);
+    const fresh = peers.filter((p) => !allocation.permissions.has(p.address)).length;
+    if (allocation.permissions.size + fresh > MAX_PERMISSIONS) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: too many permissions', auth.key);
+    for (const peer of peers) allocation.permissions.set(peer.address, this.#now() + PERMISSION_S * 1000);
+    this.#send(new StunWriter(Method.CreatePermission, Class.Success, message.transactionId).encode(auth.key), rinfo);
+  }
+
+  #onChannelBind(message: StunMessage, rinfo: RemoteInfo, auth: { username: string; key: Buffer }, allocation: Allocation | undefined): void {
+    if (!this.#checkOwner(message, rinfo, auth, allocation)) return;
+    const channelValue = attribute(message, Attr.ChannelNumber);
+    const peers = this.#peers(message);
+    if (!channelValue || channelValue.length !== 4 || !peers || peers.length !== 1) return this.#reject(message, rinfo, 400, 'Bad Request: CHANNEL-NUMBER and one XOR-PEER-ADDRESS needed', auth.key);
+    const channel = channelValue.readUInt16BE(0);
+    const peer = peers[0]!;
+    if (channel < 0x4000 || channel > 0x7fff) return this.#reject(message, rinfo, 400, 'Bad Request: channel number out of range', auth.key);
+    if (!this.#peerAllowed(allocation, peer, true)) return this.#reject(message, rinfo, 403, 'Forbidden: peer address not allowed', auth.key);
+    const bound = allocation.channels.get(channel);
+    const peerChannel = allocation.channelOfPeer.get(peerKey(peer));
+    if ((bound && peerKey(bound.peer) !== peerKey(peer)) || (peerChannel !== undefined && peerChannel !== channel)) {
+      return this.#reject(message, rinfo, 400, 'Bad Request: channel or peer already bound', auth.key);
+    }
+    if (!bound && allocation.channels.size >= MAX_CHANNELS) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: too many channels', auth.key);
+    if (!allocation.permissions.has(peer.address) && allocation.permissions.size >= MAX_PERMISSIONS) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: too many permissions', auth.key);
+    const now = this.#now();
+    allocation.channels.set(channel, { peer, expiresAt: now + CHANNEL_S * 1000 });
+    allocation.channelOfPeer.set(peerKey(peer), channel);
+    allocation.permissions.set(peer.address, now + PERMISSION_S * 1000);
+    this.#send(new StunWriter(Method.ChannelBind, Class.Success, message.transactionId).encode(auth.key), rinfo);
+  }
+
+  #onSend(message: StunMessage, rinfo: RemoteInfo): void {
+    const allocation = this.#allocations.get(clientKey(rinfo));
+    const data = attribute(message, Attr.Data);
+    const peers = this.#peers(message);
+    if (!allocation || !data || !peers || peers.length !== 1) return;
+    const peer = peers[0]!;
+    if (!this.#hasPermission(allocation, peer.address) || !this.#peerAllowed(allocation, peer, true)) return;
+    allocation.relay.send(data, peer.port, peer.address);
+  }
+
+  #onChannelData(data: Buffer, rinfo: RemoteInfo): void {
+    const decoded = decodeChannelData(data);
+    if (!decoded.ok) return this.#log.line(`ignored ChannelData from ${rinfo.address}: ${decoded.reason}`);
+    const allocation = this.#allocations.get(clientKey(rinfo));
+    const binding = allocation?.channels.get(decoded.channel);
+    if (!allocation || !binding || binding.expiresAt <= this.#now() || !this.#hasPermission(allocation, binding.peer.address)) return;
+    allocation.relay.send(decoded.data, binding.peer.port, binding.peer.address);
+  }
+
+  // ---- datagrams from peers --------------------------------------------------------------------
+
+  #fromPeer(allocation: Allocation, data: Buffer, peer: RemoteInfo): void {
+    if (!this.#allocations.has(allocation.key) || !this.#hasPermission(allocation, peer.address)) return;
+    const address: TransportAddress = { family: peer.family === 'IPv6' ? 6 : 4, address: peer.address, port: peer.port };
+    const channel = allocation.channelOfPeer.get(peerKey(address));
+    const binding = channel === undefined ? undefined : allocation.channels.get(channel);
+    if (channel !== undefined && binding && binding.expiresAt > this.#now()) return this.#send(encodeChannelData(channel, data), allocation.client);
+    const id = Buffer.alloc(12);
+    for (let i = 0; i < 12; i++) id[i] = (Math.random() * 256) | 0;
+    const indication = new StunWriter(Method.Data, Class.Indication, id).add(Attr.XorPeerAddress, encodeXorAddress(address, id)).add(Attr.Data, data);
+    this.#send(indication.encode(), allocation.client);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------
+
+  /** A peer in the relay's own address family, allowed by policy (a permission is for an IP, any port). */
+  #peerAllowed(allocation: Allocation, peer: TransportAddress, needsPort = false): boolean {
+    return peer.family === allocation.relayed.family && (!needsPort || peer.port !== 0) && this.options.isAllowedPeer(peer.address);
+  }
+
+  #hasPermission(allocation: Allocation, address: string): boolean {
+    const expiry = allocation.permissions.get(address);
+    return expiry !== undefined && expiry > this.#now();
+  }
+
+  #addressOf(rinfo: RemoteInfo): TransportAddress {
+    return { family: rinfo.family === 'IPv6' ? 6 : 4, address: rinfo.address, port: rinfo.port };
+  }
+
+  #send(data: Buffer, to: RemoteInfo): void {
+    this.#socket.send(data, to.port, to.address);
+  }
+
+  #release(allocation: Allocation): void {
+    if (this.#allocations.get(allocation.key) !== allocation) return;
+    this.#allocations.delete(allocation.key);
+    allocation.relay.close();
+  }
+
+  #sweep(): void {
+    const now = this.#now();
+    for (const [token, reservation] of this.#reservations) {
+      if (reservation.expiresAt <= now) {
+        reservation.socket.close();
+        this.#reservations.delete(token);
+      }
+    }
+    for (const allocation of [...this.#allocations.values()]) {
+      if (allocation.expiresAt <= now) {
+        this.#release(allocation);
+        continue;
+      }
+      for (const [address, expiry] of allocation.permissions) if (expiry <= now) allocation.permissions.delete(address);
+      for (const [channel, binding] of allocation.channels) {
+        if (binding.expiresAt <= now) {
+          allocation.channels.delete(channel);
+          allocation.channelOfPeer.delete(peerKey(binding.peer));
+        }
+      }
+    }
+  }
+}
