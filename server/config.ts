@@ -17,6 +17,10 @@ export interface ServerConfig {
   turnCredentialTtl: number;
   /** Lets the TURN relay reach loopback peers; tests only. */
   turnAllowLoopback: boolean;
+  /** Address relays are reached at, when they bind a wildcard or sit behind NAT ('' for the listen address). */
+  turnExternalIp: string;
+  /** UDP ports relays bind, inclusive. */
+  turnRelayPorts: [number, number];
   /** Folder with the built page (index.html, app.js, sw.js…). */
   webRoot: string;
 }
@@ -37,6 +41,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
   const ttl = Number(env.TURN_CREDENTIAL_TTL ?? 4 * 3600);
   if (!Number.isInteger(ttl) || ttl < 60) throw new ConfigError('TURN_CREDENTIAL_TTL must be at least 60 seconds');
   const turnListenIp = env.TURN_LISTEN_IP ?? '127.0.0.1';
+  const relayPorts = /^(\d{1,5})-(\d{1,5})$/.exec(env.TURN_RELAY_PORTS ?? '49152-65535');
+  const [minRelay, maxRelay] = relayPorts ? [Number(relayPorts[1]), Number(relayPorts[2])] : [NaN, NaN];
+  if (!(minRelay >= 1024 && maxRelay <= 65535 && minRelay < maxRelay)) {
+    throw new ConfigError(`TURN_RELAY_PORTS must be "min-max" within 1024-65535, got "${env.TURN_RELAY_PORTS}"`);
+  }
+  const wildcard = turnListenIp === '0.0.0.0' || turnListenIp === '::';
+  const turnPublicHost = env.TURN_PUBLIC_HOST ?? turnListenIp;
   return {
     env: env.NODE_ENV ?? 'production',
     port: port(env, 'PORT', 8080),
@@ -44,10 +55,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
     stunPort: port(env, 'STUN_PORT', 3478),
     turnPort: port(env, 'TURN_PORT', 3479),
     turnListenIp,
-    turnPublicHost: env.TURN_PUBLIC_HOST ?? turnListenIp,
+    turnPublicHost,
     turnSecret: env.TURN_SECRET || randomBytes(32).toString('base64'),
     turnCredentialTtl: ttl,
     turnAllowLoopback: env.TURN_ALLOW_LOOPBACK === '1' || env.TURN_ALLOW_LOOPBACK === 'true',
+    turnExternalIp: env.TURN_EXTERNAL_IP || (wildcard ? turnPublicHost : ''),
+    turnRelayPorts: [minRelay, maxRelay],
     webRoot: env.WEB_ROOT ?? webRoot,
   };
 }

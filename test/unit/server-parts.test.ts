@@ -95,4 +95,10 @@ test('config: defaults, env overrides, and bad values', () => {
   assert.deepEqual([custom.port, custom.stunPort, custom.turnPort, custom.env, custom.turnSecret], [9000, 4000, 4001, 'development', 's']);
   assert.throws(() => loadConfig({ PORT: 'eighty' }, '/web'), ConfigError);
   assert.throws(() => loadConfig({ TURN_PORT: '70000' }, '/web'), ConfigError);
+  assert.deepEqual(config.turnRelayPorts, [49152, 65535]);
+  assert.deepEqual(loadConfig({ TURN_RELAY_PORTS: '49160-49259' }, '/web').turnRelayPorts, [49160, 49259]);
+  for (const bad of ['49160', '100-200', '5000-4000', '49160-70000', 'a-b']) assert.throws(() => loadConfig({ TURN_RELAY_PORTS: bad }, '/web'), ConfigError, bad);
+  assert.equal(loadConfig({ TURN_LISTEN_IP: '0.0.0.0', TURN_PUBLIC_HOST: 'turn.example' }, '/web').turnExternalIp, 'turn.example', 'a wildcard relay advertises the public host');
+  assert.equal(loadConfig({ TURN_LISTEN_IP: '0.0.0.0', TURN_EXTERNAL_IP: '203.0.113.9' }, '/web').turnExternalIp, '203.0.113.9');
+  assert.equal(config.turnExternalIp, '');
 });
