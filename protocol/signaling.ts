@@ -35,7 +35,7 @@ export interface IceCandidateInit {
 
 // Client -> server
 export type ClientMessage =
-  | { type: 'join-room'; room?: string; name?: string }
+  | { type: 'join-room'; room?: string; name?: string; resume?: string }
   | { type: 'offer'; to: string; sdp: string }
   | { type: 'answer'; to: string; sdp: string }
   | { type: 'ice-candidate'; to: string; candidate: IceCandidateInit | null }
@@ -45,7 +45,7 @@ export type ClientMessage =
 
 // Server -> client
 export type ServerMessage =
-  | { type: 'welcome'; peerId: string; room: string; name: string; peers: PeerInfo[] }
+  | { type: 'welcome'; peerId: string; room: string; name: string; peers: PeerInfo[]; resumeToken: string; resumed: boolean }
   | { type: 'peer-joined'; peerId: string; name: string }
   | { type: 'peer-left'; peerId: string }
   | { type: 'offer'; from: string; sdp: string }
@@ -64,7 +64,8 @@ export type SignalingErrorCode =
   | 'unknown-peer'
   | 'rate-limited'
   | 'room-full'
-  | 'limit';
+  | 'limit'
+  | 'origin-not-allowed';
 
 /** A message that breaks the schema; `code` is what the server answers with. */
 export class SignalingMessageError extends Error {
@@ -96,6 +97,13 @@ function optionalStr(m: Fields, key: string, max: number): string | undefined {
 function peerId(m: Fields, key: string): string {
   const v = str(m, key, MAX_PEER_ID_LENGTH);
   if (!/^[A-Za-z0-9_-]+$/.test(v)) fail(`${key} is not a peer id`);
+  return v;
+}
+
+/** Resume tokens are 24 random bytes as 32 base64url characters. */
+function resumeToken(m: Fields, key: string): string {
+  const v = str(m, key, 32, 32);
+  if (!/^[A-Za-z0-9_-]{32}$/.test(v)) fail(`${key} is not a resume token`);
   return v;
 }
 
@@ -163,6 +171,7 @@ export function parseClientMessage(text: string): ClientMessage {
       const name = optionalStr(m, 'name', 64);
       if (room !== undefined) msg.room = room;
       if (name !== undefined) msg.name = name;
+      if (m.resume !== undefined) msg.resume = resumeToken(m, 'resume');
       return msg;
     }
     case 'offer':
@@ -192,7 +201,15 @@ export function parseServerMessage(text: string): ServerMessage | null {
     case 'welcome': {
       if (!Array.isArray(m.peers)) fail('peers must be an array');
       const peers = m.peers.map((p: unknown) => ({ peerId: peerId(p as Fields, 'peerId'), name: str(p as Fields, 'name', 64, 0) }));
-      return { type: 'welcome', peerId: peerId(m, 'peerId'), room: str(m, 'room', MAX_ROOM_LENGTH), name: str(m, 'name', 64, 0), peers };
+      return {
+        type: 'welcome',
+        peerId: peerId(m, 'peerId'),
+        room: str(m, 'room', MAX_ROOM_LENGTH),
+        name: str(m, 'name', 64, 0),
+        peers,
+        resumeToken: resumeToken(m, 'resumeToken'),
+        resumed: m.resumed === true,
+      };
     }
     case 'peer-joined':
       return { type: 'peer-joined', peerId: peerId(m, 'peerId'), name: str(m, 'name', 64, 0) };

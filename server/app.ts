@@ -37,7 +37,7 @@ export function iceServersFor(config: ServerConfig, nowMs = Date.now()) {
 
 export function createApp({ config, files, log, version, turnState }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
   const app = uWS.App();
-  const signaling = new SignalingServer(log);
+  const signaling = new SignalingServer(log, { allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy, maxSocketsPerIp: config.maxSocketsPerIp });
   const startedAt = Date.now();
   signaling.attach(app);
 

@@ -23,6 +23,12 @@ export interface ServerConfig {
   turnRelayPorts: [number, number];
   /** Folder with the built page (index.html, app.js, sw.js…). */
   webRoot: string;
+  /** Origins allowed to open /signaling (ALLOWED_ORIGINS, comma-separated); undefined allows any. */
+  allowedOrigins: string[] | undefined;
+  /** Trust X-Forwarded-For for the client address (TRUST_PROXY=1 behind a proxy that sets it). */
+  trustProxy: boolean;
+  /** Open signaling sockets per client address (SIGNALING_MAX_SOCKETS_PER_IP). */
+  maxSocketsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -35,6 +41,29 @@ function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(`${key} must be a port number, got "${raw}"`);
   return value;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${key} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function origins(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const list = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of list) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`ALLOWED_ORIGINS: "${origin}" is not an origin such as https://shoal.example`);
+    }
+    if (url.origin !== origin) throw new ConfigError(`ALLOWED_ORIGINS: "${origin}" is not an origin (scheme, host and port only), did you mean "${url.origin}"?`);
+  }
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfig {
@@ -62,5 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
     turnExternalIp: env.TURN_EXTERNAL_IP || (wildcard ? turnPublicHost : ''),
     turnRelayPorts: [minRelay, maxRelay],
     webRoot: env.WEB_ROOT ?? webRoot,
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    maxSocketsPerIp: positiveInteger(env, 'SIGNALING_MAX_SOCKETS_PER_IP', 64),
   };
 }

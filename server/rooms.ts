@@ -65,6 +65,11 @@ export class Rooms {
     return room !== undefined && a !== b && room === this.#roomOf.get(b);
   }
 
+  /** The shares a peer announced. */
+  sharesOf(peerId: string): ShareSummary[] {
+    return [...(this.#member(peerId)?.shares.values() ?? [])];
+  }
+
   /** Records shares the peer holds; returns how many it now announces in total. */
   announce(peerId: string, shares: ShareSummary[], maxPerPeer: number): number {
     const member = this.#member(peerId);

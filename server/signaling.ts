@@ -3,6 +3,7 @@
  * only between peers of one room and answers each refusal with a typed error to that client alone.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import {
   MAX_ANNOUNCED_SHARES,
@@ -12,6 +13,7 @@ import {
   type ClientMessage,
   type ServerMessage,
   type SignalingErrorCode,
+  type ShareSummary,
 } from '../protocol/index.js';
 import { RoomFullError, Rooms } from './rooms.js';
 import { TokenBucket } from './token-bucket.js';
@@ -21,6 +23,8 @@ const RATE_BURST = 50;
 const RATE_PER_SECOND = 20;
 /** A client that keeps breaking the rules is closed after this many errors. */
 const MAX_ERRORS = 20;
+/** A disconnected peer may take its identity and announcements back for this long. */
+export const RESUME_TTL_MS = 60_000;
 /** Bytes queued to a slow client before uWS closes it rather than buffer more. */
 const MAX_BACKPRESSURE = 1024 * 1024;
 
@@ -30,6 +34,27 @@ export interface PeerSocketData {
   name: string;
   bucket: TokenBucket;
   errors: number;
+  /** Origin header, checked once the socket is open (so the refusal can be a typed message). */
+  origin: string;
+  resumeToken: string | undefined;
+}
+
+export interface SignalingOptions {
+  /** Origins allowed to connect (exact match, e.g. https://shoal.example); undefined allows any. */
+  allowedOrigins?: string[] | undefined;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy?: boolean;
+  /** Open sockets per client address. */
+  maxSocketsPerIp?: number;
+  now?: () => number;
+}
+
+interface Resumable {
+  peerId: string;
+  name: string;
+  room: string;
+  shares: ShareSummary[];
+  expiresAt: number;
 }
 
 export interface Logger {
@@ -54,11 +79,29 @@ export function normaliseAddress(text: string): string {
   return lower.replace(/^::ffff:/, '');
 }
 
+/** The client address: the socket's, or with trustProxy the first X-Forwarded-For entry. */
+export function clientAddress(socketAddress: string, forwardedFor: string, trustProxy: boolean): string {
+  const forwarded = trustProxy ? forwardedFor.split(',')[0]!.trim() : '';
+  return normaliseAddress(isIP(forwarded) ? forwarded : socketAddress);
+}
+
 export class SignalingServer {
   readonly rooms = new Rooms();
   readonly #sockets = new Map<string, WebSocket<PeerSocketData>>();
+  readonly #socketsPerIp = new Map<string, number>();
+  readonly #resumable = new Map<string, Resumable>();
+  readonly #now: () => number;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly options: SignalingOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  get socketCount(): number {
+    return this.#sockets.size;
+  }
 
   attach(app: TemplatedApp, path = '/signaling'): void {
     app.ws<PeerSocketData>(path, {
@@ -68,9 +111,17 @@ export class SignalingServer {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        const ip = normaliseAddress(Buffer.from(res.getRemoteAddressAsText()).toString());
+        const ip = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), this.options.trustProxy ?? false);
         res.upgrade<PeerSocketData>(
-          { peerId: randomBytes(12).toString('base64url'), ip, name: '', bucket: new TokenBucket(RATE_BURST, RATE_PER_SECOND), errors: 0 },
+          {
+            peerId: randomBytes(12).toString('base64url'),
+            ip,
+            name: '',
+            bucket: new TokenBucket(RATE_BURST, RATE_PER_SECOND),
+            errors: 0,
+            origin: req.getHeader('origin'),
+            resumeToken: undefined,
+          },
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),
@@ -78,13 +129,34 @@ export class SignalingServer {
         );
       },
       open: (ws) => {
-        this.#sockets.set(ws.getUserData().peerId, ws);
+        const data = ws.getUserData();
+        const allowed = this.options.allowedOrigins;
+        if (allowed && !allowed.includes(data.origin)) {
+          this.#send(ws, { type: 'error', code: 'origin-not-allowed', message: `origin ${JSON.stringify(data.origin.slice(0, 100))} may not use this server` });
+          return ws.end(1008, 'origin not allowed');
+        }
+        const count = (this.#socketsPerIp.get(data.ip) ?? 0) + 1;
+        this.#socketsPerIp.set(data.ip, count);
+        this.#sockets.set(data.peerId, ws);
+        if (count > (this.options.maxSocketsPerIp ?? 64)) {
+          this.#send(ws, { type: 'error', code: 'limit', message: 'too many connections from your address' });
+          ws.end(1008, 'too many connections');
+        }
       },
       message: (ws, message, isBinary) => this.#onMessage(ws, message, isBinary),
       close: (ws) => {
-        const { peerId } = ws.getUserData();
-        this.#sockets.delete(peerId);
-        this.#leave(peerId);
+        const data = ws.getUserData();
+        if (this.#sockets.get(data.peerId) !== ws) return; // refused before it was counted
+        this.#sockets.delete(data.peerId);
+        const left = (this.#socketsPerIp.get(data.ip) ?? 1) - 1;
+        if (left > 0) this.#socketsPerIp.set(data.ip, left);
+        else this.#socketsPerIp.delete(data.ip);
+        const room = this.rooms.roomOf(data.peerId);
+        if (room !== undefined && data.resumeToken) {
+          this.#forgetExpired();
+          this.#resumable.set(data.resumeToken, { peerId: data.peerId, name: data.name, room, shares: this.rooms.sharesOf(data.peerId), expiresAt: this.#now() + RESUME_TTL_MS });
+        }
+        this.#leave(data.peerId);
       },
     });
   }
@@ -130,7 +202,7 @@ export class SignalingServer {
   #handle(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: ClientMessage): void {
     const { peerId } = data;
     if (message.type === 'ping') return this.#send(ws, { type: 'pong' });
-    if (message.type === 'join-room') return this.#join(ws, data, message.room ?? defaultRoomFor(data.ip), message.name ?? '');
+    if (message.type === 'join-room') return this.#join(ws, data, message);
     if (this.rooms.roomOf(peerId) === undefined) return this.#refuse(ws, 'not-in-room', 'join a room first');
     switch (message.type) {
       case 'offer':
@@ -150,7 +222,17 @@ export class SignalingServer {
     }
   }
 
-  #join(ws: WebSocket<PeerSocketData>, data: PeerSocketData, room: string, name: string): void {
+  #join(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: Extract<ClientMessage, { type: 'join-room' }>): void {
+    const room = message.room ?? defaultRoomFor(data.ip);
+    const name = message.name ?? '';
+    // A valid resume token gives back the old identity (and its announcements, if it rejoins that room).
+    const resumed = message.resume ? this.#takeResumable(message.resume) : undefined;
+    if (resumed && resumed.peerId !== data.peerId && !this.#sockets.has(resumed.peerId)) {
+      this.#leave(data.peerId);
+      this.#sockets.delete(data.peerId);
+      data.peerId = resumed.peerId;
+      this.#sockets.set(data.peerId, ws);
+    }
     data.name = name;
     this.#leave(data.peerId);
     let peers;
@@ -160,9 +242,26 @@ export class SignalingServer {
       if (error instanceof RoomFullError) return this.#refuse(ws, 'room-full', error.message);
       throw error;
     }
-    this.#send(ws, { type: 'welcome', peerId: data.peerId, room, name, peers });
+    const restored = resumed && resumed.peerId === data.peerId && resumed.room === room ? resumed.shares : [];
+    if (restored.length > 0) this.rooms.announce(data.peerId, restored, MAX_ANNOUNCED_SHARES);
+    data.resumeToken = randomBytes(24).toString('base64url');
+    this.#send(ws, { type: 'welcome', peerId: data.peerId, room, name, peers, resumeToken: data.resumeToken, resumed: resumed?.peerId === data.peerId });
     this.#send(ws, { type: 'files', holders: this.rooms.holders(data.peerId) });
-    for (const other of peers) this.#sendTo(other.peerId, { type: 'peer-joined', peerId: data.peerId, name });
+    for (const other of peers) {
+      this.#sendTo(other.peerId, { type: 'peer-joined', peerId: data.peerId, name });
+      if (restored.length > 0) this.#sendTo(other.peerId, { type: 'announce-file', from: data.peerId, shares: restored });
+    }
+  }
+
+  #takeResumable(token: string): Resumable | undefined {
+    const entry = this.#resumable.get(token);
+    this.#resumable.delete(token); // single use
+    return entry && entry.expiresAt > this.#now() ? entry : undefined;
+  }
+
+  #forgetExpired(): void {
+    const now = this.#now();
+    for (const [token, entry] of this.#resumable) if (entry.expiresAt <= now) this.#resumable.delete(token);
   }
 
   #leave(peerId: string): void {

@@ -6,6 +6,7 @@ import { TokenBucket } from '../../server/token-bucket.js';
 import { issueTurnCredential, passwordForUsername, turnPassword } from '../../server/turn/rest-credentials.js';
 import { peerAddressPolicy } from '../../server/turn/peer-address-policy.js';
 import { loadConfig, ConfigError } from '../../server/config.js';
+import { clientAddress } from '../../server/signaling.js';
 
 const share = (n: number) => ({ id: n.toString(16).padStart(64, '0'), name: `f${n}`, size: n });
 
@@ -101,4 +102,16 @@ test('config: defaults, env overrides, and bad values', () => {
   assert.equal(loadConfig({ TURN_LISTEN_IP: '0.0.0.0', TURN_PUBLIC_HOST: 'turn.example' }, '/web').turnExternalIp, 'turn.example', 'a wildcard relay advertises the public host');
   assert.equal(loadConfig({ TURN_LISTEN_IP: '0.0.0.0', TURN_EXTERNAL_IP: '203.0.113.9' }, '/web').turnExternalIp, '203.0.113.9');
   assert.equal(config.turnExternalIp, '');
+  assert.equal(config.allowedOrigins, undefined, 'any origin by default');
+  assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:8080' }, '/web').allowedOrigins, ['https://a.example', 'http://localhost:8080']);
+  for (const bad of ['a.example', 'https://a.example/path', 'https://a.example/']) assert.throws(() => loadConfig({ ALLOWED_ORIGINS: bad }, '/web'), ConfigError, bad);
+  assert.equal(loadConfig({ TRUST_PROXY: '1' }, '/web').trustProxy, true);
+  assert.throws(() => loadConfig({ SIGNALING_MAX_SOCKETS_PER_IP: '0' }, '/web'), ConfigError);
+});
+
+test('client address: X-Forwarded-For only when the proxy is trusted, and only if it is an address', () => {
+  assert.equal(clientAddress('::ffff:10.0.0.2', '203.0.113.5, 10.0.0.1', false), '10.0.0.2');
+  assert.equal(clientAddress('::ffff:10.0.0.2', '203.0.113.5, 10.0.0.1', true), '203.0.113.5');
+  assert.equal(clientAddress('::ffff:10.0.0.2', 'evil; drop table', true), '10.0.0.2');
+  assert.equal(clientAddress('::ffff:10.0.0.2', '', true), '10.0.0.2');
 });

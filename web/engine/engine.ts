@@ -282,7 +282,13 @@ export class Engine {
   #onSignal(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
-        this.#state.set({ selfId: message.peerId, room: message.room, peers: message.peers.map((p) => newPeer(p.peerId, p.name)), roomFiles: [] });
+        // Peers we still know keep their counters; a resumed session keeps our own id as well.
+        this.#state.set({
+          selfId: message.peerId,
+          room: message.room,
+          peers: message.peers.map((p) => ({ ...(this.#state.current.peers.find((known) => known.peerId === p.peerId) ?? newPeer(p.peerId, p.name)), name: p.name })),
+          roomFiles: [],
+        });
         this.#announce(this.#seeding.summaries());
         for (const id of this.#toResume) void this.download(id);
         return;

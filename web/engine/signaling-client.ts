@@ -21,6 +21,8 @@ export class SignalingClient {
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** From the last welcome: presented on reconnect to get the same peer id and announcements back. */
+  #resumeToken: string | undefined;
 
   constructor(private readonly options: SignalingClientOptions) {}
 
@@ -34,6 +36,7 @@ export class SignalingClient {
       const join: ClientMessage = { type: 'join-room' };
       if (this.options.room) join.room = this.options.room;
       if (this.options.name) join.name = this.options.name;
+      if (this.#resumeToken) join.resume = this.#resumeToken;
       socket.send(JSON.stringify(join));
       this.options.onState('open');
     };
@@ -46,6 +49,7 @@ export class SignalingClient {
         this.options.log?.(`ignored a malformed signaling message: ${(error as Error).message}`);
         return;
       }
+      if (message?.type === 'welcome') this.#resumeToken = message.resumeToken;
       if (message) this.options.onMessage(message);
     };
     socket.onclose = () => {

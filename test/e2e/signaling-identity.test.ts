@@ -1,0 +1,136 @@
+/**
+ * Signaling identity and admission against the real server: resume tokens (identity and
+ * announcements back after a reconnect, single use), the Origin allow-list, sockets per address,
+ * and X-Forwarded-For only behind a trusted proxy.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { startServer, type RunningServer } from './harness.js';
+
+type Message = Record<string, any>;
+
+interface Client {
+  ws: WebSocket;
+  next: (type: string, timeoutMs?: number) => Promise<Message>;
+  send: (message: unknown) => void;
+  closed: Promise<number>;
+}
+
+function connect(server: RunningServer, headers: Record<string, string> = {}): Promise<Client> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signaling`, { headers });
+  const inbox: Message[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on('message', (data) => {
+    inbox.push(JSON.parse(String(data)));
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  const next = async (type: string, timeoutMs = 3000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = inbox.findIndex((m) => m.type === type);
+      if (at >= 0) return inbox.splice(at, 1)[0]!;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type} within ${timeoutMs} ms; inbox: ${JSON.stringify(inbox)}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, left);
+      });
+    }
+  };
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => resolve({ ws, next, send: (m) => ws.send(JSON.stringify(m)), closed }));
+    ws.on('error', reject);
+  });
+}
+
+const SHARE = { id: 'c'.repeat(64), name: 'kept.bin', size: 42 };
+
+describe('signaling identity and admission', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  let strict: RunningServer;
+
+  before(async () => {
+    [server, strict] = await Promise.all([
+      startServer(),
+      startServer({ ALLOWED_ORIGINS: 'http://good.example', SIGNALING_MAX_SOCKETS_PER_IP: '3', TRUST_PROXY: '1' }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([server?.stop(), strict?.stop()]);
+  });
+
+  test('a resume token gives back the peer id and its announcements, once', async () => {
+    const watcher = await connect(server);
+    watcher.send({ type: 'join-room', room: 'resume-room', name: 'watcher' });
+    await watcher.next('welcome');
+
+    const first = await connect(server);
+    first.send({ type: 'join-room', room: 'resume-room', name: 'alice' });
+    const welcome = await first.next('welcome');
+    assert.match(welcome.resumeToken, /^[A-Za-z0-9_-]{32}$/);
+    assert.equal(welcome.resumed, false);
+    first.send({ type: 'announce-file', shares: [SHARE] });
+    await watcher.next('announce-file');
+    first.ws.close();
+    assert.equal((await watcher.next('peer-left')).peerId, welcome.peerId);
+
+    const again = await connect(server);
+    again.send({ type: 'join-room', room: 'resume-room', name: 'alice', resume: welcome.resumeToken });
+    const back = await again.next('welcome');
+    assert.equal(back.peerId, welcome.peerId, 'same identity');
+    assert.equal(back.resumed, true);
+    assert.notEqual(back.resumeToken, welcome.resumeToken, 'a fresh token each time');
+    assert.equal((await watcher.next('peer-joined')).peerId, welcome.peerId);
+    const announced = await watcher.next('announce-file');
+    assert.deepEqual([announced.from, announced.shares], [welcome.peerId, [SHARE]], 'announcements restored without re-announcing');
+
+    const thief = await connect(server);
+    thief.send({ type: 'join-room', room: 'resume-room', resume: welcome.resumeToken });
+    const stolen = await thief.next('welcome');
+    assert.notEqual(stolen.peerId, welcome.peerId, 'a used token gives nothing');
+    assert.equal(stolen.resumed, false);
+    thief.send({ type: 'join-room', resume: 'not a token' });
+    assert.equal((await thief.next('error')).code, 'bad-message');
+    for (const c of [watcher, again, thief]) c.ws.close();
+  });
+
+  test('origins outside ALLOWED_ORIGINS get a typed error and are closed; allowed ones join', async () => {
+    const evil = await connect(strict, { origin: 'http://evil.example', 'x-forwarded-for': '198.51.100.1' });
+    assert.equal((await evil.next('error')).code, 'origin-not-allowed');
+    assert.equal(await evil.closed, 1008);
+    const good = await connect(strict, { origin: 'http://good.example', 'x-forwarded-for': '198.51.100.1' });
+    good.send({ type: 'join-room' });
+    assert.ok((await good.next('welcome')).peerId);
+    good.ws.close();
+  });
+
+  test('sockets per address are capped; the others keep working', async () => {
+    const headers = { origin: 'http://good.example', 'x-forwarded-for': '198.51.100.7' };
+    const clients = [await connect(strict, headers), await connect(strict, headers), await connect(strict, headers)];
+    const extra = await connect(strict, headers);
+    assert.equal((await extra.next('error')).code, 'limit');
+    assert.equal(await extra.closed, 1008);
+    for (const client of clients) {
+      client.send({ type: 'ping' });
+      await client.next('pong');
+    }
+    const elsewhere = await connect(strict, { origin: 'http://good.example', 'x-forwarded-for': '198.51.100.8' });
+    elsewhere.send({ type: 'ping' });
+    await elsewhere.next('pong');
+    for (const c of [...clients, elsewhere]) c.ws.close();
+  });
+
+  test('X-Forwarded-For decides the default room only behind a trusted proxy', async () => {
+    const room = async (target: RunningServer, address: string) => {
+      const client = await connect(target, { origin: 'http://good.example', 'x-forwarded-for': address });
+      client.send({ type: 'join-room' });
+      const { room: name } = await client.next('welcome');
+      client.ws.close();
+      return name as string;
+    };
+    assert.notEqual(await room(strict, '203.0.113.1'), await room(strict, '203.0.113.2'), 'trusted: two addresses, two rooms');
+    assert.equal(await room(server, '203.0.113.1'), await room(server, '203.0.113.2'), 'untrusted: the header is ignored');
+  });
+});
