@@ -57,13 +57,17 @@ test('invalid client messages are refused with a typed error and code', () => {
 });
 
 test('server messages: known types are validated, unknown types are skipped', () => {
-  assert.deepEqual(parseServerMessage(JSON.stringify({ type: 'welcome', peerId: 'me', room: 'r', name: 'n', peers: [{ peerId: 'p', name: '' }] })), {
+  const token = 'T'.repeat(32);
+  assert.deepEqual(parseServerMessage(JSON.stringify({ type: 'welcome', peerId: 'me', room: 'r', name: 'n', peers: [{ peerId: 'p', name: '' }], resumeToken: token, resumed: true })), {
     type: 'welcome',
     peerId: 'me',
     room: 'r',
     name: 'n',
     peers: [{ peerId: 'p', name: '' }],
+    resumeToken: token,
+    resumed: true,
   });
+  assert.throws(() => parseServerMessage(JSON.stringify({ type: 'welcome', peerId: 'me', room: 'r', name: 'n', peers: [], resumeToken: 'short' })), SignalingMessageError);
   assert.deepEqual(parseServerMessage(JSON.stringify({ type: 'files', holders: [{ peerId: 'p', shares: [share] }] })), { type: 'files', holders: [{ peerId: 'p', shares: [share] }] });
   assert.equal(parseServerMessage('{"type":"from-the-future"}'), null);
   assert.throws(() => parseServerMessage(JSON.stringify({ type: 'offer', sdp: 'v=0' })), SignalingMessageError, 'relay without from');
