@@ -4,7 +4,9 @@
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { ServerConfig } from './config.js';
-import { SignalingServer, type Logger } from './signaling.js';
+import type { Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { SignalingServer } from './signaling.js';
 import type { StaticFile } from './static-files.js';
 import { issueTurnCredential } from './turn/rest-credentials.js';
 import { uWS, uwsImplementation } from './uws.js';
@@ -15,6 +17,7 @@ export interface AppComponents {
   log: Logger;
   version: string;
   turnState: () => string;
+  turnRestarts?: () => number;
 }
 
 function json(res: HttpResponse, status: string, body: unknown): void {
@@ -35,9 +38,24 @@ export function iceServersFor(config: ServerConfig, nowMs = Date.now()) {
   };
 }
 
-export function createApp({ config, files, log, version, turnState }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
+export function createApp({ config, files, log, version, turnState, turnRestarts = () => 0 }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
   const app = uWS.App();
-  const signaling = new SignalingServer(log, { allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy, maxSocketsPerIp: config.maxSocketsPerIp });
+  let metrics: Metrics | undefined = undefined;
+  const signaling = new SignalingServer(log, {
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+    maxSocketsPerIp: config.maxSocketsPerIp,
+    onAccepted: (type) => metrics?.messages.inc({ type }),
+    onRefused: (code) => metrics?.refusals.inc({ code }),
+  });
+  metrics = new Metrics({
+    sockets: () => signaling.socketCount,
+    peers: () => signaling.rooms.peerCount,
+    rooms: () => signaling.rooms.roomCount,
+    turnUp: () => turnState() === 'running',
+    turnRestarts,
+  });
+  const registry = metrics;
   const startedAt = Date.now();
   signaling.attach(app);
 
@@ -54,6 +72,15 @@ export function createApp({ config, files, log, version, turnState }: AppCompone
   });
 
   app.get('/api/ice-servers', (res) => json(res, '200 OK', iceServersFor(config)));
+
+  app.get('/metrics', (res) => {
+    let aborted = false;
+    res.onAborted(() => (aborted = true));
+    void registry.text().then((text) => {
+      if (aborted) return;
+      res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', registry.contentType).writeHeader('cache-control', 'no-store').end(text));
+    });
+  });
 
   app.any('/api/*', (res) => json(res, '404 Not Found', { error: 'not-found' }));
 

@@ -10,7 +10,7 @@ import { TurnSupervisor } from './turn/supervisor.js';
 import { uWS, uwsImplementation } from './uws.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const log = createLogger();
+const log = createLogger(process.env.NODE_ENV ?? 'production');
 
 function readVersion(): string {
   try {
@@ -50,7 +50,7 @@ const turn = new TurnSupervisor({
 });
 turn.start();
 
-const { app, signaling } = createApp({ config, files: loadStaticFiles(config.webRoot), log, version: readVersion(), turnState: () => turn.state });
+const { app, signaling } = createApp({ config, files: loadStaticFiles(config.webRoot), log, version: readVersion(), turnState: () => turn.state, turnRestarts: () => turn.restarts });
 
 let listenSocket: uWS.us_listen_socket | false = false;
 app.listen(config.host, config.port, (socket) => {

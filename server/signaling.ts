@@ -15,6 +15,7 @@ import {
   type SignalingErrorCode,
   type ShareSummary,
 } from '../protocol/index.js';
+import type { Logger } from './log.js';
 import { RoomFullError, Rooms } from './rooms.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -47,6 +48,9 @@ export interface SignalingOptions {
   /** Open sockets per client address. */
   maxSocketsPerIp?: number;
   now?: () => number;
+  /** Told of every accepted message (by type) and every refusal (by code), e.g. for /metrics. */
+  onAccepted?: (type: string) => void;
+  onRefused?: (code: SignalingErrorCode) => void;
 }
 
 interface Resumable {
@@ -57,10 +61,6 @@ interface Resumable {
   expiresAt: number;
 }
 
-export interface Logger {
-  info(msg: string, fields?: object): void;
-  warn(msg: string, fields?: object): void;
-}
 
 /** Default room for a peer: peers behind one public address share one, as on a LAN. */
 export function defaultRoomFor(ip: string): string {
@@ -178,6 +178,8 @@ export class SignalingServer {
   #refuse(ws: WebSocket<PeerSocketData>, code: SignalingErrorCode, message: string): void {
     const data = ws.getUserData();
     data.errors++;
+    this.options.onRefused?.(code);
+    this.log.debug('refused a signaling message', { peerId: data.peerId, ip: data.ip, code, reason: message });
     this.#send(ws, { type: 'error', code, message });
     if (data.errors >= MAX_ERRORS) {
       this.log.warn('closing a client that keeps sending bad messages', { peerId: data.peerId, ip: data.ip });
@@ -196,6 +198,7 @@ export class SignalingServer {
       if (error instanceof SignalingMessageError) return this.#refuse(ws, error.code, error.message);
       throw error;
     }
+    this.options.onAccepted?.(message.type);
     this.#handle(ws, data, message);
   }
 

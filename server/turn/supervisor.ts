@@ -3,7 +3,7 @@
  * there costs relayed peers a reconnect, not the whole server.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Logger } from '../signaling.js';
+import type { Logger } from '../log.js';
 
 export type TurnState = 'starting' | 'running' | 'restarting' | 'stopped';
 
@@ -23,6 +23,11 @@ export class TurnSupervisor {
   #stopping = false;
 
   constructor(private readonly options: TurnSupervisorOptions) {}
+
+  /** Times the child has been restarted after dying. */
+  get restarts(): number {
+    return this.#restarts;
+  }
 
   get state(): TurnState {
     return this.#state;

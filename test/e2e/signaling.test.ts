@@ -72,6 +72,28 @@ describe('signaling server', { timeout: 60_000 }, () => {
     assert.match(server.log(), /uWebSockets\.js: native binary loaded/);
   });
 
+  test('GET /metrics: Prometheus text with sockets, peers, rooms, messages, refusals, TURN and process metrics', async () => {
+    const client = await joined(server, 'metrics-room');
+    client.send('{"type":"nope"}');
+    await client.next('error');
+    const response = await fetch(`${server.url}/metrics`);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    for (const line of [/^shoal_signaling_sockets [1-9]\d*$/m, /^shoal_signaling_peers [1-9]\d*$/m, /^shoal_signaling_rooms [1-9]\d*$/m, /^shoal_turn_up 1$/m, /^shoal_turn_restarts \d+$/m, /^shoal_signaling_messages_total\{type="join-room"\} [1-9]\d*$/m, /^shoal_signaling_refusals_total\{code="unknown-type"\} [1-9]\d*$/m, /^shoal_process_resident_memory_bytes \d+/m, /^shoal_nodejs_eventloop_lag_seconds /m]) {
+      assert.match(text, line);
+    }
+    client.ws.close();
+  });
+
+  test('logs are JSON lines (pino) with a level, a time and a message', () => {
+    const lines = server.log().split('\n').filter((l) => l.startsWith('{'));
+    assert.ok(lines.length > 0);
+    const first = JSON.parse(lines.find((l) => l.includes('uWebSockets.js'))!);
+    assert.equal(first.level, 30);
+    assert.equal(typeof first.time, 'number');
+    assert.equal(first.msg, 'uWebSockets.js: native binary loaded');
+  });
+
   test('GET /api/ice-servers hands out STUN and TURN urls with short-lived REST credentials', async () => {
     const first = await (await fetch(`${server.url}/api/ice-servers`)).json();
     const second = await (await fetch(`${server.url}/api/ice-servers`)).json();
@@ -175,7 +197,12 @@ describe('signaling server', { timeout: 60_000 }, () => {
   });
 
   test('a crashed TURN process is restarted by its supervisor', async () => {
-    const pidOf = () => [...server.log().matchAll(/"TURN\/STUN process ready","pid":(\d+)/g)].map((m) => Number(m[1]));
+    const pidOf = () =>
+      server
+        .log()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"TURN/STUN process ready"'))
+        .map((line) => Number(JSON.parse(line).pid));
     const [firstPid] = pidOf();
     assert.ok(firstPid);
     process.kill(firstPid, 'SIGKILL');
