@@ -32,7 +32,8 @@ export function iceServersFor(config: ServerConfig, nowMs = Date.now()) {
   return {
     iceServers: [
       { urls: [`stun:${host}:${config.stunPort}`] },
-      { urls: [`turn:${host}:${config.turnPort}?transport=udp`], username, credential },
+      // An external TURN (TURN_URLS, sharing TURN_SECRET, like coturn's use-auth-secret) takes our relay's place.
+      { urls: config.turnUrls ?? [`turn:${host}:${config.turnPort}?transport=udp`], username, credential },
     ],
     expiresAt,
   };

@@ -23,6 +23,8 @@ export interface ServerConfig {
   turnRelayPorts: [number, number];
   /** Folder with the built page (index.html, app.js, sw.js…). */
   webRoot: string;
+  /** External TURN servers handed to browsers instead of ours (TURN_URLS, e.g. coturn with use-auth-secret). */
+  turnUrls: string[] | undefined;
   /** Origins allowed to open /signaling (ALLOWED_ORIGINS, comma-separated); undefined allows any. */
   allowedOrigins: string[] | undefined;
   /** Trust X-Forwarded-For for the client address (TRUST_PROXY=1 behind a proxy that sets it). */
@@ -49,6 +51,17 @@ function positiveInteger(env: NodeJS.ProcessEnv, key: string, fallback: number):
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${key} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+function turnUrls(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const list = raw.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const url of list) {
+    if (!/^turns?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/.test(url)) {
+      throw new ConfigError(`TURN_URLS: "${url}" is not a turn: or turns: URL such as turn:turn.example:3478?transport=udp`);
+    }
+  }
+  return list;
 }
 
 function origins(raw: string | undefined): string[] | undefined {
@@ -92,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
     turnRelayPorts: [minRelay, maxRelay],
     webRoot: env.WEB_ROOT ?? webRoot,
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    turnUrls: turnUrls(env.TURN_URLS),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     maxSocketsPerIp: positiveInteger(env, 'SIGNALING_MAX_SOCKETS_PER_IP', 64),
   };

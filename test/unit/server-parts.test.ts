@@ -7,6 +7,7 @@ import { issueTurnCredential, passwordForUsername, turnPassword } from '../../se
 import { peerAddressPolicy } from '../../server/turn/peer-address-policy.js';
 import { loadConfig, ConfigError } from '../../server/config.js';
 import { clientAddress } from '../../server/signaling.js';
+import { iceServersFor } from '../../server/app.js';
 
 const share = (n: number) => ({ id: n.toString(16).padStart(64, '0'), name: `f${n}`, size: n });
 
@@ -106,6 +107,11 @@ test('config: defaults, env overrides, and bad values', () => {
   assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:8080' }, '/web').allowedOrigins, ['https://a.example', 'http://localhost:8080']);
   for (const bad of ['a.example', 'https://a.example/path', 'https://a.example/']) assert.throws(() => loadConfig({ ALLOWED_ORIGINS: bad }, '/web'), ConfigError, bad);
   assert.equal(loadConfig({ TRUST_PROXY: '1' }, '/web').trustProxy, true);
+  const external = loadConfig({ TURN_URLS: 'turn:turn.example:3478?transport=udp, turns:turn.example:5349?transport=tcp', TURN_SECRET: 's' }, '/web');
+  const handed = iceServersFor(external).iceServers[1]!;
+  assert.deepEqual(handed.urls, ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349?transport=tcp']);
+  assert.equal(handed.credential, turnPassword('s', handed.username!), 'the same REST credentials, so coturn with use-auth-secret accepts them');
+  for (const bad of ['http://x', 'turn:', 'turn:host:3478?transport=quic', 'turn:a b']) assert.throws(() => loadConfig({ TURN_URLS: bad }, '/web'), ConfigError, bad);
   assert.throws(() => loadConfig({ SIGNALING_MAX_SOCKETS_PER_IP: '0' }, '/web'), ConfigError);
 });
 
