@@ -374,7 +374,12 @@ export class TurnServer {
     if (!this.#checkOwner(message, rinfo, auth, allocation)) return;
     const peers = this.#peers(message);
     if (!peers) return this.#reject(message, rinfo, 400, 'Bad Request: XOR-PEER-ADDRESS missing or malformed', auth.key);
-    if (!peers.every((p) => this.#peerAllowed(allocation, p))) return this.#reject(message, rinfo, 403, 'Forbidden: peer address not allowed', auth.key);
+    if (peers.some((p) => p.family !== allocation.relayed.family)) return this.#reject(message, rinfo, 443, 'Peer Address Family Mismatch', auth.key);
+    const refused = peers.find((p) => !this.#peerAllowed(allocation, p));
+    if (refused) {
+      this.#log.line(`refused a permission for ${refused.address} (${allocation.user})`);
+      return this.#reject(message, rinfo, 403, 'Forbidden: peer address not allowed', auth.key);
+    }
     const fresh = peers.filter((p) => !allocation.permissions.has(p.address)).length;
     if (allocation.permissions.size + fresh > MAX_PERMISSIONS) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: too many permissions', auth.key);
     for (const peer of peers) allocation.permissions.set(peer.address, this.#now() + PERMISSION_S * 1000);
@@ -389,7 +394,11 @@ export class TurnServer {
     const channel = channelValue.readUInt16BE(0);
     const peer = peers[0]!;
     if (channel < 0x4000 || channel > 0x7fff) return this.#reject(message, rinfo, 400, 'Bad Request: channel number out of range', auth.key);
-    if (!this.#peerAllowed(allocation, peer, true)) return this.#reject(message, rinfo, 403, 'Forbidden: peer address not allowed', auth.key);
+    if (peer.family !== allocation.relayed.family) return this.#reject(message, rinfo, 443, 'Peer Address Family Mismatch', auth.key);
+    if (!this.#peerAllowed(allocation, peer, true)) {
+      this.#log.line(`refused a channel to ${peer.address}:${peer.port} (${allocation.user})`);
+      return this.#reject(message, rinfo, 403, 'Forbidden: peer address not allowed', auth.key);
+    }
     const bound = allocation.channels.get(channel);
     const peerChannel = allocation.channelOfPeer.get(peerKey(peer));
     if ((bound && peerKey(bound.peer) !== peerKey(peer)) || (peerChannel !== undefined && peerChannel !== channel)) {
