@@ -5,6 +5,7 @@
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
+import type { Bus } from './bus.js';
 import { Metrics } from './metrics.js';
 import { SignalingServer } from './signaling.js';
 import type { StaticFile } from './static-files.js';
@@ -18,6 +19,7 @@ export interface AppComponents {
   version: string;
   turnState: () => string;
   turnRestarts?: () => number;
+  bus?: Bus | undefined;
 }
 
 function json(res: HttpResponse, status: string, body: unknown): void {
@@ -39,7 +41,7 @@ export function iceServersFor(config: ServerConfig, nowMs = Date.now()) {
   };
 }
 
-export function createApp({ config, files, log, version, turnState, turnRestarts = () => 0 }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
+export function createApp({ config, files, log, version, turnState, turnRestarts = () => 0, bus }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
   const app = uWS.App();
   let metrics: Metrics | undefined = undefined;
   const signaling = new SignalingServer(log, {
@@ -48,6 +50,7 @@ export function createApp({ config, files, log, version, turnState, turnRestarts
     maxSocketsPerIp: config.maxSocketsPerIp,
     onAccepted: (type) => metrics?.messages.inc({ type }),
     onRefused: (code) => metrics?.refusals.inc({ code }),
+    bus,
   });
   metrics = new Metrics({
     sockets: () => signaling.socketCount,
@@ -68,6 +71,7 @@ export function createApp({ config, files, log, version, turnState, turnRestarts
       peers: signaling.rooms.peerCount,
       rooms: signaling.rooms.roomCount,
       turn: turnState(),
+      redis: bus ? bus.state() : 'disabled',
       uws: uwsImplementation,
     });
   });

@@ -23,6 +23,8 @@ export interface ServerConfig {
   turnRelayPorts: [number, number];
   /** Folder with the built page (index.html, app.js, sw.js…). */
   webRoot: string;
+  /** Redis shared by several instances (REDIS_URL, redis:// or rediss://); undefined keeps everything in memory. */
+  redisUrl: string | undefined;
   /** External TURN servers handed to browsers instead of ours (TURN_URLS, e.g. coturn with use-auth-secret). */
   turnUrls: string[] | undefined;
   /** Origins allowed to open /signaling (ALLOWED_ORIGINS, comma-separated); undefined allows any. */
@@ -51,6 +53,18 @@ function positiveInteger(env: NodeJS.ProcessEnv, key: string, fallback: number):
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${key} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+function redisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`REDIS_URL: "${raw}" is not a URL such as redis://redis:6379`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${url.protocol}"`);
+  return url.href;
 }
 
 function turnUrls(raw: string | undefined): string[] | undefined {
@@ -106,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
     webRoot: env.WEB_ROOT ?? webRoot,
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     turnUrls: turnUrls(env.TURN_URLS),
+    redisUrl: redisUrl(env.REDIS_URL),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     maxSocketsPerIp: positiveInteger(env, 'SIGNALING_MAX_SOCKETS_PER_IP', 64),
   };

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
+import { createRedisBus, type Bus } from './bus.js';
+import type { SignalingServer } from './signaling.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { loadStaticFiles } from './static-files.js';
@@ -50,7 +52,22 @@ const turn = new TurnSupervisor({
 });
 turn.start();
 
-const { app, signaling } = createApp({ config, files: loadStaticFiles(config.webRoot), log, version: readVersion(), turnState: () => turn.state, turnRestarts: () => turn.restarts });
+// With REDIS_URL, instances share rooms through Redis; messages it delivers go to our sockets.
+let signalingRef: SignalingServer | undefined;
+let bus: Bus | undefined;
+if (config.redisUrl) {
+  try {
+    bus = await createRedisBus(config.redisUrl, log, (peerId, message) => signalingRef?.deliverLocal(peerId, message));
+    log.info('sharing rooms through Redis', { instance: bus.instanceId });
+  } catch (error) {
+    log.error(`cannot connect to Redis at ${config.redisUrl}: ${(error as Error).message}`);
+    await turn.stop();
+    process.exit(1);
+  }
+}
+
+const { app, signaling } = createApp({ config, files: loadStaticFiles(config.webRoot), log, version: readVersion(), turnState: () => turn.state, turnRestarts: () => turn.restarts, bus });
+signalingRef = signaling;
 
 let listenSocket: uWS.us_listen_socket | false = false;
 app.listen(config.host, config.port, (socket) => {
@@ -70,6 +87,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info('shutting down', { signal });
   if (listenSocket) uWS.us_listen_socket_close(listenSocket);
   signaling.closeAll();
+  await bus?.close();
   await turn.stop();
   process.exit(0);
 }

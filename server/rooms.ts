@@ -53,6 +53,11 @@ export class Rooms {
     return { room, remaining: [...members.keys()] };
   }
 
+  /** Every peer in a room. */
+  members(room: string): string[] {
+    return [...(this.#rooms.get(room)?.keys() ?? [])];
+  }
+
   /** Other peers in the same room as `peerId`. */
   roommates(peerId: string): string[] {
     const room = this.#roomOf.get(peerId);

@@ -13,8 +13,10 @@ import {
   type ClientMessage,
   type ServerMessage,
   type SignalingErrorCode,
+  type PeerInfo,
   type ShareSummary,
 } from '../protocol/index.js';
+import type { Bus, RemoteMember, RoomEvent } from './bus.js';
 import type { Logger } from './log.js';
 import { RoomFullError, Rooms } from './rooms.js';
 import { TokenBucket } from './token-bucket.js';
@@ -38,6 +40,9 @@ export interface PeerSocketData {
   /** Origin header, checked once the socket is open (so the refusal can be a typed message). */
   origin: string;
   resumeToken: string | undefined;
+  /** With a bus, a socket's messages are handled strictly in order (joining a room awaits Redis). */
+  queue: Promise<void>;
+  closed: boolean;
 }
 
 export interface SignalingOptions {
@@ -51,6 +56,8 @@ export interface SignalingOptions {
   /** Told of every accepted message (by type) and every refusal (by code), e.g. for /metrics. */
   onAccepted?: (type: string) => void;
   onRefused?: (code: SignalingErrorCode) => void;
+  /** Shares rooms with other instances (Redis); without it, everything is in this process. */
+  bus?: Bus | undefined;
 }
 
 interface Resumable {
@@ -90,6 +97,10 @@ export class SignalingServer {
   readonly #sockets = new Map<string, WebSocket<PeerSocketData>>();
   readonly #socketsPerIp = new Map<string, number>();
   readonly #resumable = new Map<string, Resumable>();
+  /** Peers of other instances in rooms this instance watches, with their instance. */
+  readonly #remote = new Map<string, string>();
+  /** Rooms whose bus events this instance follows (it has local members there). */
+  readonly #watched = new Map<string, Promise<void>>();
   readonly #now: () => number;
 
   constructor(
@@ -121,6 +132,8 @@ export class SignalingServer {
             errors: 0,
             origin: req.getHeader('origin'),
             resumeToken: undefined,
+            queue: Promise.resolve(),
+            closed: false,
           },
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
@@ -146,6 +159,7 @@ export class SignalingServer {
       message: (ws, message, isBinary) => this.#onMessage(ws, message, isBinary),
       close: (ws) => {
         const data = ws.getUserData();
+        data.closed = true;
         if (this.#sockets.get(data.peerId) !== ws) return; // refused before it was counted
         this.#sockets.delete(data.peerId);
         const left = (this.#socketsPerIp.get(data.ip) ?? 1) - 1;
@@ -170,9 +184,71 @@ export class SignalingServer {
     ws.send(JSON.stringify(message), false);
   }
 
+  /** To a peer on this instance, or through the bus to the instance it is on. */
   #sendTo(peerId: string, message: ServerMessage): void {
     const ws = this.#sockets.get(peerId);
+    if (ws) return this.#send(ws, message);
+    const instance = this.#remote.get(peerId);
+    if (instance) this.options.bus?.deliver(instance, peerId, message);
+  }
+
+  /** A message the bus brought for one of our peers. */
+  deliverLocal(peerId: string, message: ServerMessage): void {
+    const ws = this.#sockets.get(peerId);
     if (ws) this.#send(ws, message);
+  }
+
+  /** Room news goes to this instance's members; other instances tell their own. */
+  #broadcastLocal(room: string, except: string, message: ServerMessage): void {
+    for (const peerId of this.rooms.members(room)) if (peerId !== except && this.#sockets.has(peerId)) this.#send(this.#sockets.get(peerId)!, message);
+  }
+
+  #member(peerId: string): RemoteMember {
+    return { peer: { peerId, name: this.#sockets.get(peerId)?.getUserData().name ?? '' }, shares: this.rooms.sharesOf(peerId), instance: this.options.bus!.instanceId };
+  }
+
+  /** Follows a room's bus events and takes in its members on other instances. */
+  #watch(room: string): Promise<void> {
+    const bus = this.options.bus!;
+    let watching = this.#watched.get(room);
+    if (!watching) {
+      watching = bus.watchRoom(room, (event) => this.#onRoomEvent(event)).then((members) => {
+        for (const member of members) this.#addRemote(room, member.peer, member.instance, member.shares);
+      });
+      watching.catch(() => this.#watched.delete(room));
+      this.#watched.set(room, watching);
+    }
+    return watching;
+  }
+
+  #addRemote(room: string, peer: PeerInfo, instance: string, shares: ShareSummary[]): void {
+    if (this.#sockets.has(peer.peerId)) return;
+    try {
+      this.rooms.join(room, peer);
+    } catch (error) {
+      if (error instanceof RoomFullError) return;
+      throw error;
+    }
+    this.#remote.set(peer.peerId, instance);
+    if (shares.length > 0) this.rooms.announce(peer.peerId, shares, MAX_ANNOUNCED_SHARES);
+  }
+
+  #onRoomEvent(event: RoomEvent): void {
+    switch (event.kind) {
+      case 'joined':
+        if (this.#sockets.has(event.peer.peerId)) return;
+        this.#addRemote(event.room, event.peer, event.instance, []);
+        return this.#broadcastLocal(event.room, event.peer.peerId, { type: 'peer-joined', peerId: event.peer.peerId, name: event.peer.name });
+      case 'left':
+        if (this.#remote.get(event.peerId) !== event.instance) return;
+        this.#remote.delete(event.peerId);
+        this.rooms.leave(event.peerId);
+        return this.#broadcastLocal(event.room, event.peerId, { type: 'peer-left', peerId: event.peerId });
+      case 'announced':
+        if (this.#remote.get(event.peerId) !== event.instance) return;
+        this.rooms.announce(event.peerId, event.shares, MAX_ANNOUNCED_SHARES);
+        return this.#broadcastLocal(event.room, event.peerId, { type: 'announce-file', from: event.peerId, shares: event.shares });
+    }
   }
 
   #refuse(ws: WebSocket<PeerSocketData>, code: SignalingErrorCode, message: string): void {
@@ -199,10 +275,13 @@ export class SignalingServer {
       throw error;
     }
     this.options.onAccepted?.(message.type);
-    this.#handle(ws, data, message);
+    if (!this.options.bus) return void this.#handle(ws, data, message);
+    data.queue = data.queue
+      .then(() => (data.closed ? undefined : this.#handle(ws, data, message)))
+      .catch((error: Error) => this.log.warn('signaling message failed', { peerId: data.peerId, error: error.message }));
   }
 
-  #handle(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: ClientMessage): void {
+  #handle(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: ClientMessage): void | Promise<void> {
     const { peerId } = data;
     if (message.type === 'ping') return this.#send(ws, { type: 'pong' });
     if (message.type === 'join-room') return this.#join(ws, data, message);
@@ -217,7 +296,9 @@ export class SignalingServer {
       }
       case 'announce-file': {
         this.rooms.announce(peerId, message.shares, MAX_ANNOUNCED_SHARES);
-        for (const other of this.rooms.roommates(peerId)) this.#sendTo(other, { type: 'announce-file', from: peerId, shares: message.shares });
+        const room = this.rooms.roomOf(peerId)!;
+        this.#broadcastLocal(room, peerId, { type: 'announce-file', from: peerId, shares: message.shares });
+        this.options.bus?.publish({ kind: 'announced', room, peerId, shares: message.shares, instance: this.options.bus.instanceId }, this.#member(peerId));
         return;
       }
       case 'request-file':
@@ -225,8 +306,12 @@ export class SignalingServer {
     }
   }
 
-  #join(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: Extract<ClientMessage, { type: 'join-room' }>): void {
+  async #join(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: Extract<ClientMessage, { type: 'join-room' }>): Promise<void> {
     const room = message.room ?? defaultRoomFor(data.ip);
+    if (this.options.bus) {
+      await this.#watch(room);
+      if (data.closed) return;
+    }
     const name = message.name ?? '';
     // A valid resume token gives back the old identity (and its announcements, if it rejoins that room).
     const resumed = message.resume ? this.#takeResumable(message.resume) : undefined;
@@ -250,9 +335,12 @@ export class SignalingServer {
     data.resumeToken = randomBytes(24).toString('base64url');
     this.#send(ws, { type: 'welcome', peerId: data.peerId, room, name, peers, resumeToken: data.resumeToken, resumed: resumed?.peerId === data.peerId });
     this.#send(ws, { type: 'files', holders: this.rooms.holders(data.peerId) });
-    for (const other of peers) {
-      this.#sendTo(other.peerId, { type: 'peer-joined', peerId: data.peerId, name });
-      if (restored.length > 0) this.#sendTo(other.peerId, { type: 'announce-file', from: data.peerId, shares: restored });
+    this.#broadcastLocal(room, data.peerId, { type: 'peer-joined', peerId: data.peerId, name });
+    if (restored.length > 0) this.#broadcastLocal(room, data.peerId, { type: 'announce-file', from: data.peerId, shares: restored });
+    const bus = this.options.bus;
+    if (bus) {
+      bus.publish({ kind: 'joined', room, peer: { peerId: data.peerId, name }, instance: bus.instanceId }, this.#member(data.peerId));
+      if (restored.length > 0) bus.publish({ kind: 'announced', room, peerId: data.peerId, shares: restored, instance: bus.instanceId }, this.#member(data.peerId));
     }
   }
 
@@ -267,9 +355,21 @@ export class SignalingServer {
     for (const [token, entry] of this.#resumable) if (entry.expiresAt <= now) this.#resumable.delete(token);
   }
 
+  /** A peer of this instance leaves its room. */
   #leave(peerId: string): void {
     const left = this.rooms.leave(peerId);
     if (!left) return;
-    for (const other of left.remaining) this.#sendTo(other, { type: 'peer-left', peerId });
+    this.#broadcastLocal(left.room, peerId, { type: 'peer-left', peerId });
+    const bus = this.options.bus;
+    if (!bus) return;
+    bus.publish({ kind: 'left', room: left.room, peerId, instance: bus.instanceId });
+    if (!left.remaining.some((id) => this.#sockets.has(id) && id !== peerId)) {
+      // No member of ours is left there: stop following the room and forget its remote members.
+      bus.unwatchRoom(left.room);
+      this.#watched.delete(left.room);
+      for (const id of left.remaining) {
+        if (this.#remote.delete(id)) this.rooms.leave(id);
+      }
+    }
   }
 }

@@ -107,6 +107,9 @@ test('config: defaults, env overrides, and bad values', () => {
   assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:8080' }, '/web').allowedOrigins, ['https://a.example', 'http://localhost:8080']);
   for (const bad of ['a.example', 'https://a.example/path', 'https://a.example/']) assert.throws(() => loadConfig({ ALLOWED_ORIGINS: bad }, '/web'), ConfigError, bad);
   assert.equal(loadConfig({ TRUST_PROXY: '1' }, '/web').trustProxy, true);
+  assert.equal(config.redisUrl, undefined, 'in memory by default');
+  assert.equal(loadConfig({ REDIS_URL: 'redis://redis:6379' }, '/web').redisUrl, 'redis://redis:6379');
+  for (const bad of ['redis', 'http://redis:6379']) assert.throws(() => loadConfig({ REDIS_URL: bad }, '/web'), ConfigError, bad);
   const external = loadConfig({ TURN_URLS: 'turn:turn.example:3478?transport=udp, turns:turn.example:5349?transport=tcp', TURN_SECRET: 's' }, '/web');
   const handed = iceServersFor(external).iceServers[1]!;
   assert.deepEqual(handed.urls, ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349?transport=tcp']);

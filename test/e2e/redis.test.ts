@@ -1,0 +1,129 @@
+/**
+ * Two server instances sharing rooms through a real redis-server (Debian's, started here on a free
+ * loopback port): peers on different instances see each other, relay offers, see each other's
+ * announcements and departures, and two browsers (one per instance) transfer a file.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { freeTcpPort, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+
+type Message = Record<string, any>;
+
+async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freeTcpPort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    child.stdout!.on('data', (d) => {
+      output += d;
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, process: child };
+}
+
+function client(server: RunningServer): Promise<{ ws: WebSocket; wait: (type: string) => Promise<Message> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signaling`);
+  const inbox: Message[] = [];
+  const wakers: (() => void)[] = [];
+  ws.on('message', (d) => {
+    inbox.push(JSON.parse(String(d)));
+    wakers.splice(0).forEach((w) => w());
+  });
+  const wait = async (type: string) => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const at = inbox.findIndex((m) => m.type === type);
+      if (at >= 0) return inbox.splice(at, 1)[0]!;
+      if (Date.now() > deadline) throw new Error(`no ${type}; inbox ${JSON.stringify(inbox)}`);
+      await new Promise<void>((r) => {
+        wakers.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => resolve({ ws, wait }));
+    ws.on('error', reject);
+  });
+}
+
+describe('two instances sharing rooms through Redis', { timeout: 240_000 }, () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let one: RunningServer;
+  let two: RunningServer;
+
+  before(async () => {
+    redis = await startRedis();
+    [one, two] = await Promise.all([startServer({ REDIS_URL: redis.url }), startServer({ REDIS_URL: redis.url })]);
+  });
+  after(async () => {
+    await Promise.all([one?.stop(), two?.stop()]);
+    redis?.process.kill('SIGTERM');
+  });
+
+  test('both instances report Redis in /api/health', async () => {
+    for (const server of [one, two]) assert.equal((await (await fetch(`${server.url}/api/health`)).json()).redis, 'connected');
+  });
+
+  test('peers on different instances see each other, relay, announce and leave', async () => {
+    const a = await client(one);
+    a.ws.send(JSON.stringify({ type: 'join-room', room: 'across', name: 'alice' }));
+    const aId = (await a.wait('welcome')).peerId;
+    await a.wait('files'); // the room's announcements at join time: none yet
+    const b = await client(two);
+    b.ws.send(JSON.stringify({ type: 'join-room', room: 'across', name: 'bob' }));
+    const welcome = await b.wait('welcome');
+    assert.deepEqual(welcome.peers, [{ peerId: aId, name: 'alice' }], 'B (instance two) sees A (instance one)');
+    assert.deepEqual(await a.wait('peer-joined'), { type: 'peer-joined', peerId: welcome.peerId, name: 'bob' });
+
+    a.ws.send(JSON.stringify({ type: 'offer', to: welcome.peerId, sdp: 'v=0 across' }));
+    assert.deepEqual(await b.wait('offer'), { type: 'offer', from: aId, sdp: 'v=0 across' }, 'relayed across instances, from stamped');
+    b.ws.send(JSON.stringify({ type: 'answer', to: aId, sdp: 'v=0 back' }));
+    assert.equal((await a.wait('answer')).from, welcome.peerId);
+
+    const share = { id: 'e'.repeat(64), name: 'across.bin', size: 7 };
+    b.ws.send(JSON.stringify({ type: 'announce-file', shares: [share] }));
+    assert.deepEqual((await a.wait('announce-file')).shares, [share]);
+    a.ws.send(JSON.stringify({ type: 'request-file', id: share.id }));
+    assert.deepEqual((await a.wait('files')).holders, [{ peerId: welcome.peerId, shares: [share] }]);
+
+    const c = await client(one);
+    c.ws.send(JSON.stringify({ type: 'join-room', room: 'across', name: 'carol' }));
+    await c.wait('welcome');
+    assert.deepEqual((await c.wait('files')).holders, [{ peerId: welcome.peerId, shares: [share] }], "a late joiner on instance one sees B's shares");
+
+    const other = await client(two);
+    other.ws.send(JSON.stringify({ type: 'join-room', room: 'elsewhere' }));
+    await other.wait('welcome');
+    other.ws.send(JSON.stringify({ type: 'offer', to: aId, sdp: 'v=0' }));
+    assert.equal((await other.wait('error')).code, 'unknown-peer', 'rooms stay separate across instances');
+
+    b.ws.close();
+    assert.equal((await a.wait('peer-left')).peerId, welcome.peerId);
+    for (const x of [a, c, other]) x.ws.close();
+  });
+
+  test('a browser on each instance: share on one, download on the other', async () => {
+    const file = await randomFile('redis.bin', 4 * 1024 * 1024);
+    const [browserA, browserB]: LaunchedBrowser[] = await Promise.all([launchBrowser(), launchBrowser()]);
+    try {
+      await openApp(browserA.page, one.url);
+      await openApp(browserB.page, two.url);
+      const id = await shareFromDisk(browserA.page, file.path, 'redis.bin');
+      await browserB.page.getByRole('button', { name: 'Download redis.bin' }).click({ timeout: 15_000 });
+      await waitForState(browserB.page, (s) => s.shares.some((x) => x.id === id && x.status === 'seeding'), 60_000, 'download across instances');
+      assert.equal(await sha256ThroughServiceWorker(browserB.page, `/files/${id}/redis.bin`), file.sha256);
+    } finally {
+      await Promise.all([browserA.close(), browserB.close()]);
+      await file.cleanup();
+    }
+  });
+});
