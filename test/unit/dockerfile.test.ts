@@ -75,3 +75,28 @@ test('EXPOSE: HTTP and WebSocket on 8080/tcp, STUN 3478/udp, TURN 3479/udp, and 
   assert.ok(exposed.includes(`${range[1]}-${range[2]}/udp`), 'and exposed');
   assert.match(env, /TURN_LISTEN_IP=0\.0\.0\.0/);
 });
+
+test('docker-compose.yml: one app by default; the scaled profile has two instances on Redis, and coturn', () => {
+  const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
+  const service = (name: string) => {
+    const start = compose.indexOf(`\n  ${name}:`);
+    assert.ok(start >= 0, `service ${name}`);
+    const rest = compose.slice(start + 1);
+    const end = rest.slice(1).search(/\n  [a-z]/);
+    return end < 0 ? rest : rest.slice(0, end + 1);
+  };
+  assert.match(service('shoal'), /profiles: \["single"\]/);
+  assert.match(readFileSync(new URL('../../.env', import.meta.url), 'utf8'), /^COMPOSE_PROFILES=single$/m);
+  for (const name of ['redis', 'coturn', 'shoal-a']) assert.match(service(name), /profiles: \["scaled"\]/, name);
+  assert.match(service('shoal-b'), /<<: \*scaled-instance/);
+  assert.match(service('shoal-a'), /REDIS_URL: "redis:\/\/redis:6379"/);
+  assert.match(service('shoal-a'), /TURN_URLS: "turn:/);
+  const coturn = service('coturn');
+  assert.match(coturn, /--use-auth-secret/);
+  assert.match(coturn, /--static-auth-secret=\$\{TURN_SECRET/);
+  for (const denied of ['10.0.0.0-10.255.255.255', '127.0.0.0-127.255.255.255', '169.254.0.0-169.254.255.255', '172.16.0.0-172.31.255.255', '192.168.0.0-192.168.255.255']) {
+    assert.ok(coturn.includes(`--denied-peer-ip=${denied}`), denied);
+  }
+  assert.match(coturn, /--user-quota=\d+/);
+  assert.match(coturn, /--total-quota=\d+/);
+});
