@@ -113,7 +113,7 @@ describe('two instances sharing rooms through Redis', { timeout: 240_000 }, () =
 
   test('a browser on each instance: share on one, download on the other', async () => {
     const file = await randomFile('redis.bin', 4 * 1024 * 1024);
-    const [browserA, browserB]: LaunchedBrowser[] = await Promise.all([launchBrowser(), launchBrowser()]);
+    const [browserA, browserB] = (await Promise.all([launchBrowser(), launchBrowser()])) as [LaunchedBrowser, LaunchedBrowser];
     try {
       await openApp(browserA.page, one.url);
       await openApp(browserB.page, two.url);

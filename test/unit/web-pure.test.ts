@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contentDisposition, parseRange } from '../../sw/range.js';
+import { newRoomCode, roomFromInput, roomLink } from '../../web/ui/room-code.js';
 import { parseLimit } from '../../web/ui/rate-limits.js';
 import { readStoredLimits } from '../../web/ui/stored-limits.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from '../../sw/content-type.js';
@@ -103,4 +104,15 @@ test('speed limits: typed values and stored values are parsed strictly', () => {
   for (const junk of ['{', 'null', '[]', '{"upload":-5,"download":"fast"}', '{"upload":1e400}']) {
     assert.deepEqual(readStoredLimits(store(junk)), { upload: null, download: null }, junk);
   }
+});
+
+test('private room codes: 16 characters, 80 random bits, valid room names; codes and links are read back', () => {
+  const code = newRoomCode();
+  assert.match(code, /^[a-km-z2-9]{16}$/);
+  assert.notEqual(newRoomCode(), code);
+  assert.equal(newRoomCode((b) => b.fill(0)), 'a'.repeat(16));
+  assert.equal(roomFromInput(`  ${code} `), code);
+  assert.equal(roomFromInput(`https://shoal.example/?room=${code}`), code);
+  assert.equal(roomLink('https://shoal.example/app?x=1#top', code), `https://shoal.example/app?room=${code}`);
+  for (const bad of ['', 'has space', 'x'.repeat(65), 'https://shoal.example/', 'https://[bad', '../etc']) assert.equal(roomFromInput(bad), undefined, bad);
 });

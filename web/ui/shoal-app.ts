@@ -10,6 +10,7 @@ import './share-drop.js';
 import type { ShareFilesEvent } from './share-drop.js';
 import { LIMITS_KEY } from './stored-limits.js';
 import './rate-limits.js';
+import './room-panel.js';
 import type { LimitsChangeEvent } from './rate-limits.js';
 import type { ShareState } from '../engine/state.js';
 import './transfer-list.js';
@@ -126,6 +127,7 @@ export class ShoalApp extends LitElement {
           ></shoal-transfer-list>
         </div>
         <div class="column">
+          <shoal-room-panel .named=${new URLSearchParams(location.search).get('room') ?? undefined}></shoal-room-panel>
           <shoal-room-files .files=${state.roomFiles} .peers=${state.peers} .held=${held} @download-request=${(e: DownloadRequestEvent) => void this.engine.download(e.shareId)}></shoal-room-files>
           <shoal-peer-list .peers=${state.peers}></shoal-peer-list>
           <shoal-rate-limits .limits=${state.limits} @limits-change=${this.#onLimits}></shoal-rate-limits>
