@@ -122,6 +122,58 @@ describe('signaling identity and admission', { timeout: 60_000 }, () => {
     for (const c of [...clients, elsewhere]) c.ws.close();
   });
 
+  test('a socket is in one room at a time: joining another leaves the first', async () => {
+    const stay = await connect(server);
+    stay.send({ type: 'join-room', room: 'first-room' });
+    await stay.next('welcome');
+    const mover = await connect(server);
+    mover.send({ type: 'join-room', room: 'first-room' });
+    const { peerId } = await mover.next('welcome');
+    await stay.next('peer-joined');
+    mover.send({ type: 'join-room', room: 'second-room' });
+    assert.equal((await mover.next('welcome')).room, 'second-room');
+    assert.equal((await stay.next('peer-left')).peerId, peerId);
+    stay.send({ type: 'offer', to: peerId, sdp: 'v=0' });
+    assert.equal((await stay.next('error')).code, 'unknown-peer');
+    stay.ws.close();
+    mover.ws.close();
+  });
+
+  test('a client that stops reading is closed at the backpressure limit; its senders carry on', async () => {
+    const slow = await connect(server);
+    slow.send({ type: 'join-room', room: 'backpressure' });
+    const { peerId } = await slow.next('welcome');
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing more
+    const senders = await Promise.all(Array.from({ length: 5 }, () => connect(server)));
+    for (const sender of senders) {
+      sender.send({ type: 'join-room', room: 'backpressure' });
+      await sender.next('welcome');
+    }
+    const sdp = 'x'.repeat(30_000);
+    const closedAt = await new Promise<number>((resolve, reject) => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        for (const sender of senders) sender.send({ type: 'offer', to: peerId, sdp }); // 10/s each: under the rate limit
+        if (Date.now() - started > 60_000) reject(new Error('the slow client was never closed'));
+      }, 100);
+      const poll = setInterval(async () => {
+        const health = await (await fetch(`${server.url}/api/health`)).json();
+        if (health.peers === senders.length) {
+          clearInterval(timer);
+          clearInterval(poll);
+          resolve(Date.now() - started);
+        }
+      }, 200);
+    });
+    assert.ok(closedAt < 60_000);
+    for (const sender of senders) {
+      sender.send({ type: 'ping' });
+      await sender.next('pong');
+      sender.ws.close();
+    }
+    slow.ws.terminate();
+  });
+
   test('X-Forwarded-For decides the default room only behind a trusted proxy', async () => {
     const room = async (target: RunningServer, address: string) => {
       const client = await connect(target, { origin: 'http://good.example', 'x-forwarded-for': address });
