@@ -59,6 +59,7 @@ const turn = new TurnServer({
   maxRelayPort,
   ...(env.TURN_USER_QUOTA ? { maxAllocationsPerUser: Number(env.TURN_USER_QUOTA) } : {}),
   ...(env.TURN_TOTAL_QUOTA ? { maxAllocations: Number(env.TURN_TOTAL_QUOTA) } : {}),
+  ...(env.TURN_CLIENT_QUOTA ? { maxAllocationsPerClient: Number(env.TURN_CLIENT_QUOTA) } : {}),
 });
 
 try {

@@ -61,7 +61,7 @@ function turnChildOf(parent: number): number {
 }
 
 const secret = 'bench-secret';
-const server = await startServer({ TURN_SECRET: secret, TURN_USER_QUOTA: '1000', TURN_RELAY_PORTS: '40000-49999' });
+const server = await startServer({ TURN_SECRET: secret, TURN_USER_QUOTA: '1000', TURN_CLIENT_QUOTA: '1000', TURN_RELAY_PORTS: '40000-49999' });
 let ours;
 try {
   const { username, credential } = issueTurnCredential(secret, 3600);
