@@ -5,7 +5,7 @@
  * Buffers handed back are transferred, not copied.
  */
 import * as Comlink from 'comlink';
-import { createSHA256 } from 'hash-wasm';
+import { createSHA256, type IHasher } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
 import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
@@ -48,6 +48,15 @@ interface Progress {
   record: StoredShare;
   /** The sidecar bitfield file, one byte written per chunk that lands. */
   bits: ByteFile;
+  /**
+   * SHA-256 of the file's first `hashedChunks` chunks, kept up while the download runs (chunks that
+   * land in order are hashed from memory, others are read back once the gap before them closes), so
+   * the whole-file check at completion only has the remainder left to read.
+   */
+  wholeHash: IHasher;
+  hashedChunks: number;
+  /** The read-back catch-up in progress, if any: only one runs at a time. */
+  catchingUp: Promise<void> | undefined;
 }
 
 let store: ByteStore = hasOpfsSyncAccess() ? new OpfsStore() : new IndexedDbStore();
@@ -69,6 +78,37 @@ async function fileFor(name: string, create = false): Promise<ByteFile> {
   }
 }
 
+const hasChunk = (bitfield: Uint8Array, index: number) => (bitfield[index >> 3]! & (0x80 >> (index & 7))) !== 0;
+
+/**
+ * Moves the running whole-file hash over every stored chunk that follows its end, reading them back
+ * (in slices of up to `sliceChunks` chunks). Runs once at a time; a call during a run joins it.
+ */
+function catchUpWholeHash(shareId: string, state: Progress, sliceChunks = 1): Promise<void> {
+  state.catchingUp ??= (async () => {
+    try {
+      const { meta, bitfield } = state.record;
+      const count = meta.chunkHashes.length;
+      const file = await fileFor(shareFileName(shareId));
+      let buffer = new Uint8Array(0);
+      while (state.hashedChunks < count && hasChunk(bitfield, state.hashedChunks)) {
+        let last = state.hashedChunks;
+        while (last + 1 < count && last + 1 < state.hashedChunks + sliceChunks && hasChunk(bitfield, last + 1)) last++;
+        const start = chunkRange(state.hashedChunks, meta.size, CHUNK_SIZE).start;
+        const end = chunkRange(last, meta.size, CHUNK_SIZE).end;
+        if (buffer.byteLength < end - start) buffer = new Uint8Array(end - start);
+        const slice = buffer.subarray(0, end - start);
+        if ((await file.read(slice, start)) !== slice.byteLength) throw new StorageNotFoundError(`short read at ${start}`);
+        state.wholeHash.update(slice);
+        state.hashedChunks = last + 1;
+      }
+    } finally {
+      state.catchingUp = undefined;
+    }
+  })();
+  return state.catchingUp;
+}
+
 function progressOf(shareId: string): Promise<Progress> {
   let state = progress.get(shareId);
   if (!state) {
@@ -82,7 +122,9 @@ function progressOf(shareId: string): Promise<Progress> {
         await bits.truncate(length);
         await bits.write(record.bitfield, 0);
       }
-      return { record, bits };
+      const wholeHash = await createSHA256();
+      wholeHash.init();
+      return { record, bits, wholeHash, hashedChunks: 0, catchingUp: undefined };
     })();
     state.catch(() => progress.delete(shareId));
     progress.set(shareId, state);
@@ -206,6 +248,14 @@ export const storage = {
       if (isOutOfSpace(error)) throw new StorageFullError(`the disk is full (${(error as Error).name})`);
       throw error;
     }
+    if (!state.catchingUp && index === state.hashedChunks) {
+      state.wholeHash.update(data);
+      state.hashedChunks++;
+    }
+    if (state.hashedChunks < meta.chunkHashes.length && hasChunk(bitfield, state.hashedChunks)) {
+      // A read-back failure here is not this chunk's: the completion check reads it again.
+      catchUpWholeHash(shareId, state).catch(() => {});
+    }
     return true;
   },
 
@@ -225,8 +275,22 @@ export const storage = {
     await store.remove(bitsFileName(shareId));
   },
 
-  /** SHA-256 of the stored share, read in 1 MiB slices. */
+  /**
+   * SHA-256 of a complete download: the hash kept up while it ran, carried over whatever it had not
+   * reached yet (read back in 1 MiB slices). Without a download in progress, the whole stored file.
+   */
   async hashStoredShare(shareId: string): Promise<string> {
+    const state = await progress.get(shareId)?.catch(() => undefined);
+    if (state) {
+      await state.catchingUp?.catch(() => {});
+      await catchUpWholeHash(shareId, state, IMPORT_SLICE / CHUNK_SIZE);
+      if (state.hashedChunks === state.record.meta.chunkHashes.length) {
+        const digest = state.wholeHash.digest('hex');
+        state.wholeHash.init(); // a digest ends the hash: start over, should anything be rewritten
+        state.hashedChunks = 0;
+        return digest;
+      }
+    }
     const file = await fileFor(shareFileName(shareId));
     const hash = await createSHA256();
     hash.init();

@@ -108,6 +108,26 @@ for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker w
     assertEqual(await storage.getShare(shareId), undefined, 'removed');
   });
 
+  it('keeps the whole-file hash right through concurrent, shuffled and repeated writes', async () => {
+    const count = 40;
+    const size = count * CHUNK_SIZE - 1000;
+    const bytes = patterned(size);
+    const chunk = (i: number) => bytes.slice(i * CHUNK_SIZE, Math.min(size, (i + 1) * CHUNK_SIZE));
+    const hashes = await Promise.all(Array.from({ length: count }, (_, i) => webCryptoHex(chunk(i))));
+    const meta40 = { version: 1, name: 'z', type: '', size, chunkSize: CHUNK_SIZE, fileHash: await webCryptoHex(bytes), chunkHashes: hashes };
+    await storage.allocate(shareId, meta40);
+    // In order, then a gap, reversed, in concurrent batches, with endgame-style duplicates.
+    const order = [0, 1, 2, 3, 9, 8, 7, 6, 5, 4, 2, 10, 11, ...Array.from({ length: count - 12 }, (_, i) => count - 1 - i), 39, 12, 0];
+    for (let at = 0; at < order.length; at += 5) {
+      const batch = order.slice(at, at + 5);
+      const results = await Promise.all(batch.map((i) => storage.writeVerifiedChunk(shareId, i, chunk(i))));
+      assertEqual(results.every(Boolean), true, `batch ${batch.join(',')} written`);
+    }
+    assertEqual(await storage.hashStoredShare(shareId), meta40.fileHash, 'whole file');
+    assertEqual(await storage.hashStoredShare(shareId), meta40.fileHash, 'whole file, asked again');
+    await storage.removeShare(shareId);
+  });
+
   it('keeps chunks written out of order, at the end, and across a reopen; reads what the service worker would serve', async () => {
     const size = 5 * CHUNK_SIZE + 77;
     const bytes = patterned(size);
