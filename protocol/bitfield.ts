@@ -6,6 +6,11 @@ export class BitfieldLengthError extends RangeError {
   override name = 'BitfieldLengthError';
 }
 
+/** Whether bit `index` of packed bitfield bytes is set (no bounds check: callers hold the length). */
+export function bitIsSet(bytes: Uint8Array, index: number): boolean {
+  return (bytes[index >> 3]! & (0x80 >> (index & 7))) !== 0;
+}
+
 export class Bitfield {
   readonly bytes: Uint8Array;
   #count = 0;
@@ -29,7 +34,7 @@ export class Bitfield {
 
   has(index: number): boolean {
     if (index < 0 || index >= this.length) return false;
-    return (this.bytes[index >> 3]! & (0x80 >> (index & 7))) !== 0;
+    return bitIsSet(this.bytes, index);
   }
 
   /** Sets bit `index`; returns false if it was already set. */

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { createSHA256, type IHasher } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
-import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
+import { bitIsSet, CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
 import { FileNotFoundError, hasOpfsSyncAccess, IndexedDbStore, OpfsStore, type ByteFile, type ByteStore } from './byte-store.js';
 import { bitsFileName, shareFileName } from './storage-layout.js';
@@ -78,8 +78,6 @@ async function fileFor(name: string, create = false): Promise<ByteFile> {
   }
 }
 
-const hasChunk = (bitfield: Uint8Array, index: number) => (bitfield[index >> 3]! & (0x80 >> (index & 7))) !== 0;
-
 /**
  * Moves the running whole-file hash over every stored chunk that follows its end, reading them back
  * (in slices of up to `sliceChunks` chunks). Runs once at a time; a call during a run joins it.
@@ -91,9 +89,9 @@ function catchUpWholeHash(shareId: string, state: Progress, sliceChunks = 1): Pr
       const count = meta.chunkHashes.length;
       const file = await fileFor(shareFileName(shareId));
       let buffer = new Uint8Array(0);
-      while (state.hashedChunks < count && hasChunk(bitfield, state.hashedChunks)) {
+      while (state.hashedChunks < count && bitIsSet(bitfield, state.hashedChunks)) {
         let last = state.hashedChunks;
-        while (last + 1 < count && last + 1 < state.hashedChunks + sliceChunks && hasChunk(bitfield, last + 1)) last++;
+        while (last + 1 < count && last + 1 < state.hashedChunks + sliceChunks && bitIsSet(bitfield, last + 1)) last++;
         const start = chunkRange(state.hashedChunks, meta.size, CHUNK_SIZE).start;
         const end = chunkRange(last, meta.size, CHUNK_SIZE).end;
         if (buffer.byteLength < end - start) buffer = new Uint8Array(end - start);
@@ -252,7 +250,7 @@ export const storage = {
       state.wholeHash.update(data);
       state.hashedChunks++;
     }
-    if (state.hashedChunks < meta.chunkHashes.length && hasChunk(bitfield, state.hashedChunks)) {
+    if (state.hashedChunks < meta.chunkHashes.length && bitIsSet(bitfield, state.hashedChunks)) {
       // A read-back failure here is not this chunk's: the completion check reads it again.
       catchUpWholeHash(shareId, state).catch(() => {});
     }
