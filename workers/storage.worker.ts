@@ -11,6 +11,7 @@ import { bitIsSet, CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
 import { FileNotFoundError, hasOpfsSyncAccess, IndexedDbStore, OpfsStore, type ByteFile, type ByteStore } from './byte-store.js';
 import { bitsFileName, shareFileName } from './storage-layout.js';
+import { DataPlane, type PlaneEvents } from '../web/engine/data-plane.js';
 
 export type { StoredShare };
 
@@ -370,4 +371,19 @@ export const storage = {
 
 export type Storage = typeof storage;
 
-Comlink.expose(storage);
+/**
+ * What the page reaches here: storage, and the data plane once started. The plane runs here only if
+ * data channels can be transferred to this worker; the page proves it by sending a probe channel.
+ */
+const exposed = {
+  ...storage,
+  plane: undefined as unknown as DataPlane,
+  startPlane(events: PlaneEvents, probe: RTCDataChannel): void {
+    probe.close();
+    exposed.plane ??= new DataPlane(storage, events);
+  },
+};
+
+export type StorageWorker = typeof exposed;
+
+Comlink.expose(exposed);

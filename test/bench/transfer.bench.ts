@@ -122,7 +122,10 @@ async function timedDownload(page: Page, name: string, shareId: string): Promise
       if (share?.status === 'seeding' && !w.benchDone) w.benchDone = performance.now();
     });
   }, shareId);
-  await page.getByRole('button', { name: `Download ${name}` }).click({ timeout: 15_000 });
+  await page.getByRole('button', { name: `Download ${name}` }).click({ timeout: 15_000 }).catch(async (error: Error) => {
+    const { shares, roomFiles, peers } = await engineState(page);
+    throw new Error(`${error.message}\nleecher state: ${JSON.stringify({ shares: shares.map((s) => [s.name, s.status]), roomFiles, peers: peers.map((p) => p.name) })}`);
+  });
   await waitForState(page, (s) => s.shares.some((x) => x.id === shareId && x.status === 'seeding'), 600_000, `download of ${name}`);
   return page.evaluate(() => {
     const w = window as any;
@@ -132,12 +135,14 @@ async function timedDownload(page: Page, name: string, shareId: string): Promise
 }
 
 const server = await startServer();
+// BENCH_PLANE=page|worker forces where the data plane runs (default: the app's own choice).
+const appUrl = process.env.BENCH_PLANE ? `${server.url}/?plane=${process.env.BENCH_PLANE}` : server.url;
 const browsers: LaunchedBrowser[] = [];
 const files: Awaited<ReturnType<typeof randomFile>>[] = [];
 try {
   for (let i = 0; i < 4; i++) browsers.push(await launchBrowser());
   const [seeder, leecher, seeder2, seeder3] = browsers as [LaunchedBrowser, LaunchedBrowser, LaunchedBrowser, LaunchedBrowser];
-  for (const b of browsers) await openApp(b.page, server.url);
+  for (const b of browsers) await openApp(b.page, appUrl);
 
   // The ceiling: what a data channel between these two browsers carries with no protocol at all.
   const rawPages = [await seeder.context.newPage(), await leecher.context.newPage()] as const;
@@ -152,11 +157,11 @@ try {
   const extraSeeders = [seeder2, seeder3];
   const leaveRoom = () => Promise.all(extraSeeders.map((b) => b.page.goto('about:blank')));
   // Stored shares are re-announced when the app loads, so the two extra seeders are back.
-  const rejoinRoom = () => Promise.all(extraSeeders.map((b) => openApp(b.page, server.url)));
+  const rejoinRoom = () => Promise.all(extraSeeders.map((b) => openApp(b.page, appUrl)));
   const forget = async () => {
     await leecher.page.getByRole('button', { name: 'Remove bench-256.bin' }).click();
     await waitForState(leecher.page, (s) => !s.shares.some((x) => x.id === shareId), 30_000, 'removal');
-    await openApp(leecher.page, server.url); // a fresh session: the room no longer lists it as a holder
+    await openApp(leecher.page, appUrl); // a fresh session: the room no longer lists it as a holder
   };
 
   // Rounds of raw, 1→1, 3→1, closed by one more raw: each 1→1 is compared with the raw runs either
@@ -190,6 +195,7 @@ try {
   report({
     case: 'shoal-1to1',
     mib: SHARE_BYTES / MiB,
+    dataPlane: (await engineState(leecher.page)).dataPlane,
     rounds: ROUNDS,
     mibPerSecond: round(median(oneRatios.map((o) => o.rate))),
     ratioToRaw: round(median(oneRatios.map((o) => o.ratio))),

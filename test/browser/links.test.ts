@@ -5,7 +5,8 @@
  * ICE restarts on a live connection, and the reason given for a connection that cannot work.
  */
 import { ConnectionLimitError, Links } from '../../web/engine/links.js';
-import { describeFailure } from '../../web/engine/peer-link.js';
+import { channelOpened } from '../../web/engine/channel-open.js';
+import { describeFailure, type PeerLink } from '../../web/engine/peer-link.js';
 
 function assert(condition: unknown, what: string): asserts condition {
   if (!condition) throw new Error(what);
@@ -23,13 +24,23 @@ function node(id: string, maxConnections = 24): Links {
       const { to, ...rest } = message as { to: string };
       setTimeout(() => nodes.get(to)?.handleSignal({ ...rest, from: id } as never), 0);
     },
-    onChannel: (remoteId, channel) => incoming.set(`${id}<-${remoteId}`, [...(incoming.get(`${id}<-${remoteId}`) ?? []), channel]),
+    onChannel: (remoteId, channel, release) => {
+      channel.addEventListener('close', release, { once: true });
+      incoming.set(`${id}<-${remoteId}`, [...(incoming.get(`${id}<-${remoteId}`) ?? []), channel]);
+    },
     onStateChange: () => undefined,
     onFailed: (remoteId, reason) => failures.push(`${id}->${remoteId}: ${reason}`),
     maxConnections,
   });
   nodes.set(id, links);
   return links;
+}
+
+/** A channel kept on this page: released when it closes, as the engine's data plane does. */
+function openChannel(link: PeerLink, label: string): Promise<RTCDataChannel> {
+  const { channel, release } = link.createChannel(label);
+  channel.addEventListener('close', release, { once: true });
+  return channelOpened(channel);
 }
 
 const until = async (what: string, check: () => boolean, ms = 10_000) => {
@@ -50,8 +61,8 @@ describe('peer connections (Links)', () => {
   it('opens one connection per peer and tracks whether it is idle', async () => {
     const a = node('a');
     node('b');
-    const channel = await a.get('b').openChannel('shoal/1');
-    const again = await a.get('b').openChannel('shoal/1');
+    const channel = await openChannel(a.get('b'), 'shoal/1');
+    const again = await openChannel(a.get('b'), 'shoal/1');
     assert(a.size === 1, 'one connection for two channels');
     assert(a.get('b').openChannels === 2 && a.get('b').idleSince === undefined, 'busy while channels are open');
     channel.close();
@@ -63,11 +74,11 @@ describe('peer connections (Links)', () => {
   it('at the cap, closes the connection idle longest, and refuses when every one is busy', async () => {
     const a = node('a', 2);
     for (const id of ['b', 'c', 'd', 'e']) node(id);
-    await a.get('b').openChannel('shoal/1'); // stays open: busy
-    const toC = await a.get('c').openChannel('shoal/1');
+    await openChannel(a.get('b'), 'shoal/1'); // stays open: busy
+    const toC = await openChannel(a.get('c'), 'shoal/1');
     toC.close();
     await until('c to be idle', () => a.get('c').idleSince !== undefined);
-    await a.get('d').openChannel('shoal/1');
+    await openChannel(a.get('d'), 'shoal/1');
     assert(a.size === 2 && !a.has('c') && a.has('b') && a.has('d'), 'the idle connection to c made room for d');
     let refused: unknown;
     try {
@@ -82,7 +93,7 @@ describe('peer connections (Links)', () => {
   it('restarts ICE on a live connection without losing its channel', async () => {
     const a = node('a');
     node('b');
-    const channel = await a.get('b').openChannel('shoal/1');
+    const channel = await openChannel(a.get('b'), 'shoal/1');
     await until('b to see the channel', () => (incoming.get('b<-a')?.[0]?.readyState ?? '') === 'open');
     const ufrag = () => /a=ice-ufrag:(\S+)/.exec(a.get('b').pc.localDescription?.sdp ?? '')?.[1];
     const before = ufrag();

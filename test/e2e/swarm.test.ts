@@ -119,12 +119,14 @@ describe('swarm: many peers, failures and resumption', { timeout: 600_000 }, () 
         return send.call(this, data);
       } as RTCDataChannel['send'];
     });
-    await corrupt.page.reload();
+    // On the page's data plane (the default), where the patched send is the one that serves.
     await openApp(corrupt.page, server.url);
+    assert.equal((await engineState(corrupt.page)).dataPlane, 'page');
     await shareFromDisk(corrupt.page, file.path, NAME);
     const corruptId = await peerIdOf(corrupt);
 
     const browser = await leecher();
+    assert.equal((await engineState(browser.page)).dataPlane, 'page');
     const state = await downloadAndVerify(browser);
     const liar = state.peers.find((p) => p.peerId === corruptId)!;
     assert.ok(liar, 'the corrupt peer was in the room');
@@ -135,20 +137,17 @@ describe('swarm: many peers, failures and resumption', { timeout: 600_000 }, () 
 
   test('a leecher reloaded at ~50% resumes; at most 5% of verified chunks are fetched again', async () => {
     const browser = await leecher();
-    let before = 0;
     await browser.page.getByRole('button', { name: `Download ${NAME}` }).click({ timeout: 15_000 });
     await waitForState(browser.page, (s) => progress(s) >= 0.5, 120_000, '50% of the download');
-    // Chunks keep landing until the page unloads: count them at pagehide, after the engine's own
-    // pagehide handler has published its state.
-    await browser.page.evaluate(() =>
-      addEventListener('pagehide', () => {
-        const state = (globalThis as unknown as { shoal: { store: { state: { peers: { chunksReceived: number }[] } } } }).shoal.store.state;
-        sessionStorage.setItem('chunksBeforeReload', String(state.peers.reduce((n, p) => n + p.chunksReceived, 0)));
-      }),
-    );
+    // Counted right before the reload, after the engine has published everything the data plane
+    // reported; the few chunks that land between this count and the unload are not counted.
+    const before = await browser.page.evaluate(async () => {
+      const engine = (globalThis as unknown as { shoal: { flush: () => Promise<void>; store: { state: { peers: { chunksReceived: number }[] } } } }).shoal;
+      await engine.flush();
+      return engine.store.state.peers.reduce((n, p) => n + p.chunksReceived, 0);
+    });
     await browser.page.reload();
     await openApp(browser.page, server.url);
-    before = Number(await browser.page.evaluate(() => sessionStorage.getItem('chunksBeforeReload')));
     assert.ok(before > 0, 'chunks were counted before the reload');
     const done = await waitForState(browser.page, (s) => s.shares.some((x) => x.id === shareId && x.status === 'seeding'), 180_000, 'the resumed download');
     const afterReload = done.peers.reduce((n, p) => n + p.chunksReceived, 0);

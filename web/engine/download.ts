@@ -37,7 +37,19 @@ import { PiecePicker, pipelineDepth } from './piece-picker.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { SpeedMeter } from './speed-meter.js';
 import { WireErrorCode, type WireChannel } from './wire-channel.js';
-import type { StorageApi } from './workers.js';
+
+/**
+ * What the data plane needs of storage: the storage worker's own functions where the plane runs in
+ * that worker, or their Comlink proxies where it runs on the page.
+ */
+export interface ChunkStorage {
+  allocate(shareId: string, meta: ShareMetadata): Promise<Uint8Array>;
+  writeVerifiedChunk(shareId: string, index: number, data: Uint8Array): Promise<boolean>;
+  flushProgress(shareId: string): Promise<void>;
+  hashStoredShare(shareId: string): Promise<string>;
+  completeShare(shareId: string): Promise<void>;
+  readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve?: number): Promise<Uint8Array[]>;
+}
 
 export class FileHashMismatchError extends Error {
   override name = 'FileHashMismatchError';
@@ -69,7 +81,7 @@ export interface DownloadEvents {
 }
 
 export interface DownloadComponents {
-  storage: StorageApi;
+  storage: ChunkStorage;
   /** The user's download limit, shared by every download: requests wait for it. */
   limiter?: RateLimiter;
   events: DownloadEvents;

@@ -2,25 +2,37 @@
  * The transfer engine: the page's one entry point to signaling, peers, shares and downloads. It
  * knows no UI component; the UI subscribes to `store` and calls the methods below.
  */
-import { Bitfield, chunkCount, encodeMetadata, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
+import * as Comlink from 'comlink';
+import { Bitfield, chunkCount, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
 import { CHANNEL_LABEL, RETRY_MAX_MS, RETRY_MIN_MS, SPEED_WINDOW_MS } from './constants.js';
-import { Download, type SourceEndReason } from './download.js';
+import type { PlaneEvents, PlaneProgress } from './data-plane.js';
+import type { SourceEndReason } from './download.js';
 import { importShare } from './import-share.js';
 import { isFolder, sourceName, sourceSize, type ShareSource } from './share-source.js';
 import { Links } from './links.js';
-import { Seeding } from './seeding.js';
+import { describeFailure, type PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
 import { etaSeconds, SpeedMeter } from './speed-meter.js';
-import { RateLimiter } from './rate-limiter.js';
 import { initialState, newPeer, type EngineState, type RateLimits, type ShareState } from './state.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
-import { WireChannel } from './wire-channel.js';
-import type { HasherApi, StorageApi } from './workers.js';
+import { openDataPlane, type HasherApi, type PlaneApi, type PlaneHost, type StorageApi } from './workers.js';
 
 export interface EngineComponents {
   hasher: HasherApi;
   storage: StorageApi;
+}
+
+/** What the page knows of a download running in the data plane. */
+interface DownloadView {
+  shareId: string;
+  meta: ShareMetadata | undefined;
+  paused: boolean;
+  /** Peers it pulls from or is connecting to. */
+  sources: Set<string>;
+  sourceCount: number;
+  meter: SpeedMeter;
+  finished: (error: string | undefined) => void;
 }
 
 export interface EngineOptions {
@@ -29,6 +41,8 @@ export interface EngineOptions {
   selfName: string;
   forceRelay: boolean;
   room?: string;
+  /** Where the data plane should run (default: the page); 'worker' falls back to the page where channels cannot move. */
+  dataPlane?: PlaneHost;
 }
 
 /** How often per-peer connection stats (RTT, path) are refreshed. */
@@ -37,16 +51,20 @@ const STATS_INTERVAL_MS = 2_000;
 export class Engine {
   readonly store: Store<EngineState>;
   readonly #state: StateWriter;
-  readonly #seeding: Seeding;
-  readonly #downloads = new Map<string, Download>();
+  /** What we seed (complete shares and partial downloads), as announced to the room. */
+  readonly #seeded = new Map<string, ShareSummary>();
+  readonly #downloads = new Map<string, DownloadView>();
   /** Incomplete downloads found in storage, resumed once we are in a room. */
   readonly #toResume = new Set<string>();
-  /** `${shareId}:${peerId}` pairs being connected now. */
-  readonly #connecting = new Set<string>();
   /** Failed attempts per `${shareId}:${peerId}` since the last success: sets the retry backoff. */
   readonly #failures = new Map<string, number>();
-  readonly #uploadLimit = new RateLimiter();
-  readonly #downloadLimit = new RateLimiter();
+  /** Channels handed to the data plane, by token: each releases its connection once it closes. */
+  readonly #channelReleases = new Map<number, () => void>();
+  #nextChannelToken = 0;
+  #plane!: PlaneApi;
+  /** Resolves once #plane is set. (Not with the plane: a Comlink proxy must never be awaited.) */
+  readonly #planeReady: Promise<void>;
+  #resolvePlane!: () => void;
   /** Peers that sent bad data for a share: never asked again for it. */
   readonly #banned = new Set<string>();
   readonly #links: Links;
@@ -60,16 +78,19 @@ export class Engine {
   ) {
     this.store = new Store(initialState(options.selfName, options.forceRelay));
     this.#state = new StateWriter(this.store);
-    this.#seeding = new Seeding({
-      storage: components.storage,
-      limiter: this.#uploadLimit,
-      onUploaded: (peerId, _shareId, bytes) => this.#state.patchPeer(peerId, (p) => ({ bytesSent: p.bytesSent + bytes, chunksSent: p.chunksSent + 1 })),
-    });
+    this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));
     this.#links = new Links({
       selfId: () => this.#state.current.selfId,
       rtcConfig: () => this.#rtcConfig,
       send: (message) => this.#signaling.send(message),
-      onChannel: (remoteId, channel) => (channel.label === CHANNEL_LABEL ? this.#seeding.serve(new WireChannel(channel), remoteId) : channel.close()),
+      onChannel: (remoteId, channel, release) => {
+        if (channel.label !== CHANNEL_LABEL) {
+          channel.close();
+          return release();
+        }
+        // Transferred at once (the data plane may be a worker), so no message can arrive here first.
+        void this.#plane.serve(Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release));
+      },
       onStateChange: (remoteId, connection) => this.#state.patchPeer(remoteId, { connection }),
       onFailed: (remoteId, reason) => {
         console.warn(`shoal: connection to ${remoteId} failed: ${reason}`);
@@ -87,12 +108,17 @@ export class Engine {
   }
 
   async start(): Promise<void> {
+    const { plane, host } = await openDataPlane(this.components.storage, this.#planeEvents(), this.options.dataPlane);
+    this.#plane = plane;
+    this.#resolvePlane();
+    this.#state.set({ dataPlane: host });
+    await plane.setRateLimits(this.#state.current.limits);
     await this.#loadIceServers();
     void navigator.storage?.persist?.().catch(() => false);
     for (const record of await this.components.storage.listShares()) {
       const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
       this.#state.putShare(this.#shareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield));
-      if (record.complete) this.#seeding.add(record.id, { meta: record.meta, encodedMetadata: encodeMetadata(record.meta), bitfield });
+      if (record.complete) await this.#seed(record.id, record.meta);
       else this.#toResume.add(record.id);
     }
     globalThis.addEventListener?.('pagehide', () => void this.flush());
@@ -102,15 +128,17 @@ export class Engine {
 
   stop(): void {
     clearInterval(this.#statsTimer);
-    for (const download of this.#downloads.values()) download.stop();
+    void this.#plane?.stopAll();
+    this.#downloads.clear();
     this.#signaling.close();
     this.#links.dispose();
   }
 
   /** Persists every download's progress and publishes pending state now. */
   async flush(): Promise<void> {
+    const unreported = await this.#plane?.flush();
+    if (unreported) this.#onProgress(unreported);
     this.#state.flushNow();
-    await Promise.all([...this.#downloads.values()].map((d) => d.flush()));
   }
 
   /** Hashes, stores and announces a file or a folder; resolves with its share id. */
@@ -121,7 +149,7 @@ export class Engine {
     const size = sourceSize(source);
     this.#state.putShare({ ...this.#blankShare(tempId, sourceName(source), size, isFolder(source) ? '' : source.type), status: 'hashing', origin: 'shared' });
     try {
-      const { id, meta, encodedMetadata } = await importShare(source, this.components, (done) => {
+      const { id, meta } = await importShare(source, this.components, (done) => {
         const now = performance.now();
         meter.add(done - last, now);
         last = done;
@@ -130,7 +158,7 @@ export class Engine {
       });
       this.#state.removeShare(tempId);
       const bitfield = Bitfield.full(chunkCount(meta.size));
-      this.#seeding.add(id, { meta, encodedMetadata, bitfield });
+      await this.#seed(id, meta);
       if (!this.#state.share(id)) this.#state.putShare(this.#shareState(id, meta, 'seeding', 'shared', bitfield));
       this.#announce([{ id, name: meta.name, size: meta.size }]);
       return id;
@@ -144,90 +172,75 @@ export class Engine {
   async download(shareId: string): Promise<void> {
     if (this.#downloads.has(shareId) || this.#state.share(shareId)?.status === 'seeding') return;
     this.#toResume.delete(shareId);
+    await this.#planeReady;
+    const plane = this.#plane;
     const listed = this.#state.current.roomFiles.find((f) => f.id === shareId);
     const stored = await this.components.storage.getShare(shareId);
     const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
-    const meter = new SpeedMeter(SPEED_WINDOW_MS);
-    const download: Download = new Download(
-      shareId,
-      {
-        storage: this.components.storage,
-        limiter: this.#downloadLimit,
-        events: {
-          onMetadata: (meta, encoded) => {
-            this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
-            this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
-            this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
-          },
-          onChunk: (remoteId, index, bytes) => {
-            this.#seeding.announceHave(shareId, index);
-            const now = performance.now();
-            meter.add(bytes, now);
-            const speed = meter.rate(now);
-            this.#state.patchPeer(remoteId, (p) => ({ bytesReceived: p.bytesReceived + bytes, chunksReceived: p.chunksReceived + 1 }));
-            this.#state.patchShare(shareId, { bytesDone: download.bytesDone, speed, etaSeconds: etaSeconds(download.meta!.size - download.bytesDone, speed), status: download.paused ? 'paused' : 'downloading' });
-          },
-          onSourcesChanged: (sources) => this.#state.patchShare(shareId, { sources, ...(sources === 0 && !download.paused ? { status: 'stalled', speed: 0 } : {}) }),
-          onSourceEnded: (remoteId, reason, detail) => this.#onSourceEnded(download, remoteId, reason, detail),
-          onStorageFull: (message) =>
-            this.#state.patchShare(shareId, {
-              status: 'paused',
-              speed: 0,
-              etaSeconds: null,
-              error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
-            }),
-        },
-      },
-      resume,
-    );
-    this.#downloads.set(shareId, download);
-    if (resume) this.#seeding.add(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! });
+    let finished!: (error: string | undefined) => void;
+    const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
+    const view: DownloadView = { shareId, meta: resume?.meta, paused: false, sources: new Set(), sourceCount: 0, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
+    this.#downloads.set(shareId, view);
+    if (resume) this.#seeded.set(shareId, { id: shareId, name: resume.meta.name, size: resume.meta.size });
     const existing = this.#state.share(shareId);
     if (!existing) this.#state.putShare({ ...this.#blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, ''), origin: 'downloaded', status: 'connecting' });
     else this.#state.patchShare(shareId, { status: 'connecting', error: undefined });
+    await plane.download(shareId, resume);
 
     const holders = listed?.holders ?? [];
     if (holders.length === 0) this.#signaling.send({ type: 'request-file', id: shareId });
-    for (const holder of holders) void this.#connectSource(download, holder);
+    for (const holder of holders) void this.#connectSource(view, holder);
 
     try {
-      await download.done;
+      await done;
       this.#downloads.delete(shareId);
-      this.#state.patchShare(shareId, { status: 'seeding', bytesDone: download.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
-      this.#announce([{ id: shareId, name: download.meta!.name, size: download.meta!.size }]);
+      this.#state.patchShare(shareId, { status: 'seeding', bytesDone: view.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
+      this.#announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
     } catch (error) {
       this.#downloads.delete(shareId);
-      this.#seeding.remove(shareId);
+      this.#seeded.delete(shareId);
       this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
     }
   }
 
   /** Sets (or with null, lifts) the upload and download limits, in bytes per second. */
   setRateLimits(limits: RateLimits): void {
-    this.#uploadLimit.rate = limits.upload;
-    this.#downloadLimit.rate = limits.download;
     this.#state.set({ limits: { ...limits } });
+    void this.#plane?.setRateLimits(limits);
   }
 
   pause(shareId: string): void {
-    this.#downloads.get(shareId)?.pause();
+    const download = this.#downloads.get(shareId);
+    if (download) {
+      download.paused = true;
+      void this.#plane.pause(shareId);
+    }
     this.#state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null });
   }
 
   resume(shareId: string): void {
     const download = this.#downloads.get(shareId);
     if (!download) return void this.download(shareId);
-    download.resume();
+    download.paused = false;
+    void this.#plane.resume(shareId);
     this.#state.patchShare(shareId, { status: download.sourceCount > 0 ? 'downloading' : 'stalled', error: undefined });
   }
 
   async remove(shareId: string): Promise<void> {
-    this.#downloads.get(shareId)?.stop();
+    await this.#planeReady;
+    const plane = this.#plane;
     this.#downloads.delete(shareId);
     this.#toResume.delete(shareId);
-    this.#seeding.remove(shareId);
-    this.#state.removeShare(shareId);
-    if (!shareId.startsWith('pending-')) await this.components.storage.removeShare(shareId);
+    this.#seeded.delete(shareId);
+    try {
+      // The plane lets go of the share before its bytes are deleted.
+      await plane.stop(shareId);
+      await plane.unseed(shareId);
+      if (!shareId.startsWith('pending-')) await this.components.storage.removeShare(shareId);
+    } finally {
+      // Gone from the state only once gone from storage: a reload right after cannot bring it back.
+      this.#state.removeShare(shareId);
+    }
   }
 
   /** Where the service worker serves a stored share: the file, or a folder share as a ZIP. */
@@ -245,24 +258,99 @@ export class Engine {
     return this.#links.stats();
   }
 
-  async #connectSource(download: Download, remoteId: string): Promise<void> {
+  async #connectSource(download: DownloadView, remoteId: string): Promise<void> {
     const key = `${download.shareId}:${remoteId}`;
-    if (this.#banned.has(key) || this.#connecting.has(key) || download.hasSource(remoteId)) return;
-    this.#connecting.add(key);
+    if (this.#banned.has(key) || download.sources.has(remoteId)) return;
+    download.sources.add(remoteId); // connecting counts: one channel per source
+    let link: PeerLink | undefined;
     try {
-      const channel = await this.#links.get(remoteId).openChannel(CHANNEL_LABEL);
-      if (this.#downloads.get(download.shareId) !== download) return channel.close();
+      link = this.#links.get(remoteId);
+      const { channel, release } = link.createChannel(CHANNEL_LABEL);
+      await this.#plane.addSource(download.shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release));
       this.#failures.delete(key);
-      download.addSource(new WireChannel(channel), remoteId);
     } catch (error) {
-      this.#onSourceEnded(download, remoteId, 'unreachable', `could not connect: ${(error as Error).message}`);
-    } finally {
-      this.#connecting.delete(key);
+      download.sources.delete(remoteId);
+      if (this.#downloads.get(download.shareId) !== download) return;
+      const why = (error as Error).name === 'PeerConnectError' && link ? `: ${await describeFailure(link.pc)}` : '';
+      this.#onSourceEnded(download, remoteId, 'unreachable', `could not connect: ${(error as Error).message}${why}`);
+    }
+  }
+
+  /** A token for a channel given to the data plane; `channelClosed(token)` releases its connection. */
+  #holdChannel(release: () => void): number {
+    const token = this.#nextChannelToken++;
+    this.#channelReleases.set(token, release);
+    return token;
+  }
+
+  #seed(shareId: string, meta: ShareMetadata): Promise<void> {
+    this.#seeded.set(shareId, { id: shareId, name: meta.name, size: meta.size });
+    return this.#plane.seed(shareId, meta);
+  }
+
+  /** What the data plane tells the page. */
+  #planeEvents(): PlaneEvents {
+    return {
+      metadata: (shareId, meta) => {
+        const download = this.#downloads.get(shareId);
+        if (!download) return;
+        download.meta = meta;
+        this.#seeded.set(shareId, { id: shareId, name: meta.name, size: meta.size });
+        this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
+        this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
+      },
+      progress: (progress) => this.#onProgress(progress),
+      sourcesChanged: (shareId, count) => {
+        const download = this.#downloads.get(shareId);
+        if (!download) return;
+        download.sourceCount = count;
+        this.#state.patchShare(shareId, { sources: count, ...(count === 0 && !download.paused ? { status: 'stalled', speed: 0 } : {}) });
+      },
+      sourceEnded: (shareId, remoteId, reason, detail) => {
+        const download = this.#downloads.get(shareId);
+        if (!download) return;
+        download.sources.delete(remoteId);
+        this.#onSourceEnded(download, remoteId, reason, detail);
+      },
+      storageFull: (shareId, message) => {
+        const download = this.#downloads.get(shareId);
+        if (download) download.paused = true;
+        this.#state.patchShare(shareId, {
+          status: 'paused',
+          speed: 0,
+          etaSeconds: null,
+          error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
+        });
+      },
+      finished: (shareId, error) => this.#downloads.get(shareId)?.finished(error),
+      channelClosed: (token) => {
+        this.#channelReleases.get(token)?.();
+        this.#channelReleases.delete(token);
+      },
+    };
+  }
+
+  #onProgress({ downloads, peers }: PlaneProgress): void {
+    const now = performance.now();
+    for (const { shareId, bytesDone, bytesAdded } of downloads) {
+      const download = this.#downloads.get(shareId);
+      if (!download?.meta) continue;
+      download.meter.add(bytesAdded, now);
+      const speed = download.meter.rate(now);
+      this.#state.patchShare(shareId, { bytesDone, speed, etaSeconds: etaSeconds(download.meta.size - bytesDone, speed), status: download.paused ? 'paused' : 'downloading' });
+    }
+    for (const counts of peers) {
+      this.#state.patchPeer(counts.remoteId, (p) => ({
+        bytesReceived: p.bytesReceived + counts.bytesReceived,
+        chunksReceived: p.chunksReceived + counts.chunksReceived,
+        bytesSent: p.bytesSent + counts.bytesSent,
+        chunksSent: p.chunksSent + counts.chunksSent,
+      }));
     }
   }
 
   /** A source is gone: ban it for bad data, otherwise retry with backoff while it still holds the share. */
-  #onSourceEnded(download: Download, remoteId: string, reason: SourceEndReason, detail: string): void {
+  #onSourceEnded(download: DownloadView, remoteId: string, reason: SourceEndReason, detail: string): void {
     const key = `${download.shareId}:${remoteId}`;
     this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + (reason === 'closed' ? 0 : 1), lastFailure: detail, ...(reason === 'bad-data' ? { badChunks: p.badChunks + 1 } : {}) }));
     if (reason === 'bad-data' || reason === 'protocol') {
@@ -289,7 +377,7 @@ export class Engine {
           peers: message.peers.map((p) => ({ ...(this.#state.current.peers.find((known) => known.peerId === p.peerId) ?? newPeer(p.peerId, p.name)), name: p.name })),
           roomFiles: [],
         });
-        this.#announce(this.#seeding.summaries());
+        this.#announce([...this.#seeded.values()]);
         for (const id of this.#toResume) void this.download(id);
         return;
       case 'peer-joined':

@@ -16,7 +16,7 @@ export interface LinksOptions {
   selfId: () => string | undefined;
   rtcConfig: () => RTCConfiguration;
   send: (message: ClientMessage) => void;
-  onChannel: (remoteId: string, channel: RTCDataChannel) => void;
+  onChannel: (remoteId: string, channel: RTCDataChannel, release: () => void) => void;
   onStateChange: (remoteId: string, state: RTCPeerConnectionState) => void;
   onFailed: (remoteId: string, reason: string) => void;
   maxConnections?: number;
@@ -54,7 +54,7 @@ export class Links {
       polite: selfId > remoteId,
       config: this.options.rtcConfig(),
       signal: (message: SignalOut) => this.options.send({ ...message, to: remoteId } as ClientMessage),
-      onChannel: (channel) => this.options.onChannel(remoteId, channel),
+      onChannel: (channel, release) => this.options.onChannel(remoteId, channel, release),
       onStateChange: (state) => {
         this.options.onStateChange(remoteId, state);
         if (state === 'closed') this.close(remoteId);

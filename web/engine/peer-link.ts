@@ -5,22 +5,19 @@
  * A connection that drops or fails is given ICE restarts before it is declared failed, with a reason.
  */
 import type { IceCandidateInit } from '../../protocol/index.js';
-import { CONNECT_TIMEOUT_MS, DISCONNECTED_GRACE_MS, MAX_ICE_RESTARTS } from './constants.js';
+import { DISCONNECTED_GRACE_MS, MAX_ICE_RESTARTS } from './constants.js';
 
 export type SignalOut =
   | { type: 'offer' | 'answer'; sdp: string }
   | { type: 'ice-candidate'; candidate: IceCandidateInit | null };
-
-export class PeerConnectError extends Error {
-  override name = 'PeerConnectError';
-}
 
 export interface PeerLinkOptions {
   remoteId: string;
   polite: boolean;
   config: RTCConfiguration;
   signal: (message: SignalOut) => void;
-  onChannel: (channel: RTCDataChannel) => void;
+  /** A channel the remote peer opened; call `release` once it has closed (see createChannel). */
+  onChannel: (channel: RTCDataChannel, release: () => void) => void;
   onStateChange: (state: RTCPeerConnectionState) => void;
   /** The connection failed for good (ICE restarts did not help); `reason` is for people. */
   onFailed: (reason: string) => void;
@@ -81,10 +78,7 @@ export class PeerLink {
       }
     };
     pc.onicecandidate = ({ candidate }) => options.signal({ type: 'ice-candidate', candidate: candidate ? candidate.toJSON() as IceCandidateInit : null });
-    pc.ondatachannel = ({ channel }) => {
-      this.#track(channel);
-      options.onChannel(channel);
-    };
+    pc.ondatachannel = ({ channel }) => options.onChannel(channel, this.#track());
     pc.onconnectionstatechange = () => this.#onConnectionState();
   }
 
@@ -109,16 +103,20 @@ export class PeerLink {
     return this.#iceRestarts;
   }
 
-  #track(channel: RTCDataChannel): void {
+  /**
+   * Counts a channel as open until the returned function is called (once it has closed). Channels
+   * are counted this way, not by their close events, because their owner may be a worker they were
+   * transferred to, where this page sees none of their events.
+   */
+  #track(): () => void {
     this.#openChannels++;
-    channel.addEventListener(
-      'close',
-      () => {
-        this.#openChannels--;
-        if (this.#openChannels === 0) this.#idleSince = this.#now();
-      },
-      { once: true },
-    );
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#openChannels--;
+      if (this.#openChannels === 0) this.#idleSince = this.#now();
+    };
   }
 
   #onConnectionState(): void {
@@ -144,28 +142,13 @@ export class PeerLink {
     return this.options.remoteId;
   }
 
-  /** Opens a data channel and resolves once it is open. */
-  openChannel(label: string, signal?: AbortSignal): Promise<RTCDataChannel> {
+  /**
+   * Creates a data channel (negotiating the connection if need be) without waiting for it to open,
+   * so it can be transferred at once to the worker that will use it. Call `release` once it closes.
+   */
+  createChannel(label: string): { channel: RTCDataChannel; release: () => void } {
     const channel = this.pc.createDataChannel(label);
-    channel.binaryType = 'arraybuffer';
-    this.#track(channel);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => void describeFailure(this.pc).then((why) => fail(new PeerConnectError(`no connection after ${CONNECT_TIMEOUT_MS / 1000} s: ${why}`))),
-        CONNECT_TIMEOUT_MS,
-      );
-      const fail = (error: Error) => {
-        clearTimeout(timer);
-        channel.close();
-        reject(error);
-      };
-      signal?.addEventListener('abort', () => fail(new DOMException('aborted', 'AbortError')), { once: true });
-      channel.onopen = () => {
-        clearTimeout(timer);
-        resolve(channel);
-      };
-      channel.onerror = () => fail(new PeerConnectError('data channel failed to open'));
-    });
+    return { channel, release: this.#track() };
   }
 
   /** Applies an offer, answer or candidate from the remote peer. */

@@ -4,6 +4,12 @@
  * rate set it never waits. The bucket holds a quarter second of traffic (at least 256 KiB, enough for
  * a few chunks), so a limit is smooth without starving a sender of whole chunks.
  */
+/** The user's limits in bytes per second; null means none. */
+export interface RateLimits {
+  upload: number | null;
+  download: number | null;
+}
+
 const MIN_BURST_BYTES = 256 * 1024;
 const BURST_SECONDS = 0.25;
 

@@ -1,5 +1,6 @@
 /** The engine's observable state: what the UI renders. Plain data, replaced on every change. */
 import type { ShareFile } from '../../protocol/index.js';
+import type { RateLimits } from './rate-limiter.js';
 import type { ConnectionState } from './signaling-client.js';
 
 export type ShareStatus = 'hashing' | 'seeding' | 'connecting' | 'downloading' | 'verifying' | 'paused' | 'stalled' | 'error';
@@ -67,12 +68,11 @@ export interface EngineState {
   forceRelay: boolean;
   /** The user's rate limits in bytes per second; null means none. */
   limits: RateLimits;
+  /** Where chunks are handled: the storage worker, or this page (where channels cannot move). */
+  dataPlane: 'worker' | 'page' | undefined;
 }
 
-export interface RateLimits {
-  upload: number | null;
-  download: number | null;
-}
+export type { RateLimits };
 
 export const initialState = (selfName: string, forceRelay: boolean): EngineState => ({
   signaling: 'closed',
@@ -85,4 +85,5 @@ export const initialState = (selfName: string, forceRelay: boolean): EngineState
   notice: undefined,
   forceRelay,
   limits: { upload: null, download: null },
+  dataPlane: undefined,
 });

@@ -7,7 +7,7 @@ import { chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../../protocol
 import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';
-import type { StorageApi } from './workers.js';
+import type { ChunkStorage } from './download.js';
 
 export interface UploadQueue {
   wire: WireChannel;
@@ -20,7 +20,7 @@ export interface UploadQueue {
 }
 
 export interface UploaderComponents {
-  storage: StorageApi;
+  storage: ChunkStorage;
   /** The user's upload limit, shared by every leecher. */
   limiter?: RateLimiter;
   onUploaded: (remoteId: string, shareId: string, bytes: number) => void;

@@ -15,6 +15,9 @@ export const WireErrorCode = {
   UnsupportedVersion: 5,
 } as const;
 
+/** Messages held while a channel is still "connecting" (a handshake needs one or two). */
+const MAX_EARLY_MESSAGES = 64;
+
 export class ChannelClosedError extends Error {
   override name = 'ChannelClosedError';
 }
@@ -27,17 +30,37 @@ export class WireChannel {
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = CHANNEL_LOW_WATER;
     this.closed = new Promise((resolve) => channel.addEventListener('close', () => resolve(), { once: true }));
+    // A channel just transferred to a worker can deliver its first messages there before its `open`
+    // event (its state still "connecting", so no reply could be sent): those wait for `open`.
+    let early: MessageEvent[] | undefined;
+    if (channel.readyState === 'connecting') {
+      early = [];
+      channel.addEventListener(
+        'open',
+        () => {
+          const waiting = early!;
+          early = undefined;
+          for (const event of waiting) if (this.isOpen) this.#receive(event);
+        },
+        { once: true },
+      );
+    }
     channel.onmessage = (event: MessageEvent) => {
-      if (!(event.data instanceof ArrayBuffer)) return this.fail(WireErrorCode.BadFrame, 'text frames are not part of the protocol');
-      let message: WireMessage | null;
-      try {
-        message = decodeFrame(event.data);
-      } catch (error) {
-        if (error instanceof WireFrameError) return this.fail(WireErrorCode.BadFrame, error.message);
-        throw error;
-      }
-      if (message) this.#onMessage(message);
+      if (!early) return this.#receive(event);
+      if (early.push(event) > MAX_EARLY_MESSAGES) this.close();
     };
+  }
+
+  #receive(event: MessageEvent): void {
+    if (!(event.data instanceof ArrayBuffer)) return this.fail(WireErrorCode.BadFrame, 'text frames are not part of the protocol');
+    let message: WireMessage | null;
+    try {
+      message = decodeFrame(event.data);
+    } catch (error) {
+      if (error instanceof WireFrameError) return this.fail(WireErrorCode.BadFrame, error.message);
+      throw error;
+    }
+    if (message) this.#onMessage(message);
   }
 
   get isOpen(): boolean {

@@ -1,0 +1,216 @@
+/**
+ * The data plane: everything that happens per chunk. Downloads pulling chunks, and the seeder
+ * answering requests, run here beside storage. Where data channels can be transferred to a worker
+ * (Chromium), the plane runs in the storage worker, so a chunk goes from the network to the disk
+ * without passing through the page's main thread or a worker message. Elsewhere it runs on the page
+ * and reaches storage through Comlink. The engine drives it through the async methods below and
+ * hears back through PlaneEvents. Chunk and byte counts are sent in batches, every PROGRESS_MS.
+ */
+import { Bitfield, chunkCount, encodeMetadata, type ShareMetadata } from '../../protocol/index.js';
+import { channelOpened } from './channel-open.js';
+import { Download, type ChunkStorage, type SourceEndReason } from './download.js';
+import { RateLimiter, type RateLimits } from './rate-limiter.js';
+import { Seeding } from './seeding.js';
+import { WireChannel } from './wire-channel.js';
+
+export type { ChunkStorage };
+
+/** Counts reach the page at most this often: as often as a progress bar can use them. */
+export const PROGRESS_MS = 100;
+
+export class NoSuchDownloadError extends Error {
+  override name = 'NoSuchDownloadError';
+}
+
+export interface PlaneProgress {
+  /** Per download: bytes now stored, and bytes that landed since the last report. */
+  downloads: { shareId: string; bytesDone: number; bytesAdded: number }[];
+  /** Per peer: verified chunks received from it, and chunks sent to it, since the last report. */
+  peers: { remoteId: string; chunksReceived: number; bytesReceived: number; chunksSent: number; bytesSent: number }[];
+}
+
+export interface PlaneEvents {
+  metadata(shareId: string, meta: ShareMetadata): void;
+  progress(progress: PlaneProgress): void;
+  sourcesChanged(shareId: string, count: number): void;
+  sourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string): void;
+  storageFull(shareId: string, message: string): void;
+  /** A download ended: complete and verified (no error), or failed. */
+  finished(shareId: string, error: string | undefined): void;
+  /** A channel handed to the plane (by its token) has closed. */
+  channelClosed(token: number): void;
+}
+
+type PeerCounts = PlaneProgress['peers'][number];
+
+export class DataPlane {
+  readonly #downloads = new Map<string, Download>();
+  readonly #seeding: Seeding;
+  readonly #uploadLimit = new RateLimiter();
+  readonly #downloadLimit = new RateLimiter();
+  readonly #added = new Map<string, number>();
+  readonly #peers = new Map<string, PeerCounts>();
+  #reportTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly storage: ChunkStorage,
+    private readonly events: PlaneEvents,
+  ) {
+    this.#seeding = new Seeding({
+      storage,
+      limiter: this.#uploadLimit,
+      onUploaded: (remoteId, _shareId, bytes) => {
+        const counts = this.#peer(remoteId);
+        counts.chunksSent++;
+        counts.bytesSent += bytes;
+        this.#scheduleReport();
+      },
+    });
+  }
+
+  /** Seeds a complete share. */
+  async seed(shareId: string, meta: ShareMetadata): Promise<void> {
+    this.#seeding.add(shareId, { meta, encodedMetadata: encodeMetadata(meta), bitfield: Bitfield.full(chunkCount(meta.size)) });
+  }
+
+  /** Stops seeding a share and closes the channels that serve it. */
+  async unseed(shareId: string): Promise<void> {
+    this.#seeding.remove(shareId);
+  }
+
+  /** Starts (or, given what is stored, resumes) a download. Sources are added with addSource. */
+  async download(shareId: string, resume?: { meta: ShareMetadata; bitfield: Uint8Array }): Promise<void> {
+    if (this.#downloads.has(shareId)) return;
+    const download: Download = new Download(
+      shareId,
+      {
+        storage: this.storage,
+        limiter: this.#downloadLimit,
+        events: {
+          onMetadata: (meta, encoded) => {
+            this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
+            this.#report();
+            this.events.metadata(shareId, meta);
+          },
+          onChunk: (remoteId, index, bytes) => {
+            this.#seeding.announceHave(shareId, index);
+            this.#added.set(shareId, (this.#added.get(shareId) ?? 0) + bytes);
+            const counts = this.#peer(remoteId);
+            counts.chunksReceived++;
+            counts.bytesReceived += bytes;
+            this.#scheduleReport();
+          },
+          onSourcesChanged: (count) => this.events.sourcesChanged(shareId, count),
+          onSourceEnded: (remoteId, reason, detail) => {
+            this.#report();
+            this.events.sourceEnded(shareId, remoteId, reason, detail);
+          },
+          onStorageFull: (message) => {
+            this.#report();
+            this.events.storageFull(shareId, message);
+          },
+        },
+      },
+      resume,
+    );
+    this.#downloads.set(shareId, download);
+    if (resume) this.#seeding.add(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! });
+    download.done.then(
+      () => {
+        this.#report();
+        this.#downloads.delete(shareId);
+        this.events.finished(shareId, undefined);
+      },
+      (error: Error) => {
+        this.#report();
+        this.#downloads.delete(shareId);
+        this.#seeding.remove(shareId);
+        this.events.finished(shareId, error.message);
+      },
+    );
+  }
+
+  /**
+   * Adds a source to a download over a channel just created for it; resolves once the channel is
+   * open and the source added. `token` names the channel in `channelClosed`.
+   */
+  async addSource(shareId: string, channel: RTCDataChannel, remoteId: string, token: number): Promise<void> {
+    this.#watchClose(channel, token);
+    await channelOpened(channel);
+    const download = this.#downloads.get(shareId);
+    if (!download) {
+      channel.close();
+      throw new NoSuchDownloadError(`no download of ${shareId.slice(0, 12)}… here`);
+    }
+    download.addSource(new WireChannel(channel), remoteId);
+  }
+
+  /** Serves a channel a remote peer opened to us. */
+  async serve(channel: RTCDataChannel, remoteId: string, token: number): Promise<void> {
+    this.#watchClose(channel, token);
+    this.#seeding.serve(new WireChannel(channel), remoteId);
+  }
+
+  async pause(shareId: string): Promise<void> {
+    this.#downloads.get(shareId)?.pause();
+  }
+
+  async resume(shareId: string): Promise<void> {
+    this.#downloads.get(shareId)?.resume();
+  }
+
+  /** Stops a download (what landed stays stored) and forgets it. */
+  async stop(shareId: string): Promise<void> {
+    this.#downloads.get(shareId)?.stop();
+    this.#downloads.delete(shareId);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const shareId of [...this.#downloads.keys()]) await this.stop(shareId);
+  }
+
+  /**
+   * Saves every download's progress; returns the counts not reported yet (here, not as an event:
+   * events travel on another port, so one could arrive after this answer).
+   */
+  async flush(): Promise<PlaneProgress | undefined> {
+    await Promise.all([...this.#downloads.values()].map((d) => d.flush()));
+    return this.#takeProgress();
+  }
+
+  async setRateLimits(limits: RateLimits): Promise<void> {
+    this.#uploadLimit.rate = limits.upload;
+    this.#downloadLimit.rate = limits.download;
+  }
+
+  #watchClose(channel: RTCDataChannel, token: number): void {
+    channel.addEventListener('close', () => this.events.channelClosed(token), { once: true });
+  }
+
+  #peer(remoteId: string): PeerCounts {
+    let counts = this.#peers.get(remoteId);
+    if (!counts) this.#peers.set(remoteId, (counts = { remoteId, chunksReceived: 0, bytesReceived: 0, chunksSent: 0, bytesSent: 0 }));
+    return counts;
+  }
+
+  #scheduleReport(): void {
+    this.#reportTimer ??= setTimeout(() => this.#report(), PROGRESS_MS);
+  }
+
+  /** Sends the counts gathered since the last report, if any. */
+  #report(): void {
+    const progress = this.#takeProgress();
+    if (progress) this.events.progress(progress);
+  }
+
+  #takeProgress(): PlaneProgress | undefined {
+    clearTimeout(this.#reportTimer);
+    this.#reportTimer = undefined;
+    if (this.#added.size === 0 && this.#peers.size === 0) return undefined;
+    const downloads = [...this.#added].map(([shareId, bytesAdded]) => ({ shareId, bytesAdded, bytesDone: this.#downloads.get(shareId)?.bytesDone ?? 0 }));
+    const peers = [...this.#peers.values()];
+    this.#added.clear();
+    this.#peers.clear();
+    return { downloads, peers };
+  }
+}
