@@ -29,6 +29,15 @@ function patterned(size: number): Uint8Array {
   return bytes;
 }
 
+/** A share of `count` chunks of patterned bytes (the last one short), with its metadata. */
+async function patternedShare(name: string, count: number) {
+  const size = count * CHUNK_SIZE - 1000;
+  const bytes = patterned(size);
+  const chunk = (i: number) => bytes.slice(i * CHUNK_SIZE, Math.min(size, (i + 1) * CHUNK_SIZE));
+  const chunkHashes = await Promise.all(Array.from({ length: count }, (_, i) => webCryptoHex(chunk(i))));
+  return { count, chunk, meta: { version: 1, name, type: '', size, chunkSize: CHUNK_SIZE, fileHash: await webCryptoHex(bytes), chunkHashes } };
+}
+
 describe('hashing worker through Comlink', () => {
   it('hashes the empty file: no chunks, the SHA-256 of nothing', async () => {
     assertEqual(await hasher.hashFile(new Blob([]), 1), { chunkHashes: [], fileHash: EMPTY }, 'empty file');
@@ -109,12 +118,7 @@ for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker w
   });
 
   it('keeps the whole-file hash right through concurrent, shuffled and repeated writes', async () => {
-    const count = 40;
-    const size = count * CHUNK_SIZE - 1000;
-    const bytes = patterned(size);
-    const chunk = (i: number) => bytes.slice(i * CHUNK_SIZE, Math.min(size, (i + 1) * CHUNK_SIZE));
-    const hashes = await Promise.all(Array.from({ length: count }, (_, i) => webCryptoHex(chunk(i))));
-    const meta40 = { version: 1, name: 'z', type: '', size, chunkSize: CHUNK_SIZE, fileHash: await webCryptoHex(bytes), chunkHashes: hashes };
+    const { count, chunk, meta: meta40 } = await patternedShare('z', 40);
     await storage.allocate(shareId, meta40);
     // In order, then a gap, reversed, in concurrent batches, with endgame-style duplicates.
     const order = [0, 1, 2, 3, 9, 8, 7, 6, 5, 4, 2, 10, 11, ...Array.from({ length: count - 12 }, (_, i) => count - 1 - i), 39, 12, 0];
@@ -126,6 +130,33 @@ for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker w
     assertEqual(await storage.hashStoredShare(shareId), meta40.fileHash, 'whole file');
     assertEqual(await storage.hashStoredShare(shareId), meta40.fileHash, 'whole file, asked again');
     await storage.removeShare(shareId);
+  });
+
+  it('saves chunk marks in batches: a worker that dies unflushed loses at most its last batch, never marks a chunk it lacks', async () => {
+    const id = 'b'.repeat(64);
+    const { count, chunk, meta: meta40 } = await patternedShare('w', 40);
+    const open = async () => {
+      const worker = new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' });
+      const api = Comlink.wrap<Storage>(worker);
+      await api.useBackend(backend);
+      return { worker, api };
+    };
+    const first = await open();
+    await first.api.allocate(id, meta40);
+    for (let i = 0; i < 20; i++) await first.api.writeVerifiedChunk(id, i, chunk(i));
+    await new Promise((r) => setTimeout(r, 400)); // longer than a batch may wait
+    for (let i = 20; i < 23; i++) await first.api.writeVerifiedChunk(id, i, chunk(i));
+    first.worker.terminate(); // no flushProgress: as when the tab crashes
+
+    const second = await open();
+    const bits = await second.api.allocate(id, meta40);
+    const marked = Array.from({ length: count }, (_, i) => (bits[i >> 3]! & (0x80 >> (i & 7))) !== 0);
+    assertEqual(marked.slice(0, 20).every(Boolean), true, 'every chunk written before the pause is on record');
+    assertEqual(marked.slice(23).some(Boolean), false, 'nothing marked that was never written');
+    for (let i = 0; i < count; i++) if (!marked[i]) assertEqual(await second.api.writeVerifiedChunk(id, i, chunk(i)), true, `chunk ${i} fetched again`);
+    assertEqual(await second.api.hashStoredShare(id), meta40.fileHash, 'whole file');
+    await second.api.removeShare(id);
+    second.worker.terminate();
   });
 
   it('keeps chunks written out of order, at the end, and across a reopen; reads what the service worker would serve', async () => {
