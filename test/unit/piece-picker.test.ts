@@ -72,10 +72,12 @@ test('endgame: once every missing chunk is requested, duplicates go to another p
   }
   assert.ok(picker.endgame);
   assert.equal(picker.next(fast), -1, 'no fresh chunk left');
-  const duplicate = picker.nextDuplicate(fast, new Set());
+  assert.equal(picker.nextDuplicate(fast, () => false), -1, 'only chunks the caller accepts (e.g. overdue ones)');
+  const duplicate = picker.nextDuplicate(fast, () => true);
   assert.ok(slowFlight.has(duplicate));
-  assert.equal(picker.nextDuplicate(slow, slowFlight), -1, 'never duplicated to the same peer');
+  assert.equal(picker.nextDuplicate(slow, (i) => !slowFlight.has(i)), -1, 'never duplicated to the same peer');
   picker.markRequested(duplicate);
+  assert.notEqual(picker.nextDuplicate(fast, () => true), duplicate, 'a chunk is duplicated once at most');
   picker.received(duplicate);
   assert.equal(picker.remaining, 2);
   assert.ok(picker.endgame);

@@ -19,6 +19,14 @@ export const PIPELINE_MAX = 64;
 export const PIPELINE_TARGET_MS = 300;
 
 /**
+ * In endgame a chunk is asked of a second peer only once its first request is this old: twice what
+ * a healthy pipeline takes to deliver (PIPELINE_TARGET_MS). Duplicating every outstanding chunk at
+ * once wasted 1–2% of a 3→1 transfer on chunks already on their way; this keeps the endgame for
+ * the slow peer it is meant for.
+ */
+export const ENDGAME_DUPLICATE_AFTER_MS = 2 * PIPELINE_TARGET_MS;
+
+/**
  * Chunks received but not yet verified and written, across all sources of a download: 64 × 64 KiB
  * = 4 MiB. Requests pause at this mark, so a slow disk backs pressure up to the peers instead of
  * piling chunks (and unsaved progress) into the storage worker's queue.

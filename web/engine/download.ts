@@ -23,6 +23,7 @@ import {
   type WireMessage,
 } from '../../protocol/index.js';
 import {
+  ENDGAME_DUPLICATE_AFTER_MS,
   MAX_BAD_CHUNKS,
   MAX_UNVERIFIED_CHUNKS,
   PIPELINE_MAX,
@@ -290,7 +291,7 @@ export class Download {
     const depth = pipelineDepth(source.meter.rate(now), CHUNK_SIZE, { min: PIPELINE_MIN, max: PIPELINE_MAX, targetMs: PIPELINE_TARGET_MS });
     while (source.inFlight.size < depth && this.#verifying.size < MAX_UNVERIFIED_CHUNKS) {
       let index = picker.next(source.has);
-      if (index < 0) index = picker.nextDuplicate(source.has, new Set([...source.inFlight.keys(), ...this.#verifying]));
+      if (index < 0) index = picker.nextDuplicate(source.has, (i) => !source.inFlight.has(i) && !this.#verifying.has(i) && this.#overdue(i, now));
       if (index < 0) return;
       const wait = this.components.limiter?.tryTake(CHUNK_SIZE) ?? 0;
       if (wait > 0) {
@@ -306,6 +307,15 @@ export class Download {
       if (source.inFlight.size === 1) source.lastPieceAt = now; // the stall clock starts with work
       source.wire.send(encodeRequest(index));
     }
+  }
+
+  /** Whether chunk `index` was requested from some source at least ENDGAME_DUPLICATE_AFTER_MS ago. */
+  #overdue(index: number, now: number): boolean {
+    for (const source of this.#sources) {
+      const askedAt = source.inFlight.get(index);
+      if (askedAt !== undefined && now - askedAt >= ENDGAME_DUPLICATE_AFTER_MS) return true;
+    }
+    return false;
   }
 
   async #onPiece(source: Source, index: number, data: Uint8Array): Promise<void> {
@@ -371,7 +381,10 @@ export class Download {
     }
   }
 
-  /** A source with requests out and no piece for REQUEST_TIMEOUT_MS loses them and is dropped. */
+  /**
+   * A source with requests out and no piece for REQUEST_TIMEOUT_MS loses them and is dropped. In
+   * endgame, requests that have grown overdue since the last piece are duplicated now.
+   */
   #checkStalls(): void {
     const now = this.#now();
     for (const source of [...this.#sources]) {
@@ -379,6 +392,7 @@ export class Download {
         this.#dropSource(source, 'stalled', `no data for ${Math.round((now - source.lastPieceAt) / 1000)} s`);
       }
     }
+    if (this.#picker?.endgame) this.#fillAll();
   }
 
   #finish(): Promise<void> {

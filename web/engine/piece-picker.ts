@@ -72,12 +72,15 @@ export class PiecePicker {
     return best;
   }
 
-  /** In endgame: a missing chunk `theirs` holds that is requested elsewhere but not in `skip`. */
-  nextDuplicate(theirs: Bitfield, skip: ReadonlySet<number>): number {
+  /**
+   * In endgame: a missing chunk `theirs` holds that has exactly one request out and that `eligible`
+   * accepts (the caller skips chunks it already asked this peer for, or whose request is still young).
+   */
+  nextDuplicate(theirs: Bitfield, eligible: (index: number) => boolean): number {
     if (!this.endgame) return -1;
     while (this.#firstMissing < this.mine.length && this.mine.has(this.#firstMissing)) this.#firstMissing++;
     for (let i = this.#firstMissing; i < this.mine.length; i++) {
-      if (!this.mine.has(i) && this.#requested[i]! === 1 && theirs.has(i) && !skip.has(i)) return i;
+      if (!this.mine.has(i) && this.#requested[i]! === 1 && theirs.has(i) && eligible(i)) return i;
     }
     return -1;
   }

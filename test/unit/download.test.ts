@@ -1,0 +1,171 @@
+/**
+ * The request scheduler (web/engine/download.ts) against scripted peers: each source is a stand-in
+ * for an RTCDataChannel whose far end is a small function answering frames, with the clock and the
+ * watchdog under the test's control. Storage accepts every chunk (verification has its own tests).
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import { Bitfield, CHUNK_SIZE, decodeFrame, encodeBitfield, encodeHandshake, encodePiece, type ShareMetadata, type WireMessage } from '../../protocol/index.js';
+import { ENDGAME_DUPLICATE_AFTER_MS, PIPELINE_MIN, WATCHDOG_INTERVAL_MS } from '../../web/engine/constants.js';
+import { Download, type ChunkStorage } from '../../web/engine/download.js';
+import { WireChannel } from '../../web/engine/wire-channel.js';
+
+const CHUNKS = 40;
+const SHARE_ID = 'ab'.repeat(32);
+const meta: ShareMetadata = { version: 1, name: 'x.bin', type: '', size: CHUNKS * CHUNK_SIZE, chunkSize: CHUNK_SIZE, fileHash: 'cd'.repeat(32), chunkHashes: Array.from({ length: CHUNKS }, () => 'ef'.repeat(32)) };
+
+/** A data channel whose remote end is `answer`: every frame we send is decoded and handed to it. */
+class ScriptedChannel extends EventTarget {
+  readyState: RTCDataChannelState = 'open';
+  binaryType = 'arraybuffer';
+  bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  readonly received: WireMessage[] = [];
+
+  constructor(private readonly answer: (message: WireMessage, reply: (frame: Uint8Array) => void) => void) {
+    super();
+  }
+
+  send(frame: Uint8Array): void {
+    const message = decodeFrame(frame.slice().buffer)!;
+    this.received.push(message);
+    // Replies arrive later, as from a network.
+    this.answer(message, (reply) => queueMicrotask(() => this.onmessage?.({ data: reply.slice().buffer } as MessageEvent)));
+  }
+
+  close(): void {
+    this.readyState = 'closed';
+    this.dispatchEvent(new Event('close'));
+  }
+
+  requested(): number[] {
+    return this.received.filter((m) => m.type === 'request').map((m) => (m as { index: number }).index);
+  }
+
+  cancelled(): number[] {
+    return this.received.filter((m) => m.type === 'cancel').map((m) => (m as { index: number }).index);
+  }
+}
+
+/** A seeder holding every chunk; `serves` says whether it ever answers a request. */
+function seeder(serves: boolean): ScriptedChannel {
+  return new ScriptedChannel((message, reply) => {
+    if (message.type === 'handshake') {
+      reply(encodeHandshake(SHARE_ID));
+      reply(encodeBitfield(Bitfield.full(CHUNKS).bytes));
+    }
+    if (message.type === 'request' && serves) reply(encodePiece(message.index, new Uint8Array(CHUNK_SIZE)));
+  });
+}
+
+const storage: ChunkStorage = {
+  allocate: async () => new Uint8Array(Math.ceil(CHUNKS / 8)),
+  writeVerifiedChunk: async () => true,
+  flushProgress: async () => undefined,
+  hashStoredShare: async () => meta.fileHash,
+  completeShare: async () => undefined,
+  readChunks: async () => [],
+};
+
+const settle = async () => {
+  for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => queueMicrotask(resolve));
+};
+
+let clock = 0;
+beforeEach(() => {
+  clock = 0;
+  mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
+});
+afterEach(() => mock.timers.reset());
+
+function newDownload(): { download: Download; received: Map<string, number>; ended: string[] } {
+  const received = new Map<string, number>();
+  const ended: string[] = [];
+  const download = new Download(
+    SHARE_ID,
+    {
+      storage,
+      now: () => clock,
+      events: {
+        onMetadata: () => undefined,
+        onChunk: (remoteId) => received.set(remoteId, (received.get(remoteId) ?? 0) + 1),
+        onSourcesChanged: () => undefined,
+        onSourceEnded: (remoteId, reason, detail) => ended.push(`${remoteId} ${reason}: ${detail}`),
+        onStorageFull: () => undefined,
+      },
+    },
+    { meta, bitfield: new Uint8Array(Math.ceil(CHUNKS / 8)) },
+  );
+  return { download, received, ended };
+}
+
+test('scheduler: a new source gets a pipeline of PIPELINE_MIN requests, none asked twice', async () => {
+  const { download } = newDownload();
+  const silent = [seeder(false), seeder(false)];
+  download.addSource(new WireChannel(silent[0] as unknown as RTCDataChannel), 'a');
+  download.addSource(new WireChannel(silent[1] as unknown as RTCDataChannel), 'b');
+  await settle();
+  const [a, b] = silent.map((s) => s.requested());
+  assert.equal(a!.length, PIPELINE_MIN);
+  assert.equal(b!.length, PIPELINE_MIN);
+  assert.equal(new Set([...a!, ...b!]).size, 2 * PIPELINE_MIN, 'no chunk is requested from two peers before the endgame');
+  download.stop();
+});
+
+test('endgame: a straggler\'s chunks go to another peer only once overdue, and the loser is cancelled', async () => {
+  const { download, received } = newDownload();
+  const slow = seeder(false);
+  const fast = seeder(true);
+  download.addSource(new WireChannel(slow as unknown as RTCDataChannel), 'slow');
+  await settle();
+  const held = slow.requested();
+  assert.equal(held.length, PIPELINE_MIN);
+  download.addSource(new WireChannel(fast as unknown as RTCDataChannel), 'fast');
+  await settle();
+  // Everything the slow peer does not hold has come from the fast one; its chunks were not duplicated yet.
+  assert.equal(received.get('fast'), CHUNKS - PIPELINE_MIN);
+  assert.deepEqual(fast.requested().filter((i) => held.includes(i)), [], 'young requests are not duplicated');
+
+  clock += ENDGAME_DUPLICATE_AFTER_MS - 1;
+  mock.timers.tick(WATCHDOG_INTERVAL_MS);
+  await settle();
+  assert.deepEqual(fast.requested().filter((i) => held.includes(i)), [], 'still not overdue');
+
+  clock += 1;
+  mock.timers.tick(WATCHDOG_INTERVAL_MS);
+  await settle();
+  assert.deepEqual(fast.requested().filter((i) => held.includes(i)).sort((x, y) => x - y), [...held].sort((x, y) => x - y), 'overdue chunks are duplicated');
+  assert.equal(received.get('fast'), CHUNKS);
+  assert.deepEqual(slow.cancelled().sort((x, y) => x - y), [...held].sort((x, y) => x - y), 'the slow peer is told to drop them');
+  await download.done;
+  assert.equal(slow.readyState, 'closed');
+});
+
+test('hostile source: a chunk nobody asked for, or a bitfield of the wrong length, ends that source only', async () => {
+  const { download, received, ended } = newDownload();
+  const pushy = new ScriptedChannel((message, reply) => {
+    if (message.type !== 'handshake') return;
+    reply(encodeHandshake(SHARE_ID));
+    reply(encodeBitfield(Bitfield.full(CHUNKS).bytes));
+    reply(encodePiece(CHUNKS - 1, new Uint8Array(CHUNK_SIZE)));
+  });
+  const short = new ScriptedChannel((message, reply) => {
+    if (message.type !== 'handshake') return;
+    reply(encodeHandshake(SHARE_ID));
+    reply(encodeBitfield(Bitfield.full(CHUNKS - 8).bytes));
+  });
+  const honest = seeder(true);
+  download.addSource(new WireChannel(pushy as unknown as RTCDataChannel), 'pushy');
+  download.addSource(new WireChannel(short as unknown as RTCDataChannel), 'short');
+  await settle();
+  assert.equal(pushy.readyState, 'closed');
+  assert.equal(short.readyState, 'closed');
+  assert.match(ended.join('\n'), /pushy protocol: sent chunk 39 that was not requested/);
+  assert.match(ended.join('\n'), /short protocol: .*bitfield/i);
+  assert.equal(received.get('pushy'), undefined, 'nothing of it was stored');
+  download.addSource(new WireChannel(honest as unknown as RTCDataChannel), 'honest');
+  await settle();
+  await download.done;
+  assert.equal(received.get('honest'), CHUNKS);
+});
