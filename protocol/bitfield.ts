@@ -11,6 +11,11 @@ export function bitIsSet(bytes: Uint8Array, index: number): boolean {
   return (bytes[index >> 3]! & (0x80 >> (index & 7))) !== 0;
 }
 
+/** Sets bit `index` of packed bitfield bytes (no bounds check: callers hold the length). */
+export function setBit(bytes: Uint8Array, index: number): void {
+  bytes[index >> 3]! |= 0x80 >> (index & 7);
+}
+
 export class Bitfield {
   readonly bytes: Uint8Array;
   #count = 0;
@@ -41,7 +46,7 @@ export class Bitfield {
   set(index: number): boolean {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`index ${index} outside bitfield of ${this.length}`);
     if (this.has(index)) return false;
-    this.bytes[index >> 3]! |= 0x80 >> (index & 7);
+    setBit(this.bytes, index);
     this.#count++;
     return true;
   }

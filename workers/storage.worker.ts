@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { createSHA256, type IHasher } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
-import { bitIsSet, CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
+import { bitIsSet, CHUNK_SIZE, setBit, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
 import { FileNotFoundError, hasOpfsSyncAccess, IndexedDbStore, OpfsStore, type ByteFile, type ByteStore } from './byte-store.js';
 import { bitsFileName, shareFileName } from './storage-layout.js';
@@ -119,11 +119,8 @@ function catchUpWholeHash(shareId: string, state: Progress, sliceChunks = 1): Pr
 /** Marks chunk `index` in the bitfield; the mark reaches the sidecar file with its batch. */
 function markChunk(state: Progress, index: number): void {
   const byte = index >> 3;
-  state.record.bitfield[byte]! |= 0x80 >> (index & 7);
-  if (!state.unsaved) {
-    const timer = setTimeout(() => void saveBits(state).catch(() => {}), BITS_BATCH_MS);
-    state.unsaved = { from: byte, to: byte + 1, chunks: 0, timer };
-  }
+  setBit(state.record.bitfield, index);
+  state.unsaved ??= { from: byte, to: byte + 1, chunks: 0, timer: scheduleSave(state) };
   state.unsaved.from = Math.min(state.unsaved.from, byte);
   state.unsaved.to = Math.max(state.unsaved.to, byte + 1);
   if (++state.unsaved.chunks >= BITS_BATCH_CHUNKS) void saveBits(state).catch(() => {});
@@ -146,9 +143,14 @@ async function saveBits(state: Progress): Promise<void> {
     if (since) {
       since.from = Math.min(since.from, unsaved.from);
       since.to = Math.max(since.to, unsaved.to);
-    } else state.unsaved = { ...unsaved, timer: setTimeout(() => void saveBits(state).catch(() => {}), BITS_BATCH_MS) };
+    } else state.unsaved = { ...unsaved, timer: scheduleSave(state) };
     throw error;
   }
+}
+
+/** The timer that writes a batch BITS_BATCH_MS after its first mark (a failure waits for the next). */
+function scheduleSave(state: Progress): ReturnType<typeof setTimeout> {
+  return setTimeout(() => void saveBits(state).catch(() => {}), BITS_BATCH_MS);
 }
 
 /** Stops a download's pending bitfield write (its share is complete or removed). */

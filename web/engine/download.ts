@@ -123,7 +123,7 @@ export class Download {
       clearTimeout(this.#limitTimer);
     });
     if (resume) this.#adopt(resume.meta, new Bitfield(chunkCount(resume.meta.size), resume.bitfield));
-    this.#watchdog = setInterval(() => this.#checkStalls(), WATCHDOG_INTERVAL_MS);
+    this.#watchdog = setInterval(() => this.#onWatchdog(), WATCHDOG_INTERVAL_MS);
   }
 
   get sourceCount(): number {
@@ -385,7 +385,7 @@ export class Download {
    * A source with requests out and no piece for REQUEST_TIMEOUT_MS loses them and is dropped. In
    * endgame, requests that have grown overdue since the last piece are duplicated now.
    */
-  #checkStalls(): void {
+  #onWatchdog(): void {
     const now = this.#now();
     for (const source of [...this.#sources]) {
       if (source.inFlight.size > 0 && now - source.lastPieceAt > REQUEST_TIMEOUT_MS) {
