@@ -5,12 +5,14 @@
  * Buffers handed back are transferred, not copied.
  */
 import * as Comlink from 'comlink';
-import { createSHA256, type IHasher } from 'hash-wasm';
+import { createSHA256 } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
-import { bitIsSet, CHUNK_SIZE, setBit, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
+import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
 import { FileNotFoundError, hasOpfsSyncAccess, IndexedDbStore, OpfsStore, type ByteFile, type ByteStore } from './byte-store.js';
 import { bitsFileName, shareFileName } from './storage-layout.js';
+import { DownloadProgress } from './download-progress.js';
+import { ChunkOutOfRangeError, StorageFullError, StorageNotFoundError, StorageQuotaError } from './storage-errors.js';
 import { DataPlane, type PlaneEvents } from '../web/engine/data-plane.js';
 
 export type { StoredShare };
@@ -18,58 +20,13 @@ export type { StoredShare };
 /** Copy imports 1 MiB at a time: OPFS write throughput levels off there. */
 const IMPORT_SLICE = 1024 * 1024;
 
-export class StorageQuotaError extends Error {
-  override name = 'StorageQuotaError';
-}
-/** The disk (not the quota) ran out mid-way: nothing is lost, the download can go on once there is room. */
-export class StorageFullError extends Error {
-  override name = 'StorageFullError';
-}
-
 /** Write failures that mean "no room": quota exceeded, or the OS's ENOSPC surfacing as an I/O error. */
 function isOutOfSpace(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'InvalidStateError' || error.name === 'NoModificationAllowedError' || error.name === 'UnknownError');
 }
 
-export class StorageNotFoundError extends Error {
-  override name = 'StorageNotFoundError';
-}
-
-/**
- * A download's bitfield lives in a sidecar file (<id>.bits), written after the chunks it marks (in
- * OPFS, synchronously), so the file is never behind its bitfield. Marks are written in batches: once
- * BITS_BATCH_CHUNKS chunks are unmarked on disk, BITS_BATCH_MS after the first of them, and at once
- * when the page asks (flushProgress, on pagehide). Each OPFS write costs an IPC to the browser
- * process (Chromium reports every modification), so one write per chunk instead of two is a few
- * percent of the CPU a transfer uses; a crash costs at most a batch of chunks fetched again.
- * IndexedDB records completion.
- */
-const BITS_BATCH_CHUNKS = 16;
-const BITS_BATCH_MS = 100;
-
-export class ChunkOutOfRangeError extends RangeError {
-  override name = 'ChunkOutOfRangeError';
-}
-
-interface Progress {
-  record: StoredShare;
-  /** The sidecar bitfield file. */
-  bits: ByteFile;
-  /** Bytes of the bitfield changed since they were last written: [from, to), and how many chunks. */
-  unsaved: { from: number; to: number; chunks: number; timer: ReturnType<typeof setTimeout> } | undefined;
-  /**
-   * SHA-256 of the file's first `hashedChunks` chunks, kept up while the download runs (chunks that
-   * land in order are hashed from memory, others are read back once the gap before them closes), so
-   * the whole-file check at completion only has the remainder left to read.
-   */
-  wholeHash: IHasher;
-  hashedChunks: number;
-  /** The read-back catch-up in progress, if any: only one runs at a time. */
-  catchingUp: Promise<void> | undefined;
-}
-
 let store: ByteStore = hasOpfsSyncAccess() ? new OpfsStore() : new IndexedDbStore();
-const progress = new Map<string, Promise<Progress>>();
+const progress = new Map<string, Promise<DownloadProgress>>();
 let importCounter = 0;
 let database: Promise<IDBPDatabase> | undefined;
 
@@ -87,101 +44,20 @@ async function fileFor(name: string, create = false): Promise<ByteFile> {
   }
 }
 
-/**
- * Moves the running whole-file hash over every stored chunk that follows its end, reading them back
- * (in slices of up to `sliceChunks` chunks). Runs once at a time; a call during a run joins it.
- */
-function catchUpWholeHash(shareId: string, state: Progress, sliceChunks = 1): Promise<void> {
-  state.catchingUp ??= (async () => {
-    try {
-      const { meta, bitfield } = state.record;
-      const count = meta.chunkHashes.length;
-      const file = await fileFor(shareFileName(shareId));
-      let buffer = new Uint8Array(0);
-      while (state.hashedChunks < count && bitIsSet(bitfield, state.hashedChunks)) {
-        let last = state.hashedChunks;
-        while (last + 1 < count && last + 1 < state.hashedChunks + sliceChunks && bitIsSet(bitfield, last + 1)) last++;
-        const start = chunkRange(state.hashedChunks, meta.size, CHUNK_SIZE).start;
-        const end = chunkRange(last, meta.size, CHUNK_SIZE).end;
-        if (buffer.byteLength < end - start) buffer = new Uint8Array(end - start);
-        const slice = buffer.subarray(0, end - start);
-        if ((await file.read(slice, start)) !== slice.byteLength) throw new StorageNotFoundError(`short read at ${start}`);
-        state.wholeHash.update(slice);
-        state.hashedChunks = last + 1;
-      }
-    } finally {
-      state.catchingUp = undefined;
-    }
-  })();
-  return state.catchingUp;
-}
-
-/** Marks chunk `index` in the bitfield; the mark reaches the sidecar file with its batch. */
-function markChunk(state: Progress, index: number): void {
-  const byte = index >> 3;
-  setBit(state.record.bitfield, index);
-  state.unsaved ??= { from: byte, to: byte + 1, chunks: 0, timer: scheduleSave(state) };
-  state.unsaved.from = Math.min(state.unsaved.from, byte);
-  state.unsaved.to = Math.max(state.unsaved.to, byte + 1);
-  if (++state.unsaved.chunks >= BITS_BATCH_CHUNKS) void saveBits(state).catch(() => {});
-}
-
-/**
- * Writes the bitfield's unsaved bytes to the sidecar file. On failure they stay unsaved and go with
- * the next batch: the chunks are on disk either way, only a crash before then would refetch them.
- */
-async function saveBits(state: Progress): Promise<void> {
-  const unsaved = state.unsaved;
-  if (!unsaved) return;
-  clearTimeout(unsaved.timer);
-  state.unsaved = undefined;
-  try {
-    const written = await state.bits.write(state.record.bitfield.subarray(unsaved.from, unsaved.to), unsaved.from);
-    if (written !== unsaved.to - unsaved.from) throw new StorageFullError('the disk is full');
-  } catch (error) {
-    const since = state.unsaved as Progress['unsaved']; // marks made while the write was pending
-    if (since) {
-      since.from = Math.min(since.from, unsaved.from);
-      since.to = Math.max(since.to, unsaved.to);
-    } else state.unsaved = { ...unsaved, timer: scheduleSave(state) };
-    throw error;
-  }
-}
-
-/** The timer that writes a batch BITS_BATCH_MS after its first mark (a failure waits for the next). */
-function scheduleSave(state: Progress): ReturnType<typeof setTimeout> {
-  return setTimeout(() => void saveBits(state).catch(() => {}), BITS_BATCH_MS);
-}
-
-/** Stops a download's pending bitfield write (its share is complete or removed). */
-function dropUnsaved(state: Progress): void {
-  clearTimeout(state.unsaved?.timer);
-  state.unsaved = undefined;
-}
-
-function progressOf(shareId: string): Promise<Progress> {
+/** A download's progress (bitfield and running hash), loaded once and shared by every call. */
+function progressOf(shareId: string): Promise<DownloadProgress> {
   let state = progress.get(shareId);
   if (!state) {
     state = (async () => {
       const record = await getStoredShare(await db(), shareId);
       if (!record) throw new StorageNotFoundError(`no download of ${shareId.slice(0, 12)}… in storage`);
-      const bits = await fileFor(bitsFileName(shareId), true);
-      const length = record.bitfield.byteLength;
-      if (bits.size() === length) await bits.read(record.bitfield, 0);
-      else {
-        await bits.truncate(length);
-        await bits.write(record.bitfield, 0);
-      }
-      const wholeHash = await createSHA256();
-      wholeHash.init();
-      return { record, bits, unsaved: undefined, wholeHash, hashedChunks: 0, catchingUp: undefined };
+      return DownloadProgress.open(record, await fileFor(bitsFileName(shareId), true));
     })();
     state.catch(() => progress.delete(shareId));
     progress.set(shareId, state);
   }
   return state;
 }
-
 
 /** Internal: the page can only write a downloaded chunk through writeVerifiedChunk. */
 async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): Promise<void> {
@@ -277,41 +153,31 @@ export const storage = {
   /**
    * Writes chunk `index` of a download only if it has the right length and SHA-256; returns whether
    * it did. Verifying here, where the bytes land, saves a copy and a worker hop per chunk; the chunk
-   * is marked in the bitfield once written (saved with its batch, see markChunk).
+   * is marked in the bitfield once written (saved with its batch, see download-progress.ts).
    */
   async writeVerifiedChunk(shareId: string, index: number, data: Uint8Array): Promise<boolean> {
     const state = await progressOf(shareId);
-    const { meta, bitfield } = state.record;
+    const { meta } = state.record;
     if (!Number.isInteger(index) || index < 0 || index >= meta.chunkHashes.length) throw new ChunkOutOfRangeError(`no chunk ${index} in this share`);
     const { start, end } = chunkRange(index, meta.size, CHUNK_SIZE);
     if (data.byteLength !== end - start) return false;
     const actual = toHex(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
     if (actual !== meta.chunkHashes[index]) return false;
     await writeBytes(shareId, start, data);
-    markChunk(state, index);
-    if (!state.catchingUp && index === state.hashedChunks) {
-      state.wholeHash.update(data);
-      state.hashedChunks++;
-    }
-    if (state.hashedChunks < meta.chunkHashes.length && bitIsSet(bitfield, state.hashedChunks)) {
-      // A read-back failure here is not this chunk's: the completion check reads it again.
-      catchUpWholeHash(shareId, state).catch(() => {});
-    }
+    state.mark(index);
+    state.hashChunk(index, data, () => fileFor(shareFileName(shareId)));
     return true;
   },
 
   /** Saves a download's bitfield now (e.g. before the page goes away). */
   async flushProgress(shareId: string): Promise<void> {
-    const state = await progress.get(shareId);
-    if (!state) return;
-    await saveBits(state);
-    await state.bits.flush();
+    await (await progress.get(shareId))?.flush();
   },
 
   /** Marks a download complete (its whole-file hash checked) and releases its file. */
   async completeShare(shareId: string): Promise<void> {
     const state = await progressOf(shareId);
-    dropUnsaved(state);
+    state.dropUnsaved();
     state.record.complete = true;
     await saveProgress(await db(), shareId, new Uint8Array(state.record.bitfield), true);
     progress.delete(shareId);
@@ -325,16 +191,8 @@ export const storage = {
    */
   async hashStoredShare(shareId: string): Promise<string> {
     const state = await progress.get(shareId)?.catch(() => undefined);
-    if (state) {
-      await state.catchingUp?.catch(() => {});
-      await catchUpWholeHash(shareId, state, IMPORT_SLICE / CHUNK_SIZE);
-      if (state.hashedChunks === state.record.meta.chunkHashes.length) {
-        const digest = state.wholeHash.digest('hex');
-        state.wholeHash.init(); // a digest ends the hash: start over, should anything be rewritten
-        state.hashedChunks = 0;
-        return digest;
-      }
-    }
+    const digest = await state?.digest(() => fileFor(shareFileName(shareId)), IMPORT_SLICE / CHUNK_SIZE);
+    if (digest) return digest;
     const file = await fileFor(shareFileName(shareId));
     const hash = await createSHA256();
     hash.init();
@@ -379,7 +237,7 @@ export const storage = {
 
   async removeShare(shareId: string): Promise<void> {
     const state = await progress.get(shareId)?.catch(() => undefined);
-    if (state) dropUnsaved(state);
+    state?.dropUnsaved();
     progress.delete(shareId);
     await store.remove(shareFileName(shareId));
     await store.remove(bitsFileName(shareId));
