@@ -9,9 +9,10 @@ import { readStoredLimits } from './ui/stored-limits.js';
 const params = new URLSearchParams(location.search);
 const forceRelay = params.get('relay') === '1' || localStorage.getItem('shoal.forceRelay') === '1';
 const room = params.get('room') ?? undefined;
-// `?plane=worker` runs the data plane in the storage worker where the browser can move data channels
-// there: it frees the main thread but, measured on the 2-core dev machine, moves chunks ~15% slower.
-const dataPlane = params.get('plane') === 'worker' ? 'worker' : 'page';
+// The data plane runs in the storage worker where the browser can move data channels there (else on
+// the page): chunks then go from the network to the disk without the main thread. `?plane=page`
+// keeps it on the page (what browsers without transferable data channels do).
+const dataPlane = params.get('plane') === 'page' ? 'page' : 'worker';
 
 if ('serviceWorker' in navigator) void new Workbox('/sw.js').register();
 

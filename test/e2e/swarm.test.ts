@@ -119,14 +119,14 @@ describe('swarm: many peers, failures and resumption', { timeout: 600_000 }, () 
         return send.call(this, data);
       } as RTCDataChannel['send'];
     });
-    // On the page's data plane (the default), where the patched send is the one that serves.
-    await openApp(corrupt.page, server.url);
+    // With the data plane on the page, where the patched send is the one that serves.
+    await openApp(corrupt.page, `${server.url}/?plane=page`);
     assert.equal((await engineState(corrupt.page)).dataPlane, 'page');
     await shareFromDisk(corrupt.page, file.path, NAME);
     const corruptId = await peerIdOf(corrupt);
 
     const browser = await leecher();
-    assert.equal((await engineState(browser.page)).dataPlane, 'page');
+    assert.equal((await engineState(browser.page)).dataPlane, 'worker');
     const state = await downloadAndVerify(browser);
     const liar = state.peers.find((p) => p.peerId === corruptId)!;
     assert.ok(liar, 'the corrupt peer was in the room');

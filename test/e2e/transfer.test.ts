@@ -2,8 +2,9 @@
  * The walking skeleton end to end: two separate Chromium instances against the real server. A shares
  * an 8 MiB random file through the UI; B downloads it through the UI; B's stored bytes (read back
  * through the service worker) have the file's SHA-256. Then the same with both peers forced through
- * the TURN relay (iceTransportPolicy "relay"), and with the data plane in the storage worker; then
- * a removed share must not come back on reload.
+ * the TURN relay (iceTransportPolicy "relay"), and from a seeder whose data plane stays on the page
+ * to one whose plane runs in the storage worker (the default); then a removed share must not come
+ * back on reload.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -69,7 +70,7 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     await openApp(browserA.page, server.url);
     await openApp(browserB.page, server.url);
     await browserB.page.locator('shoal-peer-list li').first().waitFor({ timeout: 10_000 });
-    for (const page of [browserA.page, browserB.page]) assert.equal((await engineState(page)).dataPlane, 'page', 'the data plane runs on the page by default');
+    for (const page of [browserA.page, browserB.page]) assert.equal((await engineState(page)).dataPlane, 'worker', 'Chromium moves data channels into the storage worker');
     const { ms, fileHash } = await transfer(browserA.page, browserB.page, 'direct.bin');
     const types = await candidateTypes(browserB.page);
     assert.ok(types.length > 0 && !types.includes('relay'), `direct path expected, got ${types.join(',')}`);
@@ -96,24 +97,25 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     console.log(`# e2e relayed 8 MiB transfer: ${Math.round(ms)} ms (${(FILE_SIZE / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
   });
 
-  test('8 MiB with the data plane in the storage worker (?plane=worker: data channels transferred there)', async () => {
+  test('8 MiB from a seeder whose data plane stays on the page (?plane=page, as without transferable channels)', async () => {
     const [pageA, pageB] = await Promise.all([browserA.context.newPage(), browserB.context.newPage()]);
     await Promise.all(browserA.context.pages().filter((p) => p !== pageA).map((p) => p.close()));
     await Promise.all(browserB.context.pages().filter((p) => p !== pageB).map((p) => p.close()));
-    await openApp(pageA, `${server.url}/?plane=worker`);
-    await openApp(pageB, `${server.url}/?plane=worker`);
-    for (const page of [pageA, pageB]) assert.equal((await engineState(page)).dataPlane, 'worker', 'Chromium moves data channels into the storage worker');
-    const { ms } = await transfer(pageA, pageB, 'in-worker.bin');
-    console.log(`# e2e 8 MiB transfer, data plane in the storage worker: ${Math.round(ms)} ms (${(FILE_SIZE / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
+    await openApp(pageA, `${server.url}/?plane=page`);
+    await openApp(pageB, server.url);
+    assert.equal((await engineState(pageA)).dataPlane, 'page');
+    assert.equal((await engineState(pageB)).dataPlane, 'worker');
+    const { ms } = await transfer(pageA, pageB, 'from-page.bin');
+    console.log(`# e2e 8 MiB transfer, page plane to worker plane: ${Math.round(ms)} ms (${(FILE_SIZE / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
   });
 
   test('a removed share stays removed when the page reloads the moment it leaves the list', async () => {
     const page = browserB.context.pages().at(-1)!;
-    await page.getByRole('button', { name: 'Remove in-worker.bin' }).click();
-    await page.locator('li[aria-label="in-worker.bin"]').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.getByRole('button', { name: 'Remove from-page.bin' }).click();
+    await page.locator('li[aria-label="from-page.bin"]').waitFor({ state: 'detached', timeout: 15_000 });
     await openApp(page, server.url);
     await page.locator('li[aria-label="direct.bin"][data-status="seeding"]').waitFor({ timeout: 15_000 });
-    assert.equal(await page.locator('li[aria-label="in-worker.bin"]').count(), 0, 'the removed share is not listed again');
-    assert.ok(!(await engineState(page)).shares.some((s) => s.name === 'in-worker.bin'), 'nor is it in the engine state');
+    assert.equal(await page.locator('li[aria-label="from-page.bin"]').count(), 0, 'the removed share is not listed again');
+    assert.ok(!(await engineState(page)).shares.some((s) => s.name === 'from-page.bin'), 'nor is it in the engine state');
   });
 });

@@ -41,7 +41,7 @@ export interface EngineOptions {
   selfName: string;
   forceRelay: boolean;
   room?: string;
-  /** Where the data plane should run (default: the page); 'worker' falls back to the page where channels cannot move. */
+  /** Where the data plane should run (default: the storage worker, or the page where channels cannot move there). */
   dataPlane?: PlaneHost;
 }
 

@@ -19,10 +19,10 @@ export function startWorkers(base = '/workers/'): { hasher: HasherApi; storage: 
 }
 
 /**
- * Starts the data plane on the page, or with `prefer: 'worker'` in the storage worker if this browser
- * can transfer data channels there (a probe channel is transferred to find out; else the page).
+ * Starts the data plane in the storage worker if this browser can transfer data channels there (a
+ * probe channel is transferred to find out), else, or with `prefer: 'page'`, on the page.
  */
-export async function openDataPlane(storage: StorageApi, events: PlaneEvents, prefer: PlaneHost = 'page'): Promise<{ plane: PlaneApi; host: PlaneHost }> {
+export async function openDataPlane(storage: StorageApi, events: PlaneEvents, prefer: PlaneHost = 'worker'): Promise<{ plane: PlaneApi; host: PlaneHost }> {
   if (prefer === 'worker' && typeof RTCPeerConnection === 'function') {
     const pc = new RTCPeerConnection();
     try {
