@@ -2,8 +2,9 @@
  * `npm run bench -- transfer`: throughput and memory of Shoal transfers next to the raw ceiling,
  * all in one run with the same Chromium instances and flags, one JSON line per case.
  *   raw-datachannel   plain 64 KiB messages between two browsers, backpressured at 1 MiB
+ *   raw-datachannel-3to1  the same from three browsers at once into one page, against raw 1→1
  *   shoal-1to1        a 256 MiB share, one seeder, against the raw runs either side of it
- *   shoal-3to1        the same share, three seeders, against the 1→1 of the same round
+ *   shoal-3to1        the same share, three seeders, against the 1→1 and the raw 3→1 of its round
  * (BENCH_ROUNDS rounds, 3 by default, interleaved; medians of the paired ratios)
  *   share-hashing     sharing a 1 GiB file (hash + copy into OPFS), and hashing alone, vs sha256sum
  *   download-1gib     peak renderer RSS growth of the leecher during a 1 GiB download
@@ -42,63 +43,72 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Two pages, one RTCPeerConnection each, SDP exchanged by this script (no trickle). */
-async function rawDataChannel(sender: Page, receiver: Page, totalBytes: number): Promise<number> {
-  const setup = `
-    window.rawPc = new RTCPeerConnection();
-    window.rawGathered = () => new Promise((resolve) => {
-      if (rawPc.iceGatheringState === 'complete') return resolve();
-      rawPc.addEventListener('icegatheringstatechange', () => rawPc.iceGatheringState === 'complete' && resolve());
-    });`;
-  await sender.evaluate(setup);
-  await receiver.evaluate(setup);
+/** Plain data channels from sender pages to one receiver page (as Shoal's 3→1: one page, a connection per peer). */
+const RAW_SETUP = `
+  window.rawPcs = [];
+  window.rawConnection = () => { const pc = new RTCPeerConnection(); rawPcs.push(pc); return pc; };
+  window.rawGathered = (pc) => new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+  });`;
+
+/** One RTCPeerConnection and ordered channel from `sender` to `receiver`, SDP exchanged by this script (no trickle). */
+async function connectRaw(sender: Page, receiver: Page): Promise<void> {
   const offer = await sender.evaluate(async () => {
     const w = window as any;
-    w.rawChannel = w.rawPc.createDataChannel('raw', { ordered: true });
+    const pc = w.rawConnection();
+    w.rawChannel = pc.createDataChannel('raw', { ordered: true });
     w.rawChannel.binaryType = 'arraybuffer';
-    await w.rawPc.setLocalDescription();
-    await w.rawGathered();
-    return w.rawPc.localDescription.toJSON();
+    await pc.setLocalDescription();
+    await w.rawGathered(pc);
+    return pc.localDescription.toJSON();
   });
   const answer = await receiver.evaluate(async (offer) => {
     const w = window as any;
-    w.rawReceived = new Promise((resolve) => {
-      w.rawPc.ondatachannel = ({ channel }: RTCDataChannelEvent) => {
-        channel.binaryType = 'arraybuffer';
-        let bytes = 0;
-        let started = 0;
-        channel.onmessage = (event) => {
-          if (started === 0) started = performance.now();
-          bytes += (event.data as ArrayBuffer).byteLength;
-          if (bytes >= w.rawExpected) resolve(performance.now() - started);
-        };
+    const pc = w.rawConnection();
+    pc.ondatachannel = ({ channel }: RTCDataChannelEvent) => {
+      channel.binaryType = 'arraybuffer';
+      channel.onmessage = (event) => {
+        if (w.rawStarted === 0) w.rawStarted = performance.now();
+        w.rawBytes += (event.data as ArrayBuffer).byteLength;
+        if (w.rawBytes >= w.rawExpected) w.rawDone(performance.now() - w.rawStarted);
       };
-    });
-    await w.rawPc.setRemoteDescription(offer);
-    await w.rawPc.setLocalDescription();
-    await w.rawGathered();
-    return w.rawPc.localDescription.toJSON();
+    };
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription();
+    await w.rawGathered(pc);
+    return pc.localDescription.toJSON();
   }, offer);
-  await receiver.evaluate((n) => ((window as any).rawExpected = n), totalBytes);
   await sender.evaluate(async (answer) => {
     const w = window as any;
-    await w.rawPc.setRemoteDescription(answer);
+    await w.rawPcs.at(-1).setRemoteDescription(answer);
     if (w.rawChannel.readyState !== 'open') await new Promise((r) => (w.rawChannel.onopen = r));
   }, answer);
-  const receiving = receiver.evaluate(() => (window as any).rawReceived as Promise<number>);
-  await sender.evaluate(async (total) => {
-    const channel = (window as any).rawChannel as RTCDataChannel;
-    channel.bufferedAmountLowThreshold = 256 * 1024;
-    const message = new Uint8Array(65536);
-    crypto.getRandomValues(message.subarray(0, 65536));
-    for (let sent = 0; sent < total; sent += message.byteLength) {
-      channel.send(message);
-      if (channel.bufferedAmount > 1024 * 1024) await new Promise((r) => channel.addEventListener('bufferedamountlow', r, { once: true }));
-    }
+}
+
+/** MiB/s of `totalBytes` in plain 64 KiB messages, split evenly between the senders, timed by the receiver. */
+async function rawDataChannel(senders: readonly Page[], receiver: Page, totalBytes: number): Promise<number> {
+  await receiver.evaluate((n) => {
+    const w = window as any;
+    Object.assign(w, { rawExpected: n, rawBytes: 0, rawStarted: 0 });
+    w.rawReceived = new Promise((resolve) => (w.rawDone = resolve));
   }, totalBytes);
+  const receiving = receiver.evaluate(() => (window as any).rawReceived as Promise<number>);
+  await Promise.all(
+    senders.map((sender) =>
+      sender.evaluate(async (total) => {
+        const channel = (window as any).rawChannel as RTCDataChannel;
+        channel.bufferedAmountLowThreshold = 256 * 1024;
+        const message = new Uint8Array(65536);
+        crypto.getRandomValues(message);
+        for (let sent = 0; sent < total; sent += message.byteLength) {
+          channel.send(message);
+          if (channel.bufferedAmount > 1024 * 1024) await new Promise((r) => channel.addEventListener('bufferedamountlow', r, { once: true }));
+        }
+      }, totalBytes / senders.length),
+    ),
+  );
   const ms = await receiving;
-  await sender.evaluate(() => (window as any).rawPc.close());
-  await receiver.evaluate(() => (window as any).rawPc.close());
   return totalBytes / MiB / (ms / 1000);
 }
 
@@ -151,10 +161,18 @@ try {
   const [seeder, leecher, seeder2, seeder3] = browsers as [LaunchedBrowser, LaunchedBrowser, LaunchedBrowser, LaunchedBrowser];
   for (const b of browsers) await openApp(b.page, appUrl);
 
-  // The ceiling: what a data channel between these two browsers carries with no protocol at all.
-  const rawPages = [await seeder.context.newPage(), await leecher.context.newPage()] as const;
-  for (const p of rawPages) await p.goto(`${server.url}/api/health`);
-  const raw = () => rawDataChannel(rawPages[0], rawPages[1], RAW_BYTES);
+  // The ceilings: what plain data channels between these browsers carry with no protocol at all,
+  // from one sender and from three at once (the 3→1 topology's own limit on this machine).
+  const rawSenders: Page[] = [];
+  for (const b of [seeder, seeder2, seeder3]) rawSenders.push(await b.context.newPage());
+  const rawReceiver = await leecher.context.newPage();
+  for (const p of [...rawSenders, rawReceiver]) {
+    await p.goto(`${server.url}/api/health`);
+    await p.evaluate(RAW_SETUP);
+  }
+  for (const sender of rawSenders) await connectRaw(sender, rawReceiver);
+  const raw = () => rawDataChannel(rawSenders.slice(0, 1), rawReceiver, RAW_BYTES);
+  const raw3 = () => rawDataChannel(rawSenders, rawReceiver, RAW_BYTES);
 
   const share = await randomFile('bench-256.bin', SHARE_BYTES);
   files.push(share);
@@ -171,12 +189,14 @@ try {
     await openApp(leecher.page, appUrl); // a fresh session: the room no longer lists it as a holder
   };
 
-  // Rounds of raw, 1→1, 3→1, closed by one more raw: each 1→1 is compared with the raw runs either
-  // side of it and each 3→1 with the 1→1 just before it, since this VM's speed drifts by ±25% from one
-  // run to the next. The medians of those paired ratios are the figures.
+  // Rounds of raw 1→1, Shoal 1→1, Shoal 3→1, raw 3→1, closed by one more raw 1→1: each 1→1 is
+  // compared with the raw 1→1 runs either side of it, each Shoal 3→1 with the Shoal 1→1 just before
+  // it and the raw 3→1 just after it, since this VM's speed drifts by ±25% from one run to the next.
+  // The medians of those paired ratios are the figures.
   const raws: number[] = [];
+  const raws3: number[] = [];
   const ones: { rate: number; streaming: number }[] = [];
-  const threes: { rate: number; streaming: number; ratioTo1to1: number; chunksPerSeeder: number[] }[] = [];
+  const threes: { rate: number; streaming: number; chunksPerSeeder: number[] }[] = [];
   await leaveRoom();
   for (let roundNo = 0; roundNo < ROUNDS; roundNo++) {
     raws.push(await raw());
@@ -187,18 +207,24 @@ try {
     const chunksPerSeeder = (await engineState(leecher.page)).peers.map((p) => p.chunksReceived).filter((n) => n > 0);
     await forget();
     await leaveRoom();
-    const oneRate = SHARE_BYTES / MiB / one.seconds;
-    ones.push({ rate: oneRate, streaming: SHARE_BYTES / MiB / one.fromFirstChunk });
-    threes.push({ rate: SHARE_BYTES / MiB / three.seconds, streaming: SHARE_BYTES / MiB / three.fromFirstChunk, ratioTo1to1: SHARE_BYTES / MiB / three.seconds / oneRate, chunksPerSeeder });
+    raws3.push(await raw3());
+    ones.push({ rate: SHARE_BYTES / MiB / one.seconds, streaming: SHARE_BYTES / MiB / one.fromFirstChunk });
+    threes.push({ rate: SHARE_BYTES / MiB / three.seconds, streaming: SHARE_BYTES / MiB / three.fromFirstChunk, chunksPerSeeder });
   }
   raws.push(await raw());
-  await Promise.all(rawPages.map((p) => p.close()));
+  await Promise.all([...rawSenders, rawReceiver].map((p) => p.close()));
   await rejoinRoom();
-  const oneRatios = ones.map((one, i) => {
-    const ceiling = (raws[i]! + raws[i + 1]!) / 2;
-    return { rate: one.rate, ratio: one.rate / ceiling, streamingRatio: one.streaming / ceiling };
-  });
+  const rawCeiling = (i: number) => (raws[i]! + raws[i + 1]!) / 2;
+  const oneRatios = ones.map((one, i) => ({ rate: one.rate, ratio: one.rate / rawCeiling(i), streamingRatio: one.streaming / rawCeiling(i) }));
   report({ case: 'raw-datachannel', mib: RAW_BYTES / MiB, mibPerSecond: round(median(raws)), runs: raws.map((r) => round(r)) });
+  report({
+    case: 'raw-datachannel-3to1',
+    mib: RAW_BYTES / MiB,
+    mibPerSecond: round(median(raws3)),
+    // What three senders gain over one with no protocol at all: the ceiling of Shoal's 3→1 / 1→1 here.
+    ratioToRaw1to1: round(median(raws3.map((r, i) => r / rawCeiling(i)))),
+    runs: raws3.map((r) => round(r)),
+  });
   report({
     case: 'shoal-1to1',
     mib: SHARE_BYTES / MiB,
@@ -215,9 +241,15 @@ try {
     mib: SHARE_BYTES / MiB,
     rounds: ROUNDS,
     mibPerSecond: round(median(threes.map((t) => t.rate))),
-    ratioTo1to1: round(median(threes.map((t) => t.ratioTo1to1))),
-    ratioToRaw: round(median(threes.map((t) => t.rate)) / median(raws)),
-    runs: threes.map((t) => ({ mibPerSecond: round(t.rate), mibPerSecondFromFirstChunk: round(t.streaming), ratioTo1to1: round(t.ratioTo1to1), chunksPerSeeder: t.chunksPerSeeder })),
+    ratioTo1to1: round(median(threes.map((t, i) => t.rate / ones[i]!.rate))),
+    ratioToRaw3to1: round(median(threes.map((t, i) => t.rate / raws3[i]!))),
+    runs: threes.map((t, i) => ({
+      mibPerSecond: round(t.rate),
+      mibPerSecondFromFirstChunk: round(t.streaming),
+      ratioTo1to1: round(t.rate / ones[i]!.rate),
+      ratioToRaw3to1: round(t.rate / raws3[i]!),
+      chunksPerSeeder: t.chunksPerSeeder,
+    })),
     target: '>= 1to1',
   });
   for (const b of extraSeeders) await b.page.getByRole('button', { name: 'Remove bench-256.bin' }).click();
