@@ -1,8 +1,9 @@
 /**
  * Storage worker (Comlink): owns the on-disk layout (see storage-layout.ts). Share bytes live in OPFS
  * through sync access handles, which only a dedicated worker may open, or in IndexedDB blocks where
- * OPFS sync access is missing (byte-store.ts); share metadata and progress live in IndexedDB.
- * Buffers handed back are transferred, not copied.
+ * OPFS sync access is missing (byte-store.ts); share records live in IndexedDB (share-records.ts),
+ * a download's progress in a sidecar file beside its bytes (download-progress.ts). It also hosts
+ * the data plane where data channels can be transferred here. Buffers handed back are transferred.
  */
 import * as Comlink from 'comlink';
 import { createSHA256 } from 'hash-wasm';
