@@ -37,11 +37,13 @@ export class DownloadProgress {
     /** The download's record; its bitfield is the live one. */
     readonly record: StoredShare,
     private readonly bits: ByteFile,
+    /** Opens the download's own file, to read chunks back for the hash. */
+    private readonly openData: () => Promise<ByteFile>,
     private readonly wholeHash: IHasher,
   ) {}
 
-  /** Loads the bitfield from the sidecar file, or starts the file from the record's. */
-  static async open(record: StoredShare, bits: ByteFile): Promise<DownloadProgress> {
+  /** Loads the bitfield from the sidecar file `bits`, or starts that file from the record's. */
+  static async open(record: StoredShare, bits: ByteFile, openData: () => Promise<ByteFile>): Promise<DownloadProgress> {
     const length = record.bitfield.byteLength;
     if (bits.size() === length) await bits.read(record.bitfield, 0);
     else {
@@ -50,7 +52,7 @@ export class DownloadProgress {
     }
     const wholeHash = await createSHA256();
     wholeHash.init();
-    return new DownloadProgress(record, bits, wholeHash);
+    return new DownloadProgress(record, bits, openData, wholeHash);
   }
 
   /** Marks chunk `index`, now on disk; the mark reaches the sidecar file with its batch. */
@@ -104,16 +106,16 @@ export class DownloadProgress {
 
   /**
    * Moves the whole-file hash on after chunk `index` (`data`) was marked: hashed from memory when it
-   * is next in line, else the chunks after the hash's end are read back from `file` once the gap
-   * before them closes. A read-back failure is left to the completion check, which reads again.
+   * is next in line, else the chunks after the hash's end are read back once the gap before them
+   * closes. A read-back failure is left to the completion check, which reads again.
    */
-  hashChunk(index: number, data: Uint8Array, file: () => Promise<ByteFile>): void {
+  hashChunk(index: number, data: Uint8Array): void {
     if (!this.#catchingUp && index === this.#hashedChunks) {
       this.wholeHash.update(data);
       this.#hashedChunks++;
     }
     if (this.#hashedChunks < this.record.meta.chunkHashes.length && bitIsSet(this.record.bitfield, this.#hashedChunks)) {
-      this.#catchUp(file, 1).catch(() => {});
+      this.#catchUp(1).catch(() => {});
     }
   }
 
@@ -122,9 +124,9 @@ export class DownloadProgress {
    * had not reached yet (read back in slices of `sliceChunks` chunks). Undefined if a chunk is missing.
    * A digest ends the hash; it starts over, should anything be rewritten.
    */
-  async digest(file: () => Promise<ByteFile>, sliceChunks: number): Promise<string | undefined> {
+  async digest(sliceChunks: number): Promise<string | undefined> {
     await this.#catchingUp?.catch(() => {});
-    await this.#catchUp(file, sliceChunks);
+    await this.#catchUp(sliceChunks);
     if (this.#hashedChunks !== this.record.meta.chunkHashes.length) return undefined;
     const digest = this.wholeHash.digest('hex');
     this.wholeHash.init();
@@ -133,12 +135,12 @@ export class DownloadProgress {
   }
 
   /** Hashes every stored chunk that follows the hash's end, reading them back. A call during a run joins it. */
-  #catchUp(open: () => Promise<ByteFile>, sliceChunks: number): Promise<void> {
+  #catchUp(sliceChunks: number): Promise<void> {
     this.#catchingUp ??= (async () => {
       try {
         const { meta, bitfield } = this.record;
         const count = meta.chunkHashes.length;
-        const file = await open();
+        const file = await this.openData();
         let buffer = new Uint8Array(0);
         while (this.#hashedChunks < count && bitIsSet(bitfield, this.#hashedChunks)) {
           let last = this.#hashedChunks;

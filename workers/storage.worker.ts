@@ -52,7 +52,7 @@ function progressOf(shareId: string): Promise<DownloadProgress> {
     state = (async () => {
       const record = await getStoredShare(await db(), shareId);
       if (!record) throw new StorageNotFoundError(`no download of ${shareId.slice(0, 12)}… in storage`);
-      return DownloadProgress.open(record, await fileFor(bitsFileName(shareId), true));
+      return DownloadProgress.open(record, await fileFor(bitsFileName(shareId), true), () => fileFor(shareFileName(shareId)));
     })();
     state.catch(() => progress.delete(shareId));
     progress.set(shareId, state);
@@ -166,7 +166,7 @@ export const storage = {
     if (actual !== meta.chunkHashes[index]) return false;
     await writeBytes(shareId, start, data);
     state.mark(index);
-    state.hashChunk(index, data, () => fileFor(shareFileName(shareId)));
+    state.hashChunk(index, data);
     return true;
   },
 
@@ -192,7 +192,7 @@ export const storage = {
    */
   async hashStoredShare(shareId: string): Promise<string> {
     const state = await progress.get(shareId)?.catch(() => undefined);
-    const digest = await state?.digest(() => fileFor(shareFileName(shareId)), IMPORT_SLICE / CHUNK_SIZE);
+    const digest = await state?.digest(IMPORT_SLICE / CHUNK_SIZE);
     if (digest) return digest;
     const file = await fileFor(shareFileName(shareId));
     const hash = await createSHA256();
