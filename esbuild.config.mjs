@@ -29,7 +29,7 @@ const common = { bundle: true, sourcemap: true, minify: production, logLevel: 'w
 
 function copyStatic() {
   mkdirSync(join(out, 'web'), { recursive: true });
-  for (const file of ['index.html', 'manifest.webmanifest', 'screenshot-wide.png', 'screenshot-narrow.png']) cpSync(join('web', file), join(out, 'web', file));
+  for (const file of ['index.html', 'base.css', 'manifest.webmanifest', 'screenshot-wide.png', 'screenshot-narrow.png']) cpSync(join('web', file), join(out, 'web', file));
   cpSync(join('web', 'icons'), join(out, 'web', 'icons'), { recursive: true });
 }
 

@@ -41,6 +41,13 @@ export const MAX_SDP_LENGTH = 32 * 1024;
 /** Largest room name; generated codes are far shorter. */
 export const MAX_ROOM_LENGTH = 64;
 
+/**
+ * Room names with this prefix are the server's own: the room of everyone behind one public address,
+ * assigned from the connection's address alone. A client that names one is refused (`reserved-room`),
+ * so knowing or guessing someone's address never lets a stranger into their room.
+ */
+export const ADDRESS_ROOM_PREFIX = 'ip-';
+
 /** Peer ids are server-assigned: 16 random bytes as 22 base64url characters. */
 export const MAX_PEER_ID_LENGTH = 64;
 

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import {
+  ADDRESS_ROOM_PREFIX,
   MAX_ANNOUNCED_SHARES,
   MAX_FILE_SIZE,
   MAX_NAME_LENGTH,
@@ -25,7 +26,8 @@ export type SignalingErrorCode =
   | 'rate-limited'
   | 'room-full'
   | 'limit'
-  | 'origin-not-allowed';
+  | 'origin-not-allowed'
+  | 'reserved-room';
 
 /** A message that breaks the schema; `code` is what the server answers with. */
 export class SignalingMessageError extends Error {
@@ -38,9 +40,15 @@ export class SignalingMessageError extends Error {
   }
 }
 
+/** True for a name only the server may assign (the room of a public address); case does not matter. */
+export function isAddressRoomName(room: string): boolean {
+  return room.slice(0, ADDRESS_ROOM_PREFIX.length).toLowerCase() === ADDRESS_ROOM_PREFIX;
+}
+
 // ---- The schema ----------------------------------------------------------------------------------
 
 const LIMIT = 'limit';
+const RESERVED = 'reserved-room';
 const text = (min: number, max: number) => v.pipe(v.string(), v.minLength(min), v.maxLength(max));
 const peerId = v.pipe(text(1, MAX_PEER_ID_LENGTH), v.regex(/^[A-Za-z0-9_-]+$/, 'not a peer id'));
 const displayName = text(0, 64);
@@ -77,7 +85,13 @@ const PeerInfoSchema = v.object({ peerId, name: displayName });
 const ClientSchema = v.variant('type', [
   v.object({
     type: v.literal('join-room'),
-    room: v.optional(v.pipe(text(1, MAX_ROOM_LENGTH), v.regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "-" and "_"'))),
+    room: v.optional(
+      v.pipe(
+        text(1, MAX_ROOM_LENGTH),
+        v.regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "-" and "_"'),
+        v.check((room) => !isAddressRoomName(room), RESERVED),
+      ),
+    ),
     name: v.optional(displayName),
     resume: v.optional(resumeToken),
   }),
@@ -89,7 +103,7 @@ const ClientSchema = v.variant('type', [
   v.object({ type: v.literal('ping') }),
 ]);
 
-const errorCodes: SignalingErrorCode[] = ['bad-message', 'too-large', 'unknown-type', 'not-in-room', 'unknown-peer', 'rate-limited', 'room-full', 'limit', 'origin-not-allowed'];
+const errorCodes: SignalingErrorCode[] = ['bad-message', 'too-large', 'unknown-type', 'not-in-room', 'unknown-peer', 'rate-limited', 'room-full', 'limit', 'origin-not-allowed', 'reserved-room'];
 
 const ServerSchema = v.variant('type', [
   v.object({ type: v.literal('welcome'), peerId, room: text(1, MAX_ROOM_LENGTH), name: displayName, peers: v.array(PeerInfoSchema), resumeToken, resumed: v.optional(v.boolean(), false) }),
@@ -144,6 +158,9 @@ function validate<T>(schema: v.GenericSchema<unknown, T>, value: Fields): T {
   const issue = result.issues[0];
   const path = v.getDotPath(issue) ?? 'message';
   if (issue.message === LIMIT) fail(`${path}: at most ${MAX_ANNOUNCED_SHARES} shares per message`, 'limit');
+  if (issue.message === RESERVED) {
+    fail(`${path}: names starting with "${ADDRESS_ROOM_PREFIX}" are the server's own; join without a room to enter the room of your network`, 'reserved-room');
+  }
   fail(`${path}: ${issue.message}`);
 }
 

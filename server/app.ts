@@ -7,6 +7,8 @@ import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Bus } from './bus.js';
 import { Metrics } from './metrics.js';
+import { isOperator } from './operator-access.js';
+import { writeSecurityHeaders } from './security-headers.js';
 import { SignalingServer } from './signaling.js';
 import type { StaticFile } from './static-files.js';
 import { issueTurnCredential } from './turn/rest-credentials.js';
@@ -20,13 +22,17 @@ export interface AppComponents {
   turnState: () => string;
   turnRestarts?: () => number;
   bus?: Bus | undefined;
+  /** Key of the address rooms' names: config.roomSecret, or one shared through the bus, or random. */
+  roomSecret: string;
 }
 
 function json(res: HttpResponse, status: string, body: unknown): void {
   res.cork(() => {
-    res.writeStatus(status).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify(body));
+    writeSecurityHeaders(res.writeStatus(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify(body));
   });
 }
+
+const remoteAddress = (res: HttpResponse) => Buffer.from(res.getRemoteAddressAsText()).toString();
 
 export function iceServersFor(config: ServerConfig, nowMs = Date.now()) {
   const { username, credential, expiresAt } = issueTurnCredential(config.turnSecret, config.turnCredentialTtl, nowMs);
@@ -41,12 +47,13 @@ export function iceServersFor(config: ServerConfig, nowMs = Date.now()) {
   };
 }
 
-export function createApp({ config, files, log, version, turnState, turnRestarts = () => 0, bus }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
+export function createApp({ config, files, log, version, turnState, turnRestarts = () => 0, bus, roomSecret }: AppComponents): { app: TemplatedApp; signaling: SignalingServer } {
   const app = uWS.App();
   let metrics: Metrics | undefined = undefined;
   const signaling = new SignalingServer(log, {
     allowedOrigins: config.allowedOrigins,
-    trustProxy: config.trustProxy,
+    trustedProxyHops: config.trustedProxyHops,
+    roomSecret,
     maxSocketsPerIp: config.maxSocketsPerIp,
     onAccepted: (type) => metrics?.messages.inc({ type }),
     onRefused: (code) => metrics?.refusals.inc({ code }),
@@ -63,9 +70,14 @@ export function createApp({ config, files, log, version, turnState, turnRestarts
   const startedAt = Date.now();
   signaling.attach(app);
 
-  app.get('/api/health', (res) => {
+  const operatorAccess = { token: config.metricsToken, trustedProxyHops: config.trustedProxyHops };
+
+  // A load balancer needs the status only ("degraded" while the TURN process is down); the rest is for the operator.
+  app.get('/api/health', (res, req) => {
+    const status = turnState() === 'running' ? 'ok' : 'degraded';
+    if (!isOperator(operatorAccess, remoteAddress(res), req.getHeader('authorization'))) return json(res, '200 OK', { status });
     json(res, '200 OK', {
-      status: 'ok',
+      status,
       version,
       uptime: Math.round((Date.now() - startedAt) / 1000),
       peers: signaling.rooms.peerCount,
@@ -78,12 +90,16 @@ export function createApp({ config, files, log, version, turnState, turnRestarts
 
   app.get('/api/ice-servers', (res) => json(res, '200 OK', iceServersFor(config)));
 
-  app.get('/metrics', (res) => {
+  app.get('/metrics', (res, req) => {
+    if (!isOperator(operatorAccess, remoteAddress(res), req.getHeader('authorization'))) {
+      res.cork(() => writeSecurityHeaders(res.writeStatus('401 Unauthorized')).writeHeader('www-authenticate', 'Bearer').writeHeader('content-type', 'text/plain').end('metrics need a bearer token (METRICS_TOKEN)'));
+      return;
+    }
     let aborted = false;
     res.onAborted(() => (aborted = true));
     void registry.text().then((text) => {
       if (aborted) return;
-      res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', registry.contentType).writeHeader('cache-control', 'no-store').end(text));
+      res.cork(() => writeSecurityHeaders(res.writeStatus('200 OK')).writeHeader('content-type', registry.contentType).writeHeader('cache-control', 'no-store').end(text));
     });
   });
 
@@ -96,11 +112,11 @@ export function createApp({ config, files, log, version, turnState, turnRestarts
     const file = files.get(url) ?? (extnameOf(url) === '' ? files.get('/') : undefined);
     res.cork(() => {
       if (!file) {
-        res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found');
+        writeSecurityHeaders(res.writeStatus('404 Not Found')).writeHeader('content-type', 'text/plain').end('not found');
         return;
       }
       const notModified = ifNoneMatch === file.etag;
-      res.writeStatus(notModified ? '304 Not Modified' : '200 OK');
+      writeSecurityHeaders(res.writeStatus(notModified ? '304 Not Modified' : '200 OK'));
       res.writeHeader('cache-control', 'no-cache').writeHeader('etag', file.etag);
       if (notModified) {
         res.endWithoutBody();

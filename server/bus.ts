@@ -29,6 +29,8 @@ export interface Bus {
   unwatchRoom(room: string): void;
   /** Records and broadcasts a change made on this instance. */
   publish(event: RoomEvent, member?: RemoteMember): void;
+  /** A random secret every instance on this Redis agrees on: the first to ask creates it. */
+  sharedSecret(name: string): Promise<string>;
   /** Sends a message to a peer connected to another instance. */
   deliver(instance: string, peerId: string, message: ServerMessage): void;
   close(): Promise<void>;
@@ -118,6 +120,14 @@ export async function createRedisBus(url: string, log: Logger, onDeliver: (peerI
       const peerId = event.kind === 'joined' ? event.peer.peerId : event.peerId;
       const write = event.kind === 'left' ? client.hDel(key, peerId) : client.hSet(key, peerId, JSON.stringify(member));
       void write.then(() => client.publish(roomChannel(event.room), JSON.stringify(event))).catch(fail(`publishing ${event.kind}`));
+    },
+
+    async sharedSecret(name) {
+      const key = `shoal:secret:${name}`;
+      await client.set(key, randomBytes(32).toString('base64url'), { NX: true });
+      const secret = await client.get(key);
+      if (!secret) throw new Error(`redis: the shared secret ${name} vanished`);
+      return secret;
     },
 
     deliver(instance, peerId, message) {

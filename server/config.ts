@@ -21,6 +21,12 @@ export interface ServerConfig {
   turnExternalIp: string;
   /** UDP ports relays bind, inclusive. */
   turnRelayPorts: [number, number];
+  /** Relay ports held (allocations and reservations) per credential, per client address, in all. */
+  turnQuotas: { perUser: number; perClient: number; total: number };
+  /** Allocate requests per second one client address may make after a burst of its quota. */
+  turnAllocationsPerSecond: number;
+  /** Bandwidth cap of one allocation, each direction, in kbit/s (0: none). */
+  turnAllocationKbps: number;
   /** Folder with the built page (index.html, app.js, sw.js…). */
   webRoot: string;
   /** Redis shared by several instances (REDIS_URL, redis:// or rediss://); undefined keeps everything in memory. */
@@ -29,10 +35,16 @@ export interface ServerConfig {
   turnUrls: string[] | undefined;
   /** Origins allowed to open /signaling (ALLOWED_ORIGINS, comma-separated); undefined allows any. */
   allowedOrigins: string[] | undefined;
-  /** Trust X-Forwarded-For for the client address (TRUST_PROXY=1 behind a proxy that sets it). */
-  trustProxy: boolean;
+  /** Proxies in front of us that append to X-Forwarded-For (TRUST_PROXY: 1/true for one, N for a chain); 0 trusts none. */
+  trustedProxyHops: number;
+  /** Key of the address rooms' names (ROOM_SECRET); undefined: random per run, or shared through Redis. */
+  roomSecret: string | undefined;
   /** Open signaling sockets per client address (SIGNALING_MAX_SOCKETS_PER_IP). */
   maxSocketsPerIp: number;
+  /** Bearer token for /metrics and /api/health details (METRICS_TOKEN); without it, loopback clients only. */
+  metricsToken: string | undefined;
+  /** Serve the bundles' source maps (SOURCE_MAPS=1); off in production so the sources are not published. */
+  serveSourceMaps: boolean;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +65,20 @@ function positiveInteger(env: NodeJS.ProcessEnv, key: string, fallback: number):
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${key} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+function proxyHops(raw: string | undefined): number {
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return 0;
+  if (raw === 'true') return 1;
+  const hops = Number(raw);
+  if (!Number.isInteger(hops) || hops < 1 || hops > 16) throw new ConfigError(`TRUST_PROXY must be 1 (or true) for one proxy, or the number of proxies in the chain (up to 16), got "${raw}"`);
+  return hops;
+}
+
+function metricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError('METRICS_TOKEN must be at least 16 characters without white space');
+  return raw;
 }
 
 function redisUrl(raw: string | undefined): string | undefined {
@@ -93,6 +119,37 @@ function origins(raw: string | undefined): string[] | undefined {
   return list;
 }
 
+/**
+ * One client address may hold at most this share of the relay ports, so that no single address
+ * (with any number of free credentials) can lock everyone else out of the relay.
+ */
+export const MAX_CLIENT_SHARE_OF_RELAY_PORTS = 0.1;
+
+function turnQuotas(env: NodeJS.ProcessEnv, [minPort, maxPort]: [number, number]): ServerConfig['turnQuotas'] {
+  const ports = maxPort - minPort + 1;
+  const clientCeiling = Math.max(1, Math.floor(ports * MAX_CLIENT_SHARE_OF_RELAY_PORTS));
+  const quotas = {
+    perUser: positiveInteger(env, 'TURN_USER_QUOTA', Math.min(32, clientCeiling)),
+    perClient: positiveInteger(env, 'TURN_CLIENT_QUOTA', Math.min(64, clientCeiling)),
+    total: positiveInteger(env, 'TURN_TOTAL_QUOTA', Math.min(2000, ports)),
+  };
+  if (quotas.perClient > clientCeiling) {
+    throw new ConfigError(
+      `TURN_CLIENT_QUOTA=${quotas.perClient} would let one address hold more than ${MAX_CLIENT_SHARE_OF_RELAY_PORTS * 100}% of the ${ports} relay ports (TURN_RELAY_PORTS); use at most ${clientCeiling}, or a wider port range`,
+    );
+  }
+  if (quotas.total > ports) throw new ConfigError(`TURN_TOTAL_QUOTA=${quotas.total} is more than the ${ports} relay ports of TURN_RELAY_PORTS`);
+  return quotas;
+}
+
+function nonNegativeInteger(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${key} must be a whole number (0 or more), got "${raw}"`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfig {
   const ttl = Number(env.TURN_CREDENTIAL_TTL ?? 4 * 3600);
   if (!Number.isInteger(ttl) || ttl < 60) throw new ConfigError('TURN_CREDENTIAL_TTL must be at least 60 seconds');
@@ -117,11 +174,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
     turnAllowLoopback: env.TURN_ALLOW_LOOPBACK === '1' || env.TURN_ALLOW_LOOPBACK === 'true',
     turnExternalIp: env.TURN_EXTERNAL_IP || (wildcard ? turnPublicHost : ''),
     turnRelayPorts: [minRelay, maxRelay],
+    turnQuotas: turnQuotas(env, [minRelay, maxRelay]),
+    turnAllocationsPerSecond: positiveInteger(env, 'TURN_ALLOCATIONS_PER_SECOND', 2),
+    turnAllocationKbps: nonNegativeInteger(env, 'TURN_ALLOCATION_KBPS', 50_000),
     webRoot: env.WEB_ROOT ?? webRoot,
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     turnUrls: turnUrls(env.TURN_URLS),
     redisUrl: redisUrl(env.REDIS_URL),
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    trustedProxyHops: proxyHops(env.TRUST_PROXY),
+    roomSecret: env.ROOM_SECRET || undefined,
     maxSocketsPerIp: positiveInteger(env, 'SIGNALING_MAX_SOCKETS_PER_IP', 64),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
+    serveSourceMaps: env.SOURCE_MAPS ? env.SOURCE_MAPS === '1' || env.SOURCE_MAPS === 'true' : env.NODE_ENV === 'development',
   };
 }

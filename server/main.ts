@@ -1,4 +1,5 @@
 /** Entry point: loads config, starts the STUN/TURN child and the uWebSockets.js app, stops on signals. */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,11 @@ const turn = new TurnSupervisor({
     STUN_PORT: String(config.stunPort),
     TURN_PORT: String(config.turnPort),
     TURN_ALLOW_LOOPBACK: config.turnAllowLoopback ? '1' : '0',
+    TURN_USER_QUOTA: String(config.turnQuotas.perUser),
+    TURN_CLIENT_QUOTA: String(config.turnQuotas.perClient),
+    TURN_TOTAL_QUOTA: String(config.turnQuotas.total),
+    TURN_ALLOCATIONS_PER_SECOND: String(config.turnAllocationsPerSecond),
+    TURN_ALLOCATION_KBPS: String(config.turnAllocationKbps),
   },
   log,
 });
@@ -66,7 +72,9 @@ if (config.redisUrl) {
   }
 }
 
-const { app, signaling } = createApp({ config, files: loadStaticFiles(config.webRoot), log, version: readVersion(), turnState: () => turn.state, turnRestarts: () => turn.restarts, bus });
+// Instances sharing rooms must name address rooms alike: without ROOM_SECRET they agree on one in Redis.
+const roomSecret = config.roomSecret ?? (bus ? await bus.sharedSecret('room-secret') : randomBytes(32).toString('base64url'));
+const { app, signaling } = createApp({ config, files: loadStaticFiles(config.webRoot, { sourceMaps: config.serveSourceMaps }), log, version: readVersion(), turnState: () => turn.state, turnRestarts: () => turn.restarts, bus, roomSecret });
 signalingRef = signaling;
 
 let listenSocket: uWS.us_listen_socket | false = false;

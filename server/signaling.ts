@@ -2,8 +2,7 @@
  * The /signaling WebSocket: validates every client frame against protocol/, stamps `from`, relays
  * only between peers of one room and answers each refusal with a typed error to that client alone.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import {
   MAX_ANNOUNCED_SHARES,
@@ -16,8 +15,11 @@ import {
   type PeerInfo,
   type ShareSummary,
 } from '../protocol/index.js';
+import { addressRoomName } from './address-room.js';
 import type { Bus, RemoteMember, RoomEvent } from './bus.js';
+import { clientAddress } from './client-address.js';
 import type { Logger } from './log.js';
+import { ResumableSessions, type ResumableSession } from './resumable-sessions.js';
 import { RoomFullError, Rooms } from './rooms.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -48,8 +50,10 @@ export interface PeerSocketData {
 export interface SignalingOptions {
   /** Origins allowed to connect (exact match, e.g. https://shoal.example); undefined allows any. */
   allowedOrigins?: string[] | undefined;
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy?: boolean;
+  /** Proxies in front of us that append to X-Forwarded-For (0: take the socket's address). */
+  trustedProxyHops?: number;
+  /** Key of the address rooms' names (shared by every instance of one deployment). */
+  roomSecret: string;
   /** Open sockets per client address. */
   maxSocketsPerIp?: number;
   now?: () => number;
@@ -60,43 +64,13 @@ export interface SignalingOptions {
   bus?: Bus | undefined;
 }
 
-interface Resumable {
-  peerId: string;
-  name: string;
-  room: string;
-  shares: ShareSummary[];
-  expiresAt: number;
-}
 
-
-/** Default room for a peer: peers behind one public address share one, as on a LAN. */
-export function defaultRoomFor(ip: string): string {
-  return `ip-${createHash('sha256').update(ip).digest('base64url').slice(0, 16)}`;
-}
-
-/** uWS prints IPv4 peers as IPv4-mapped IPv6 text; normalise to the plain dotted form. */
-export function normaliseAddress(text: string): string {
-  const lower = text.toLowerCase();
-  const mapped = /^(?:0{1,4}:){5}ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (mapped) {
-    const hi = parseInt(mapped[1]!, 16);
-    const lo = parseInt(mapped[2]!, 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return lower.replace(/^::ffff:/, '');
-}
-
-/** The client address: the socket's, or with trustProxy the first X-Forwarded-For entry. */
-export function clientAddress(socketAddress: string, forwardedFor: string, trustProxy: boolean): string {
-  const forwarded = trustProxy ? forwardedFor.split(',')[0]!.trim() : '';
-  return normaliseAddress(isIP(forwarded) ? forwarded : socketAddress);
-}
 
 export class SignalingServer {
   readonly rooms = new Rooms();
   readonly #sockets = new Map<string, WebSocket<PeerSocketData>>();
   readonly #socketsPerIp = new Map<string, number>();
-  readonly #resumable = new Map<string, Resumable>();
+  readonly #resumable: ResumableSessions;
   /** Peers of other instances in rooms this instance watches, with their instance. */
   readonly #remote = new Map<string, string>();
   /** Rooms whose bus events this instance follows (it has local members there). */
@@ -105,9 +79,10 @@ export class SignalingServer {
 
   constructor(
     private readonly log: Logger,
-    private readonly options: SignalingOptions = {},
+    private readonly options: SignalingOptions,
   ) {
     this.#now = options.now ?? Date.now;
+    this.#resumable = new ResumableSessions({ ttlMs: RESUME_TTL_MS, now: this.#now });
   }
 
   get socketCount(): number {
@@ -122,7 +97,7 @@ export class SignalingServer {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        const ip = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), this.options.trustProxy ?? false);
+        const ip = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), this.options.trustedProxyHops ?? 0);
         res.upgrade<PeerSocketData>(
           {
             peerId: randomBytes(12).toString('base64url'),
@@ -167,8 +142,7 @@ export class SignalingServer {
         else this.#socketsPerIp.delete(data.ip);
         const room = this.rooms.roomOf(data.peerId);
         if (room !== undefined && data.resumeToken) {
-          this.#forgetExpired();
-          this.#resumable.set(data.resumeToken, { peerId: data.peerId, name: data.name, room, shares: this.rooms.sharesOf(data.peerId), expiresAt: this.#now() + RESUME_TTL_MS });
+          this.#resumable.keep(data.resumeToken, { peerId: data.peerId, name: data.name, room, shares: this.rooms.sharesOf(data.peerId) });
         }
         this.#leave(data.peerId);
       },
@@ -307,14 +281,14 @@ export class SignalingServer {
   }
 
   async #join(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: Extract<ClientMessage, { type: 'join-room' }>): Promise<void> {
-    const room = message.room ?? defaultRoomFor(data.ip);
+    const room = message.room ?? addressRoomName(data.ip, this.options.roomSecret);
     if (this.options.bus) {
       await this.#watch(room);
       if (data.closed) return;
     }
     const name = message.name ?? '';
     // A valid resume token gives back the old identity (and its announcements, if it rejoins that room).
-    const resumed = message.resume ? this.#takeResumable(message.resume) : undefined;
+    const resumed: ResumableSession | undefined = message.resume ? this.#resumable.take(message.resume) : undefined;
     if (resumed && resumed.peerId !== data.peerId && !this.#sockets.has(resumed.peerId)) {
       this.#leave(data.peerId);
       this.#sockets.delete(data.peerId);
@@ -342,17 +316,6 @@ export class SignalingServer {
       bus.publish({ kind: 'joined', room, peer: { peerId: data.peerId, name }, instance: bus.instanceId }, this.#member(data.peerId));
       if (restored.length > 0) bus.publish({ kind: 'announced', room, peerId: data.peerId, shares: restored, instance: bus.instanceId }, this.#member(data.peerId));
     }
-  }
-
-  #takeResumable(token: string): Resumable | undefined {
-    const entry = this.#resumable.get(token);
-    this.#resumable.delete(token); // single use
-    return entry && entry.expiresAt > this.#now() ? entry : undefined;
-  }
-
-  #forgetExpired(): void {
-    const now = this.#now();
-    for (const [token, entry] of this.#resumable) if (entry.expiresAt <= now) this.#resumable.delete(token);
   }
 
   /** A peer of this instance leaves its room. */

@@ -33,10 +33,11 @@ function walk(dir: string): string[] {
   });
 }
 
-/** Maps url paths ("/app.js") to file contents; "/" is index.html. */
-export function loadStaticFiles(root: string): Map<string, StaticFile> {
+/** Maps url paths ("/app.js") to file contents; "/" is index.html. Source maps only when asked for. */
+export function loadStaticFiles(root: string, options: { sourceMaps?: boolean } = {}): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
   for (const path of walk(root)) {
+    if (extname(path) === '.map' && !options.sourceMaps) continue;
     const body = readFileSync(path);
     const urlPath = '/' + relative(root, path).split(sep).join('/');
     files.set(urlPath, {

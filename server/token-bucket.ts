@@ -13,11 +13,21 @@ export class TokenBucket {
   }
 
   take(count = 1): boolean {
-    const now = this.now();
-    this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.perSecond);
-    this.#updatedAt = now;
+    this.#refill();
     if (this.#tokens < count) return false;
     this.#tokens -= count;
     return true;
+  }
+
+  /** True once every token is back: a bucket in this state can be forgotten and made anew. */
+  isFull(): boolean {
+    this.#refill();
+    return this.#tokens >= this.capacity;
+  }
+
+  #refill(): void {
+    const now = this.now();
+    this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.perSecond);
+    this.#updatedAt = now;
   }
 }

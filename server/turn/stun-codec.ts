@@ -4,7 +4,7 @@
  * is bounded (at most MAX_ATTRIBUTES attributes, nothing after FINGERPRINT), so a hostile datagram
  * costs at most one pass over at most MAX_DATAGRAM bytes.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const MAGIC_COOKIE = 0x2112a442;
 const FINGERPRINT_XOR = 0x5354554e;
@@ -243,7 +243,8 @@ export function integrityMatches(message: StunMessage, key: Buffer): boolean {
   const covered = Buffer.from(message.raw.subarray(0, mi.offset));
   covered.writeUInt16BE(mi.offset + 24 - 20, 2);
   const expected = createHmac('sha1', key).update(covered).digest();
-  return expected.length === mi.value.length && expected.equals(mi.value);
+  // Constant time: how long a comparison takes must not tell an attacker how many bytes matched.
+  return timingSafeEqual(expected, mi.value);
 }
 
 // ---- Encoding ------------------------------------------------------------------------------------

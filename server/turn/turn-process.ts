@@ -8,8 +8,10 @@
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
 import NodeTurn from 'node-turn';
+import { isIP } from 'node:net';
 import { peerAddressPolicy } from './peer-address-policy.js';
-import { Class, decodeStun, Method } from './stun-codec.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+import { Attr, Class, decodeStun, Method } from './stun-codec.js';
 import { TurnServer } from './turn-server.js';
 
 const env = process.env;
@@ -24,10 +26,19 @@ const stunPort = Number(env.STUN_PORT ?? 3478);
 const turnPort = Number(env.TURN_PORT ?? 3479);
 const [minRelayPort, maxRelayPort] = (env.TURN_RELAY_PORTS ?? '49152-65535').split('-').map(Number) as [number, number];
 
-/** Only a Binding request our decoder accepts reaches node-turn. */
+/**
+ * node-turn 0.0.6 throws (and logs a line) on a dozen attributes of unexpected length, e.g. a
+ * zero-length MAPPED-ADDRESS or any ICE-CONTROLLING. A Binding request to a STUN server needs none
+ * of them (browsers send none), so only these reach it.
+ */
+const ATTRIBUTES_NODE_TURN_HANDLES = new Set<number>([Attr.Software, Attr.Fingerprint]);
+
+/** Only a Binding request our decoder accepts, with attributes node-turn handles, reaches node-turn. */
 function isBindingRequest(data: Buffer): boolean {
   const decoded = decodeStun(data);
-  return decoded.ok && decoded.message.class === Class.Request && decoded.message.method === Method.Binding && decoded.message.unknownRequired.length === 0;
+  if (!decoded.ok) return false;
+  const { message } = decoded;
+  return message.class === Class.Request && message.method === Method.Binding && message.attributes.every((a) => ATTRIBUTES_NODE_TURN_HANDLES.has(a.type));
 }
 
 const stun = new NodeTurn({
@@ -37,7 +48,8 @@ const stun = new NodeTurn({
   authMech: 'none',
   realm: 'shoal',
   debugLevel: (env.TURN_DEBUG ?? 'ERROR') as 'ERROR',
-  log: (line: string) => console.log(`stun: ${line}`),
+  // node-turn logs per datagram (e.g. an attribute of length 0): whatever a remote party can make it say is rate-limited.
+  log: ((log) => (line: string) => log.line(line))(new RateLimitedLog((line) => console.log(line), { prefix: 'stun' })),
 });
 stun.start();
 for (const socket of (stun as unknown as { network: { sockets: Socket[] } }).network.sockets) {
@@ -54,12 +66,16 @@ const turn = new TurnServer({
   relayIp: listenIp,
   externalIp: env.TURN_EXTERNAL_IP || undefined,
   secret,
-  isAllowedPeer: peerAddressPolicy({ allowLoopback }),
+  // Besides its interfaces, the host is reached at its public address behind NAT and at the public host name's address.
+  isAllowedPeer: peerAddressPolicy({ allowLoopback, ownAddresses: [env.TURN_EXTERNAL_IP, env.TURN_PUBLIC_HOST, listenIp].filter((a): a is string => !!a && isIP(a) !== 0) }),
   minRelayPort,
   maxRelayPort,
+  // The server's config.ts has checked these against the port range before starting us.
   ...(env.TURN_USER_QUOTA ? { maxAllocationsPerUser: Number(env.TURN_USER_QUOTA) } : {}),
   ...(env.TURN_TOTAL_QUOTA ? { maxAllocations: Number(env.TURN_TOTAL_QUOTA) } : {}),
-  ...(env.TURN_CLIENT_QUOTA ? { maxAllocationsPerClient: Number(env.TURN_CLIENT_QUOTA) } : {}),
+  ...(env.TURN_CLIENT_QUOTA ? { maxAllocationsPerClient: Number(env.TURN_CLIENT_QUOTA), allocationBurstPerClient: Number(env.TURN_CLIENT_QUOTA) } : {}),
+  ...(env.TURN_ALLOCATIONS_PER_SECOND ? { allocationsPerSecondPerClient: Number(env.TURN_ALLOCATIONS_PER_SECOND) } : {}),
+  ...(env.TURN_ALLOCATION_KBPS ? { allocationKbps: Number(env.TURN_ALLOCATION_KBPS) } : {}),
 });
 
 try {

@@ -15,6 +15,8 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { NonceIssuer } from './nonce.js';
+import { TokenBucket } from '../token-bucket.js';
+import { RateLimitedLog } from './rate-limited-log.js';
 import { passwordForUsername } from './rest-credentials.js';
 import {
   attribute,
@@ -48,9 +50,17 @@ export interface TurnServerOptions {
   isAllowedPeer: (address: string) => boolean;
   minRelayPort?: number;
   maxRelayPort?: number;
+  /** Relay ports one credential may hold (allocations and EVEN-PORT reservations alike). */
   maxAllocationsPerUser?: number;
+  /** Relay ports one client address may hold; keep it a small fraction of the port range (config.ts checks). */
   maxAllocationsPerClient?: number;
+  /** Relay ports held in all. */
   maxAllocations?: number;
+  /** Allocate requests one client address may make: a burst, then this many per second. */
+  allocationBurstPerClient?: number;
+  allocationsPerSecondPerClient?: number;
+  /** Bandwidth cap of one allocation, each direction, in kbit/s (0 or undefined: none); datagrams over it are dropped. */
+  allocationKbps?: number;
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -64,12 +74,20 @@ const MAX_CHANNELS = 64;
 const UDP = 17;
 /** A port reserved by EVEN-PORT(R) is kept this long for the Allocate that names its token. */
 const RESERVATION_MS = 30_000;
+/** A page opens one allocation per peer connection (24 at most) and more on ICE restarts. */
+const ALLOCATION_BURST = 32;
+const ALLOCATIONS_PER_SECOND = 2;
 
-interface Allocation {
+/** A relay port held: by an allocation, or reserved by EVEN-PORT(R) for a later Allocate. */
+interface PortHolder {
+  user: string;
+  clientAddress: string;
+}
+
+interface Allocation extends PortHolder {
   key: string;
   client: RemoteInfo;
   username: string;
-  user: string;
   hmacKey: Buffer;
   relay: Socket;
   relayed: TransportAddress;
@@ -80,34 +98,12 @@ interface Allocation {
   channels: Map<number, { peer: TransportAddress; expiresAt: number }>;
   /** "ip|port" of a peer -> channel number. */
   channelOfPeer: Map<string, number>;
+  /** Bytes it may still relay towards peers and towards the client (undefined: no cap). */
+  toPeers: TokenBucket | undefined;
+  toClient: TokenBucket | undefined;
   /** The Allocate that created it and our answer, for retransmissions. */
   transactionId: Buffer;
   response: Buffer;
-}
-
-class RateLimitedLog {
-  #windowStart = 0;
-  #lines = 0;
-  #suppressed = 0;
-
-  constructor(
-    private readonly write: (line: string) => void,
-    private readonly now: () => number,
-    private readonly perWindow = 20,
-    private readonly windowMs = 10_000,
-  ) {}
-
-  line(text: string): void {
-    const now = this.now();
-    if (now - this.#windowStart > this.windowMs) {
-      if (this.#suppressed > 0) this.write(`turn: ${this.#suppressed} log lines suppressed`);
-      this.#windowStart = now;
-      this.#lines = 0;
-      this.#suppressed = 0;
-    }
-    if (this.#lines++ < this.perWindow) this.write(`turn: ${text}`);
-    else this.#suppressed++;
-  }
 }
 
 const peerKey = (peer: TransportAddress) => `${peer.address}|${peer.port}`;
@@ -117,7 +113,9 @@ export class TurnServer {
   readonly #socket: Socket;
   readonly #allocations = new Map<string, Allocation>();
   /** RESERVATION-TOKEN (hex) -> the reserved relay socket (RFC 5766 EVEN-PORT with R). */
-  readonly #reservations = new Map<string, { socket: Socket; expiresAt: number; user: string }>();
+  readonly #reservations = new Map<string, PortHolder & { socket: Socket; expiresAt: number }>();
+  /** Allocate requests per client address (entries are dropped once full again, in the sweep). */
+  readonly #allocateRate = new Map<string, TokenBucket>();
   readonly #nonces: NonceIssuer;
   readonly #log: RateLimitedLog;
   readonly #now: () => number;
@@ -128,7 +126,7 @@ export class TurnServer {
     this.#now = options.now ?? Date.now;
     this.#realm = options.realm ?? 'shoal';
     this.#nonces = new NonceIssuer(undefined, this.#now);
-    this.#log = new RateLimitedLog(options.log ?? ((line) => console.log(line)), this.#now);
+    this.#log = new RateLimitedLog(options.log ?? ((line) => console.log(line)), { prefix: 'turn', now: this.#now });
     this.#socket = createSocket({ type: isIPv6(options.listenIp) ? 'udp6' : 'udp4', reuseAddr: false });
     this.#socket.on('message', (data, rinfo) => {
       try {
@@ -138,10 +136,6 @@ export class TurnServer {
       }
     });
     this.#socket.on('error', (error) => this.#log.line(`socket error: ${error.message}`));
-  }
-
-  get allocationCount(): number {
-    return this.#allocations.size;
   }
 
   listen(): Promise<void> {
@@ -258,16 +252,22 @@ export class TurnServer {
     const relayFamily = isIPv6(this.options.relayIp) ? 0x02 : 0x01;
     if (family && (family.length !== 4 || family[0] !== relayFamily)) return this.#reject(message, rinfo, 440, 'Address Family not Supported', auth.key);
     const user = auth.username.slice(auth.username.indexOf(':') + 1);
-    const all = [...this.#allocations.values()];
-    if (all.length >= (this.options.maxAllocations ?? 2000)) return this.#reject(message, rinfo, 508, 'Insufficient Capacity', auth.key);
-    if (all.filter((a) => a.user === user).length >= (this.options.maxAllocationsPerUser ?? 32)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
-    if (all.filter((a) => a.client.address === rinfo.address).length >= (this.options.maxAllocationsPerClient ?? 64)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
+    if (!this.#allocateRateFor(rinfo.address).take()) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached: too many Allocate requests, slow down', auth.key);
+    // Every port held counts: a reservation holds one as surely as an allocation does. A new
+    // reservation (EVEN-PORT with R) needs room for two ports, one redeeming a token for none.
+    const ports = token ? 0 : evenPort && (evenPort[0]! & 0x80) !== 0 ? 2 : 1;
+    const held = this.#portsHeld(user, rinfo.address);
+    if (held.total + ports > (this.options.maxAllocations ?? 2000)) return this.#reject(message, rinfo, 508, 'Insufficient Capacity', auth.key);
+    if (held.byUser + ports > (this.options.maxAllocationsPerUser ?? 32)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
+    if (held.byClient + ports > (this.options.maxAllocationsPerClient ?? 64)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
     const lifetime = this.#lifetime(message) || DEFAULT_LIFETIME_S;
     let relay: Socket | undefined;
     let reservedToken: Buffer | undefined;
     if (token) {
       const reservation = this.#reservations.get(token.toString('hex'));
-      if (!reservation || reservation.user !== user) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no such reservation', auth.key);
+      if (!reservation || reservation.user !== user || reservation.clientAddress !== rinfo.address) {
+        return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no such reservation', auth.key);
+      }
       this.#reservations.delete(token.toString('hex'));
       relay = reservation.socket;
     } else {
@@ -278,7 +278,7 @@ export class TurnServer {
         if (bound.next) {
           reservedToken = Buffer.alloc(8);
           for (let i = 0; i < 8; i++) reservedToken[i] = (Math.random() * 256) | 0;
-          this.#reservations.set(reservedToken.toString('hex'), { socket: bound.next, expiresAt: this.#now() + RESERVATION_MS, user });
+          this.#reservations.set(reservedToken.toString('hex'), { socket: bound.next, expiresAt: this.#now() + RESERVATION_MS, user, clientAddress: rinfo.address });
         }
       }
     }
@@ -300,6 +300,7 @@ export class TurnServer {
       client: rinfo,
       username: auth.username,
       user,
+      clientAddress: rinfo.address,
       hmacKey: auth.key,
       relay,
       relayed,
@@ -307,6 +308,8 @@ export class TurnServer {
       permissions: new Map(),
       channels: new Map(),
       channelOfPeer: new Map(),
+      toPeers: this.#bandwidthBucket(),
+      toClient: this.#bandwidthBucket(),
       transactionId: message.transactionId,
       response,
     };
@@ -314,6 +317,35 @@ export class TurnServer {
     relay.on('error', (error) => this.#log.line(`relay ${port}: ${error.message}`));
     this.#allocations.set(allocation.key, allocation);
     this.#send(response, rinfo);
+  }
+
+  /** Relay ports held in all, by this user, and by this client address (allocations and reservations). */
+  #portsHeld(user: string, clientAddress: string): { total: number; byUser: number; byClient: number } {
+    const held = { total: 0, byUser: 0, byClient: 0 };
+    for (const holder of [...this.#allocations.values(), ...this.#reservations.values()]) {
+      held.total++;
+      if (holder.user === user) held.byUser++;
+      if (holder.clientAddress === clientAddress) held.byClient++;
+    }
+    return held;
+  }
+
+  /** A second's worth of the per-allocation cap, in bytes, refilled continuously. */
+  #bandwidthBucket(): TokenBucket | undefined {
+    const kbps = this.options.allocationKbps ?? 0;
+    if (kbps <= 0) return undefined;
+    const bytesPerSecond = (kbps * 1000) / 8;
+    // The bucket holds at least one largest datagram, or a tiny cap would drop every one of them.
+    return new TokenBucket(Math.max(bytesPerSecond, 65_536), bytesPerSecond, this.#now);
+  }
+
+  #allocateRateFor(clientAddress: string): TokenBucket {
+    let bucket = this.#allocateRate.get(clientAddress);
+    if (!bucket) {
+      bucket = new TokenBucket(this.options.allocationBurstPerClient ?? ALLOCATION_BURST, this.options.allocationsPerSecondPerClient ?? ALLOCATIONS_PER_SECOND, this.#now);
+      this.#allocateRate.set(clientAddress, bucket);
+    }
+    return bucket;
   }
 
   /** Binds a relay port (even if asked; with the next port held too if `reserveNext`). */
@@ -420,6 +452,7 @@ export class TurnServer {
     if (!allocation || !data || !peers || peers.length !== 1) return;
     const peer = peers[0]!;
     if (!this.#hasPermission(allocation, peer.address) || !this.#peerAllowed(allocation, peer, true)) return;
+    if (allocation.toPeers?.take(data.length) === false) return;
     allocation.relay.send(data, peer.port, peer.address);
   }
 
@@ -429,6 +462,7 @@ export class TurnServer {
     const allocation = this.#allocations.get(clientKey(rinfo));
     const binding = allocation?.channels.get(decoded.channel);
     if (!allocation || !binding || binding.expiresAt <= this.#now() || !this.#hasPermission(allocation, binding.peer.address)) return;
+    if (allocation.toPeers?.take(decoded.data.length) === false) return;
     allocation.relay.send(decoded.data, binding.peer.port, binding.peer.address);
   }
 
@@ -436,6 +470,7 @@ export class TurnServer {
 
   #fromPeer(allocation: Allocation, data: Buffer, peer: RemoteInfo): void {
     if (!this.#allocations.has(allocation.key) || !this.#hasPermission(allocation, peer.address)) return;
+    if (allocation.toClient?.take(data.length) === false) return;
     const address: TransportAddress = { family: peer.family === 'IPv6' ? 6 : 4, address: peer.address, port: peer.port };
     const channel = allocation.channelOfPeer.get(peerKey(address));
     const binding = channel === undefined ? undefined : allocation.channels.get(channel);
@@ -474,6 +509,7 @@ export class TurnServer {
 
   #sweep(): void {
     const now = this.#now();
+    for (const [address, bucket] of this.#allocateRate) if (bucket.isFull()) this.#allocateRate.delete(address);
     for (const [token, reservation] of this.#reservations) {
       if (reservation.expiresAt <= now) {
         reservation.socket.close();

@@ -72,8 +72,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
-      const health = (await (await fetch(`${url}/api/health`)).json()) as { turn: string };
-      if (health.turn === 'running') break;
+      // "ok" once the TURN process runs too; any client may read the status, operators the details.
+      const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string };
+      if (health.status === 'ok') break;
     } catch {
       // not listening yet
     }

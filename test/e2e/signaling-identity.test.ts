@@ -122,6 +122,20 @@ describe('signaling identity and admission', { timeout: 60_000 }, () => {
     for (const c of [...clients, elsewhere]) c.ws.close();
   });
 
+  test('behind a trusted proxy, the address it appended counts: a spoofed first X-Forwarded-For entry does not', async () => {
+    // The client writes its own X-Forwarded-For; the proxy appends the address it really saw.
+    const spoofed = (n: number) => ({ origin: 'http://good.example', 'x-forwarded-for': `203.0.113.${n}, 198.51.100.30` });
+    const clients = [await connect(strict, spoofed(1)), await connect(strict, spoofed(2)), await connect(strict, spoofed(3))];
+    const extra = await connect(strict, spoofed(4));
+    assert.equal((await extra.next('error')).code, 'limit', 'four sockets from 198.51.100.30, whatever they claim to be');
+    assert.equal(await extra.closed, 1008);
+    // ... and they share one address room, the proxy-seen address's, not four rooms of their choosing.
+    clients[0]!.send({ type: 'join-room' });
+    clients[1]!.send({ type: 'join-room' });
+    assert.equal((await clients[0]!.next('welcome')).room, (await clients[1]!.next('welcome')).room);
+    for (const c of clients) c.ws.close();
+  });
+
   test('a socket is in one room at a time: joining another leaves the first', async () => {
     const stay = await connect(server);
     stay.send({ type: 'join-room', room: 'first-room' });

@@ -32,9 +32,10 @@ export class TestTurnClient {
     });
   }
 
-  static async open(port: number, credential?: Credential): Promise<TestTurnClient> {
+  /** A client socket on `localAddress` (all of 127/8 is loopback: each address is another "client address"). */
+  static async open(port: number, credential?: Credential, localAddress = '127.0.0.1'): Promise<TestTurnClient> {
     const client = new TestTurnClient(port, credential);
-    await new Promise<void>((resolve) => client.socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => client.socket.bind(0, localAddress, resolve));
     return client;
   }
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultRoomFor, normaliseAddress } from '../../server/signaling.js';
+import { addressRoomName } from '../../server/address-room.js';
+import { clientAddress, normaliseAddress } from '../../server/client-address.js';
 import { RoomFullError, Rooms } from '../../server/rooms.js';
 import { TokenBucket } from '../../server/token-bucket.js';
 import { issueTurnCredential, passwordForUsername, turnPassword } from '../../server/turn/rest-credentials.js';
-import { peerAddressPolicy } from '../../server/turn/peer-address-policy.js';
 import { loadConfig, ConfigError } from '../../server/config.js';
-import { clientAddress } from '../../server/signaling.js';
+import { isAddressRoomName } from '../../protocol/index.js';
 import { iceServersFor } from '../../server/app.js';
 
 const share = (n: number) => ({ id: n.toString(16).padStart(64, '0'), name: `f${n}`, size: n });
@@ -48,9 +48,14 @@ test('token bucket: a burst, then the sustained rate', () => {
   assert.ok(!bucket.take());
 });
 
-test('default rooms group peers by public address; uWS mapped addresses are normalised', () => {
-  assert.equal(defaultRoomFor('1.2.3.4'), defaultRoomFor('1.2.3.4'));
-  assert.notEqual(defaultRoomFor('1.2.3.4'), defaultRoomFor('1.2.3.5'));
+test('address rooms: one per address, named by a keyed hash in the reserved namespace; uWS mapped addresses are normalised', () => {
+  assert.equal(addressRoomName('1.2.3.4', 'k'), addressRoomName('1.2.3.4', 'k'));
+  assert.notEqual(addressRoomName('1.2.3.4', 'k'), addressRoomName('1.2.3.5', 'k'));
+  assert.notEqual(addressRoomName('1.2.3.4', 'k'), addressRoomName('1.2.3.4', 'other key'), 'without the key the name cannot be computed');
+  assert.match(addressRoomName('1.2.3.4', 'k'), /^ip-[A-Za-z0-9_-]{22}$/);
+  assert.ok(isAddressRoomName(addressRoomName('1.2.3.4', 'k')));
+  for (const name of ['ip-x', 'IP-x', 'iP-']) assert.ok(isAddressRoomName(name), name);
+  for (const name of ['ipx', 'my-ip-room', 'i']) assert.ok(!isAddressRoomName(name), name);
   assert.equal(normaliseAddress('0000:0000:0000:0000:0000:ffff:7f00:0001'), '127.0.0.1');
   assert.equal(normaliseAddress('::ffff:7f00:1'), '127.0.0.1');
   assert.equal(normaliseAddress('2001:DB8::1'), '2001:db8::1');
@@ -74,18 +79,6 @@ test('TURN usernames: prototype names resolve to no password (node-turn auth byp
   assert.equal(passwordForUsername('secret', `${10_000}:x`, 0), turnPassword('secret', `${10_000}:x`));
 });
 
-test('TURN peer policy: private, loopback, link-local, multicast refused; loopback only by flag', () => {
-  const strict = peerAddressPolicy({ allowLoopback: false });
-  const tests = peerAddressPolicy({ allowLoopback: true });
-  for (const address of ['127.0.0.1', '::1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '0.0.0.0', '224.0.0.251', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1', '::', 'not-an-ip']) {
-    assert.equal(strict(address), false, address);
-  }
-  for (const address of ['8.8.8.8', '2001:4860:4860::8888', '93.184.216.34']) assert.equal(strict(address), true, address);
-  assert.equal(tests('127.0.0.1'), true);
-  assert.equal(tests('::1'), true);
-  assert.equal(tests('10.0.0.1'), false);
-});
-
 test('config: defaults, env overrides, and bad values', () => {
   const config = loadConfig({}, '/web');
   assert.equal(config.port, 8080);
@@ -106,7 +99,12 @@ test('config: defaults, env overrides, and bad values', () => {
   assert.equal(config.allowedOrigins, undefined, 'any origin by default');
   assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:8080' }, '/web').allowedOrigins, ['https://a.example', 'http://localhost:8080']);
   for (const bad of ['a.example', 'https://a.example/path', 'https://a.example/']) assert.throws(() => loadConfig({ ALLOWED_ORIGINS: bad }, '/web'), ConfigError, bad);
-  assert.equal(loadConfig({ TRUST_PROXY: '1' }, '/web').trustProxy, true);
+  assert.equal(config.trustedProxyHops, 0);
+  assert.equal(loadConfig({ TRUST_PROXY: '1' }, '/web').trustedProxyHops, 1);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }, '/web').trustedProxyHops, 1);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }, '/web').trustedProxyHops, 2);
+  for (const bad of ['yes', '-1', '1.5', '99']) assert.throws(() => loadConfig({ TRUST_PROXY: bad }, '/web'), ConfigError, bad);
+  assert.equal(config.roomSecret, undefined, 'random per run (or shared through Redis) unless set');
   assert.equal(config.redisUrl, undefined, 'in memory by default');
   assert.equal(loadConfig({ REDIS_URL: 'redis://redis:6379' }, '/web').redisUrl, 'redis://redis:6379');
   for (const bad of ['redis', 'http://redis:6379']) assert.throws(() => loadConfig({ REDIS_URL: bad }, '/web'), ConfigError, bad);
@@ -118,9 +116,16 @@ test('config: defaults, env overrides, and bad values', () => {
   assert.throws(() => loadConfig({ SIGNALING_MAX_SOCKETS_PER_IP: '0' }, '/web'), ConfigError);
 });
 
-test('client address: X-Forwarded-For only when the proxy is trusted, and only if it is an address', () => {
-  assert.equal(clientAddress('::ffff:10.0.0.2', '203.0.113.5, 10.0.0.1', false), '10.0.0.2');
-  assert.equal(clientAddress('::ffff:10.0.0.2', '203.0.113.5, 10.0.0.1', true), '203.0.113.5');
-  assert.equal(clientAddress('::ffff:10.0.0.2', 'evil; drop table', true), '10.0.0.2');
-  assert.equal(clientAddress('::ffff:10.0.0.2', '', true), '10.0.0.2');
+test('client address: X-Forwarded-For only behind trusted proxies, and only the entry they appended', () => {
+  assert.equal(clientAddress('::ffff:10.0.0.2', '203.0.113.5, 10.0.0.1', 0), '10.0.0.2', 'no proxy trusted: the socket');
+  // One proxy that appends: the client wrote "203.0.113.5" itself; the proxy appended what it saw.
+  assert.equal(clientAddress('::ffff:10.0.0.2', '203.0.113.5, 198.51.100.20', 1), '198.51.100.20', 'the last entry, not a spoofed first one');
+  assert.equal(clientAddress('::ffff:10.0.0.2', '198.51.100.20', 1), '198.51.100.20');
+  // Two proxies (CDN, then a load balancer): the entry the CDN appended, second from the right.
+  assert.equal(clientAddress('::ffff:10.0.0.2', '1.1.1.1, 198.51.100.20, 10.0.0.9', 2), '198.51.100.20');
+  assert.equal(clientAddress('::ffff:10.0.0.2', '10.0.0.9', 2), '10.0.0.2', 'fewer entries than proxies: not through them');
+  assert.equal(clientAddress('::ffff:10.0.0.2', 'evil; drop table', 1), '10.0.0.2');
+  assert.equal(clientAddress('::ffff:10.0.0.2', '203.0.113.5, evil', 1), '10.0.0.2', 'a garbled appended entry is not replaced by a spoofable one');
+  assert.equal(clientAddress('::ffff:10.0.0.2', '', 1), '10.0.0.2');
+  assert.equal(clientAddress('::ffff:10.0.0.2', ' , ::ffff:198.51.100.20 ', 1), '198.51.100.20');
 });

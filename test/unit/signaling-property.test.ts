@@ -54,7 +54,7 @@ test('any frame is either a stable valid message, skipped, or a typed refusal (b
 const peer = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 const share = fc.record({ id: fc.stringMatching(/^[0-9a-f]{64}$/), name: fc.string({ minLength: 1, maxLength: 255 }), size: fc.integer({ min: 0, max: 2 ** 36 }) });
 const validClient = fc.oneof(
-  fc.record({ type: fc.constant('join-room'), room: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), name: fc.string({ maxLength: 64 }) }),
+  fc.record({ type: fc.constant('join-room'), room: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/).filter((room) => !/^ip-/i.test(room)), name: fc.string({ maxLength: 64 }) }),
   fc.record({ type: fc.constantFrom('offer', 'answer'), to: peer, sdp: fc.string({ minLength: 1, maxLength: 2000 }) }),
   fc.record({ type: fc.constant('ice-candidate'), to: peer, candidate: fc.oneof(fc.constant(null), fc.record({ candidate: fc.string({ maxLength: 200 }), sdpMid: fc.oneof(fc.constant(null), fc.string({ maxLength: 64 })), sdpMLineIndex: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 255 })) })) }),
   fc.record({ type: fc.constant('announce-file'), shares: fc.array(share, { maxLength: 256 }) }),
@@ -64,6 +64,15 @@ const validClient = fc.oneof(
 
 test('every valid client message is accepted exactly as sent', () => {
   fc.assert(fc.property(validClient, (message) => assert.deepEqual(parseClientMessage(JSON.stringify(message)), JSON.parse(JSON.stringify(message)))), { numRuns: 3000 });
+});
+
+test('a room name in the address-room namespace is refused as reserved, whatever follows the prefix', () => {
+  fc.assert(
+    fc.property(fc.constantFrom('ip-', 'IP-', 'Ip-', 'iP-'), fc.stringMatching(/^[A-Za-z0-9_-]{0,61}$/), (prefix, rest) => {
+      assert.throws(() => parseClientMessage(JSON.stringify({ type: 'join-room', room: prefix + rest })), (e: SignalingMessageError) => e.code === 'reserved-room');
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('257 shares is a limit error, not a schema error', () => {

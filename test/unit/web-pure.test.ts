@@ -114,5 +114,5 @@ test('private room codes: 16 characters, 80 random bits, valid room names; codes
   assert.equal(roomFromInput(`  ${code} `), code);
   assert.equal(roomFromInput(`https://shoal.example/?room=${code}`), code);
   assert.equal(roomLink('https://shoal.example/app?x=1#top', code), `https://shoal.example/app?room=${code}`);
-  for (const bad of ['', 'has space', 'x'.repeat(65), 'https://shoal.example/', 'https://[bad', '../etc']) assert.equal(roomFromInput(bad), undefined, bad);
+  for (const bad of ['', 'has space', 'x'.repeat(65), 'https://shoal.example/', 'https://[bad', '../etc', 'ip-someones-lan', 'https://shoal.example/?room=IP-x']) assert.equal(roomFromInput(bad), undefined, bad);
 });

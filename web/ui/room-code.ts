@@ -2,6 +2,8 @@
  * Private room codes: 16 characters from a 32-letter alphabet without look-alikes (80 random bits,
  * unguessable), valid as signaling room names. Rooms are joined by code or by a link (?room=code).
  */
+import { isAddressRoomName } from '../../protocol/index.js';
+
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 export const ROOM_CODE_LENGTH = 16;
 
@@ -21,7 +23,7 @@ export function roomFromInput(text: string): string | undefined {
       return undefined;
     }
   }
-  return /^[A-Za-z0-9_-]{1,64}$/.test(candidate) ? candidate : undefined;
+  return /^[A-Za-z0-9_-]{1,64}$/.test(candidate) && !isAddressRoomName(candidate) ? candidate : undefined;
 }
 
 export function roomLink(base: string, room: string): string {

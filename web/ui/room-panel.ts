@@ -19,6 +19,9 @@ export class RoomPanel extends LitElement {
         gap: 0.5rem;
         align-items: center;
       }
+      form.row {
+        margin-top: 0.6rem;
+      }
       code {
         font-family: ui-monospace, monospace;
         color: var(--neon);
@@ -63,7 +66,7 @@ export class RoomPanel extends LitElement {
             : html`<span>Local room: everyone on your network</span>
                 <button @click=${() => this.#go(newRoomCode())}>New private room</button>`}
         </div>
-        <form class="row" style="margin-top:0.6rem" @submit=${this.#join}>
+        <form class="row" @submit=${this.#join}>
           <input name="code" placeholder="Room code or link" aria-label="Room code or link" @input=${() => (this.invalid = false)} />
           <button type="submit">Join</button>
         </form>
