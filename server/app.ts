@@ -55,6 +55,7 @@ export function createApp({ config, files, log, version, turnState, turnRestarts
     trustedProxyHops: config.trustedProxyHops,
     roomSecret,
     maxSocketsPerIp: config.maxSocketsPerIp,
+    addressBudgetScale: config.addressBudgetScale,
     onAccepted: (type) => metrics?.messages.inc({ type }),
     onRefused: (code) => metrics?.refusals.inc({ code }),
     bus,

@@ -41,6 +41,8 @@ export interface ServerConfig {
   roomSecret: string | undefined;
   /** Open signaling sockets per client address (SIGNALING_MAX_SOCKETS_PER_IP). */
   maxSocketsPerIp: number;
+  /** Multiplies the per-address signaling budgets (SIGNALING_ADDRESS_BUDGET_SCALE): for many users behind one address. */
+  addressBudgetScale: number;
   /** Bearer token for /metrics and /api/health details (METRICS_TOKEN); without it, loopback clients only. */
   metricsToken: string | undefined;
   /** Serve the bundles' source maps (SOURCE_MAPS=1); off in production so the sources are not published. */
@@ -184,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
     trustedProxyHops: proxyHops(env.TRUST_PROXY),
     roomSecret: env.ROOM_SECRET || undefined,
     maxSocketsPerIp: positiveInteger(env, 'SIGNALING_MAX_SOCKETS_PER_IP', 64),
+    addressBudgetScale: positiveInteger(env, 'SIGNALING_ADDRESS_BUDGET_SCALE', 1),
     metricsToken: metricsToken(env.METRICS_TOKEN),
     serveSourceMaps: env.SOURCE_MAPS ? env.SOURCE_MAPS === '1' || env.SOURCE_MAPS === 'true' : env.NODE_ENV === 'development',
   };

@@ -1,6 +1,9 @@
 /**
  * The /signaling WebSocket: validates every client frame against protocol/, stamps `from`, relays
  * only between peers of one room and answers each refusal with a typed error to that client alone.
+ * What a client causes the server to send is budgeted per client address (signaling-limits.ts):
+ * joins, snapshots and answers are paid from its egress budget, announcements fan out as deltas
+ * paced by it (announce-fanout.ts). Rooms shared with other instances go through room-mirror.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
@@ -12,15 +15,27 @@ import {
   type ClientMessage,
   type ServerMessage,
   type SignalingErrorCode,
-  type PeerInfo,
-  type ShareSummary,
 } from '../protocol/index.js';
+import { AddressBuckets } from './address-buckets.js';
 import { addressRoomName } from './address-room.js';
-import type { Bus, RemoteMember, RoomEvent } from './bus.js';
+import { AnnounceFanout } from './announce-fanout.js';
+import type { Bus } from './bus.js';
 import { clientAddress } from './client-address.js';
 import type { Logger } from './log.js';
 import { ResumableSessions, type ResumableSession } from './resumable-sessions.js';
+import { RoomMirror } from './room-mirror.js';
 import { RoomFullError, Rooms } from './rooms.js';
+import {
+  EGRESS_BURST_BYTES,
+  EGRESS_BYTES_PER_SECOND,
+  FANOUT_FLUSH_MS,
+  JOIN_BURST,
+  JOINS_PER_SECOND,
+  MAX_HOLDERS_PER_ANSWER,
+  MAX_SHARES_PER_ADDRESS,
+  MAX_SHARES_PER_ROOM,
+  MAX_SNAPSHOT_SHARES,
+} from './signaling-limits.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** 50 messages at once, 20/s sustained: a connection's ICE burst fits, a flood does not. */
@@ -56,6 +71,8 @@ export interface SignalingOptions {
   roomSecret: string;
   /** Open sockets per client address. */
   maxSocketsPerIp?: number;
+  /** Multiplies the per-address egress and join budgets (many users behind one address, load tests). */
+  addressBudgetScale?: number;
   now?: () => number;
   /** Told of every accepted message (by type) and every refusal (by code), e.g. for /metrics. */
   onAccepted?: (type: string) => void;
@@ -64,17 +81,21 @@ export interface SignalingOptions {
   bus?: Bus | undefined;
 }
 
-
+const ANNOUNCE_LIMITS = { perPeer: MAX_ANNOUNCED_SHARES, perRoom: MAX_SHARES_PER_ROOM };
 
 export class SignalingServer {
   readonly rooms = new Rooms();
   readonly #sockets = new Map<string, WebSocket<PeerSocketData>>();
-  readonly #socketsPerIp = new Map<string, number>();
+  /** The peers (sockets) of each client address. */
+  readonly #peersOfAddress = new Map<string, Set<string>>();
+  /** What each address may make the server send (see signaling-limits.ts), and how often it may join. */
+  readonly #egress: AddressBuckets;
+  readonly #joins: AddressBuckets;
+  readonly #fanout: AnnounceFanout;
+  #timer: ReturnType<typeof setInterval> | undefined;
   readonly #resumable: ResumableSessions;
-  /** Peers of other instances in rooms this instance watches, with their instance. */
-  readonly #remote = new Map<string, string>();
-  /** Rooms whose bus events this instance follows (it has local members there). */
-  readonly #watched = new Map<string, Promise<void>>();
+  /** Rooms shared with other instances (with a bus). */
+  readonly #mirror: RoomMirror | undefined;
   readonly #now: () => number;
 
   constructor(
@@ -83,6 +104,30 @@ export class SignalingServer {
   ) {
     this.#now = options.now ?? Date.now;
     this.#resumable = new ResumableSessions({ ttlMs: RESUME_TTL_MS, now: this.#now });
+    const scale = options.addressBudgetScale ?? 1;
+    this.#egress = new AddressBuckets(EGRESS_BURST_BYTES * scale, EGRESS_BYTES_PER_SECOND * scale, this.#now);
+    this.#joins = new AddressBuckets(JOIN_BURST * scale, JOINS_PER_SECOND * scale, this.#now);
+    this.#fanout = new AnnounceFanout({
+      egress: this.#egress,
+      addressOf: (peerId) => this.#sockets.get(peerId)?.getUserData().ip,
+      recipientsOf: (peerId) => this.rooms.roommates(peerId).filter((id) => this.#sockets.has(id)),
+      send: (to, message) => this.#send(this.#sockets.get(to)!, message),
+    });
+    this.#mirror = options.bus
+      ? new RoomMirror({
+          bus: options.bus,
+          rooms: this.rooms,
+          announceLimits: ANNOUNCE_LIMITS,
+          isLocal: (peerId) => this.#sockets.has(peerId),
+          nameOf: (peerId) => this.#sockets.get(peerId)?.getUserData().name ?? '',
+          broadcastLocal: (room, except, message) => void this.#broadcastLocal(room, except, message),
+        })
+      : undefined;
+  }
+
+  /** Announcement shares waiting for their address's budget (for tests and metrics). */
+  get waitingAnnouncements(): number {
+    return this.#fanout.waiting;
   }
 
   get socketCount(): number {
@@ -90,6 +135,15 @@ export class SignalingServer {
   }
 
   attach(app: TemplatedApp, path = '/signaling'): void {
+    let ticks = 0;
+    this.#timer = setInterval(() => {
+      this.#fanout.flush();
+      if (++ticks % 40 === 0) {
+        this.#egress.sweep();
+        this.#joins.sweep();
+      }
+    }, FANOUT_FLUSH_MS);
+    this.#timer.unref();
     app.ws<PeerSocketData>(path, {
       maxPayloadLength: MAX_SIGNALING_MESSAGE_BYTES,
       maxBackpressure: MAX_BACKPRESSURE,
@@ -123,10 +177,10 @@ export class SignalingServer {
           this.#send(ws, { type: 'error', code: 'origin-not-allowed', message: `origin ${JSON.stringify(data.origin.slice(0, 100))} may not use this server` });
           return ws.end(1008, 'origin not allowed');
         }
-        const count = (this.#socketsPerIp.get(data.ip) ?? 0) + 1;
-        this.#socketsPerIp.set(data.ip, count);
+        const peers = this.#peersOfAddress.get(data.ip) ?? new Set<string>();
+        this.#peersOfAddress.set(data.ip, peers.add(data.peerId));
         this.#sockets.set(data.peerId, ws);
-        if (count > (this.options.maxSocketsPerIp ?? 64)) {
+        if (peers.size > (this.options.maxSocketsPerIp ?? 64)) {
           this.#send(ws, { type: 'error', code: 'limit', message: 'too many connections from your address' });
           ws.end(1008, 'too many connections');
         }
@@ -137,9 +191,9 @@ export class SignalingServer {
         data.closed = true;
         if (this.#sockets.get(data.peerId) !== ws) return; // refused before it was counted
         this.#sockets.delete(data.peerId);
-        const left = (this.#socketsPerIp.get(data.ip) ?? 1) - 1;
-        if (left > 0) this.#socketsPerIp.set(data.ip, left);
-        else this.#socketsPerIp.delete(data.ip);
+        const peers = this.#peersOfAddress.get(data.ip);
+        peers?.delete(data.peerId);
+        if (peers?.size === 0) this.#peersOfAddress.delete(data.ip);
         const room = this.rooms.roomOf(data.peerId);
         if (room !== undefined && data.resumeToken) {
           this.#resumable.keep(data.resumeToken, { peerId: data.peerId, name: data.name, room, shares: this.rooms.sharesOf(data.peerId) });
@@ -151,19 +205,23 @@ export class SignalingServer {
 
   /** Tells every client the server is going away and closes its socket. */
   closeAll(): void {
+    clearInterval(this.#timer);
     for (const ws of this.#sockets.values()) ws.end(1001, 'server shutting down');
   }
 
-  #send(ws: WebSocket<PeerSocketData>, message: ServerMessage): void {
-    ws.send(JSON.stringify(message), false);
+  /** Sends one message; returns its size in bytes (what it costs whoever caused it). */
+  #send(ws: WebSocket<PeerSocketData>, message: ServerMessage): number {
+    const text = JSON.stringify(message);
+    ws.send(text, false);
+    return text.length;
   }
 
-  /** To a peer on this instance, or through the bus to the instance it is on. */
-  #sendTo(peerId: string, message: ServerMessage): void {
+  /** To a peer on this instance, or through the bus to the instance it is on; returns the bytes. */
+  #sendTo(peerId: string, message: ServerMessage): number {
     const ws = this.#sockets.get(peerId);
     if (ws) return this.#send(ws, message);
-    const instance = this.#remote.get(peerId);
-    if (instance) this.options.bus?.deliver(instance, peerId, message);
+    this.#mirror?.deliver(peerId, message);
+    return JSON.stringify(message).length;
   }
 
   /** A message the bus brought for one of our peers. */
@@ -172,57 +230,17 @@ export class SignalingServer {
     if (ws) this.#send(ws, message);
   }
 
-  /** Room news goes to this instance's members; other instances tell their own. */
-  #broadcastLocal(room: string, except: string, message: ServerMessage): void {
-    for (const peerId of this.rooms.members(room)) if (peerId !== except && this.#sockets.has(peerId)) this.#send(this.#sockets.get(peerId)!, message);
-  }
-
-  #member(peerId: string): RemoteMember {
-    return { peer: { peerId, name: this.#sockets.get(peerId)?.getUserData().name ?? '' }, shares: this.rooms.sharesOf(peerId), instance: this.options.bus!.instanceId };
-  }
-
-  /** Follows a room's bus events and takes in its members on other instances. */
-  #watch(room: string): Promise<void> {
-    const bus = this.options.bus!;
-    let watching = this.#watched.get(room);
-    if (!watching) {
-      watching = bus.watchRoom(room, (event) => this.#onRoomEvent(event)).then((members) => {
-        for (const member of members) this.#addRemote(room, member.peer, member.instance, member.shares);
-      });
-      watching.catch(() => this.#watched.delete(room));
-      this.#watched.set(room, watching);
+  /** Room news goes to this instance's members; other instances tell their own. Returns the bytes sent. */
+  #broadcastLocal(room: string, except: string, message: ServerMessage): number {
+    const text = JSON.stringify(message);
+    let sent = 0;
+    for (const peerId of this.rooms.members(room)) {
+      const ws = peerId === except ? undefined : this.#sockets.get(peerId);
+      if (!ws) continue;
+      ws.send(text, false);
+      sent += text.length;
     }
-    return watching;
-  }
-
-  #addRemote(room: string, peer: PeerInfo, instance: string, shares: ShareSummary[]): void {
-    if (this.#sockets.has(peer.peerId)) return;
-    try {
-      this.rooms.join(room, peer);
-    } catch (error) {
-      if (error instanceof RoomFullError) return;
-      throw error;
-    }
-    this.#remote.set(peer.peerId, instance);
-    if (shares.length > 0) this.rooms.announce(peer.peerId, shares, MAX_ANNOUNCED_SHARES);
-  }
-
-  #onRoomEvent(event: RoomEvent): void {
-    switch (event.kind) {
-      case 'joined':
-        if (this.#sockets.has(event.peer.peerId)) return;
-        this.#addRemote(event.room, event.peer, event.instance, []);
-        return this.#broadcastLocal(event.room, event.peer.peerId, { type: 'peer-joined', peerId: event.peer.peerId, name: event.peer.name });
-      case 'left':
-        if (this.#remote.get(event.peerId) !== event.instance) return;
-        this.#remote.delete(event.peerId);
-        this.rooms.leave(event.peerId);
-        return this.#broadcastLocal(event.room, event.peerId, { type: 'peer-left', peerId: event.peerId });
-      case 'announced':
-        if (this.#remote.get(event.peerId) !== event.instance) return;
-        this.rooms.announce(event.peerId, event.shares, MAX_ANNOUNCED_SHARES);
-        return this.#broadcastLocal(event.room, event.peerId, { type: 'announce-file', from: event.peerId, shares: event.shares });
-    }
+    return sent;
   }
 
   #refuse(ws: WebSocket<PeerSocketData>, code: SignalingErrorCode, message: string): void {
@@ -257,46 +275,70 @@ export class SignalingServer {
 
   #handle(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: ClientMessage): void | Promise<void> {
     const { peerId } = data;
-    if (message.type === 'ping') return this.#send(ws, { type: 'pong' });
+    if (message.type === 'ping') return void this.#send(ws, { type: 'pong' });
     if (message.type === 'join-room') return this.#join(ws, data, message);
     if (this.rooms.roomOf(peerId) === undefined) return this.#refuse(ws, 'not-in-room', 'join a room first');
+    const egress = this.#egress.for(data.ip);
     switch (message.type) {
       case 'offer':
       case 'answer':
       case 'ice-candidate': {
+        // One message in, one out: bounded by the socket's message rate, not by the egress budget.
         if (!this.rooms.sameRoom(peerId, message.to)) return this.#refuse(ws, 'unknown-peer', 'no such peer in your room');
         const { to, ...rest } = message;
-        return this.#sendTo(to, { ...rest, from: peerId } as ServerMessage);
+        return void this.#sendTo(to, { ...rest, from: peerId } as ServerMessage);
       }
       case 'announce-file': {
-        this.rooms.announce(peerId, message.shares, MAX_ANNOUNCED_SHARES);
-        const room = this.rooms.roomOf(peerId)!;
-        this.#broadcastLocal(room, peerId, { type: 'announce-file', from: peerId, shares: message.shares });
-        this.options.bus?.publish({ kind: 'announced', room, peerId, shares: message.shares, instance: this.options.bus.instanceId }, this.#member(peerId));
+        const addressLeft = MAX_SHARES_PER_ADDRESS - this.#sharesOfAddress(data.ip);
+        const { added, refused } = this.rooms.announce(peerId, message.shares, { ...ANNOUNCE_LIMITS, perCall: Math.max(0, addressLeft) });
+        this.#fanout.announce(peerId, added);
+        if (added.length > 0) this.#mirror?.announced(this.rooms.roomOf(peerId)!, peerId, added);
+        if (refused > 0) {
+          return this.#refuse(ws, 'limit', `${refused} shares were not announced: at most ${MAX_ANNOUNCED_SHARES} per connection, ${MAX_SHARES_PER_ADDRESS} per address and ${MAX_SHARES_PER_ROOM} per room`);
+        }
         return;
       }
       case 'request-file':
-        return this.#send(ws, { type: 'files', holders: this.rooms.holders(peerId, message.id) });
+        if (!egress.hasCredit()) return this.#refuseBudget(ws);
+        return egress.spend(this.#send(ws, { type: 'files', holders: this.rooms.holders(peerId, message.id, MAX_HOLDERS_PER_ANSWER) }));
     }
   }
 
+  #refuseBudget(ws: WebSocket<PeerSocketData>): void {
+    this.#refuse(ws, 'rate-limited', 'your address has used its share of the server for now; try again in a few seconds');
+  }
+
+  /** Shares announced by every socket of one address together. */
+  #sharesOfAddress(address: string): number {
+    let count = 0;
+    for (const peerId of this.#peersOfAddress.get(address) ?? []) count += this.rooms.shareCountOf(peerId);
+    return count;
+  }
+
   async #join(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: Extract<ClientMessage, { type: 'join-room' }>): Promise<void> {
+    // A join costs the room a peer-left and a peer-joined, and the joiner its welcome and snapshot.
+    if (!this.#joins.for(data.ip).take()) return this.#refuse(ws, 'rate-limited', 'too many room joins from your address; try again in a few seconds');
+    const egress = this.#egress.for(data.ip);
+    if (!egress.hasCredit()) return this.#refuseBudget(ws);
     const room = message.room ?? addressRoomName(data.ip, this.options.roomSecret);
-    if (this.options.bus) {
-      await this.#watch(room);
+    if (this.#mirror) {
+      await this.#mirror.watch(room);
       if (data.closed) return;
     }
     const name = message.name ?? '';
     // A valid resume token gives back the old identity (and its announcements, if it rejoins that room).
     const resumed: ResumableSession | undefined = message.resume ? this.#resumable.take(message.resume) : undefined;
+    let sent = 0;
     if (resumed && resumed.peerId !== data.peerId && !this.#sockets.has(resumed.peerId)) {
-      this.#leave(data.peerId);
+      sent += this.#leave(data.peerId);
       this.#sockets.delete(data.peerId);
+      this.#peersOfAddress.get(data.ip)?.delete(data.peerId);
       data.peerId = resumed.peerId;
       this.#sockets.set(data.peerId, ws);
+      this.#peersOfAddress.get(data.ip)?.add(data.peerId);
     }
     data.name = name;
-    this.#leave(data.peerId);
+    sent += this.#leave(data.peerId);
     let peers;
     try {
       peers = this.rooms.join(room, { peerId: data.peerId, name });
@@ -304,35 +346,25 @@ export class SignalingServer {
       if (error instanceof RoomFullError) return this.#refuse(ws, 'room-full', error.message);
       throw error;
     }
-    const restored = resumed && resumed.peerId === data.peerId && resumed.room === room ? resumed.shares : [];
-    if (restored.length > 0) this.rooms.announce(data.peerId, restored, MAX_ANNOUNCED_SHARES);
+    const resumedShares = resumed && resumed.peerId === data.peerId && resumed.room === room ? resumed.shares : [];
+    const addressLeft = MAX_SHARES_PER_ADDRESS - this.#sharesOfAddress(data.ip);
+    const restored = this.rooms.announce(data.peerId, resumedShares, { ...ANNOUNCE_LIMITS, perCall: Math.max(0, addressLeft) }).added;
     data.resumeToken = randomBytes(24).toString('base64url');
-    this.#send(ws, { type: 'welcome', peerId: data.peerId, room, name, peers, resumeToken: data.resumeToken, resumed: resumed?.peerId === data.peerId });
-    this.#send(ws, { type: 'files', holders: this.rooms.holders(data.peerId) });
-    this.#broadcastLocal(room, data.peerId, { type: 'peer-joined', peerId: data.peerId, name });
-    if (restored.length > 0) this.#broadcastLocal(room, data.peerId, { type: 'announce-file', from: data.peerId, shares: restored });
-    const bus = this.options.bus;
-    if (bus) {
-      bus.publish({ kind: 'joined', room, peer: { peerId: data.peerId, name }, instance: bus.instanceId }, this.#member(data.peerId));
-      if (restored.length > 0) bus.publish({ kind: 'announced', room, peerId: data.peerId, shares: restored, instance: bus.instanceId }, this.#member(data.peerId));
-    }
+    sent += this.#send(ws, { type: 'welcome', peerId: data.peerId, room, name, peers, resumeToken: data.resumeToken, resumed: resumed?.peerId === data.peerId });
+    sent += this.#send(ws, { type: 'files', holders: this.rooms.holders(data.peerId, undefined, MAX_SNAPSHOT_SHARES) });
+    sent += this.#broadcastLocal(room, data.peerId, { type: 'peer-joined', peerId: data.peerId, name });
+    egress.spend(sent);
+    this.#fanout.announce(data.peerId, restored);
+    this.#mirror?.joined(room, data.peerId, restored);
   }
 
-  /** A peer of this instance leaves its room. */
-  #leave(peerId: string): void {
+  /** A peer of this instance leaves its room; returns the bytes that cost (the room's peer-left). */
+  #leave(peerId: string): number {
+    this.#fanout.drop(peerId);
     const left = this.rooms.leave(peerId);
-    if (!left) return;
-    this.#broadcastLocal(left.room, peerId, { type: 'peer-left', peerId });
-    const bus = this.options.bus;
-    if (!bus) return;
-    bus.publish({ kind: 'left', room: left.room, peerId, instance: bus.instanceId });
-    if (!left.remaining.some((id) => this.#sockets.has(id) && id !== peerId)) {
-      // No member of ours is left there: stop following the room and forget its remote members.
-      bus.unwatchRoom(left.room);
-      this.#watched.delete(left.room);
-      for (const id of left.remaining) {
-        if (this.#remote.delete(id)) this.rooms.leave(id);
-      }
-    }
+    if (!left) return 0;
+    const sent = this.#broadcastLocal(left.room, peerId, { type: 'peer-left', peerId });
+    this.#mirror?.left(left.room, peerId, left.remaining);
+    return sent;
   }
 }

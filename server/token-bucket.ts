@@ -19,6 +19,21 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Takes `count` tokens even when fewer are left: the bucket goes into debt, and take() and
+   * hasCredit() fail until the refill has paid it back. For costs known only after the act.
+   */
+  spend(count: number): void {
+    this.#refill();
+    this.#tokens -= count;
+  }
+
+  /** True while any token is left (the bucket is not empty or in debt). */
+  hasCredit(): boolean {
+    this.#refill();
+    return this.#tokens > 0;
+  }
+
   /** True once every token is back: a bucket in this state can be forgotten and made anew. */
   isFull(): boolean {
     this.#refill();

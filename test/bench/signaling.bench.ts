@@ -45,7 +45,7 @@ async function run(kind: 'shoal' | 'ws') {
   let url: string;
   let stop: () => Promise<void>;
   if (kind === 'shoal') {
-    const server = await startServer({ SIGNALING_MAX_SOCKETS_PER_IP: '1000000' });
+    const server = await startServer({ SIGNALING_MAX_SOCKETS_PER_IP: '1000000', SIGNALING_ADDRESS_BUDGET_SCALE: '10000' });
     pid = server.process.pid!;
     url = `ws://127.0.0.1:${server.port}/signaling`;
     stop = server.stop;

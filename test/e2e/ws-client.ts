@@ -23,6 +23,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   /** Local address to connect from: all of 127/8 is loopback, so each test client can be its own "public address". */
   localAddress?: string;
+  /** Count bytes only, keep no message (benchmarks that receive hundreds of MB). */
+  countOnly?: boolean;
 }
 
 export function connectSignaling(server: Pick<RunningServer, 'port'>, options: ConnectOptions = {}): Promise<SignalingTestClient> {
@@ -32,6 +34,7 @@ export function connectSignaling(server: Pick<RunningServer, 'port'>, options: C
   const bytes = { sent: 0, received: 0 };
   ws.on('message', (data: Buffer) => {
     bytes.received += data.length;
+    if (options.countOnly) return;
     inbox.push(JSON.parse(String(data)));
     wakers.splice(0).forEach((wake) => wake());
   });

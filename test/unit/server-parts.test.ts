@@ -20,7 +20,8 @@ test('rooms: join, roommates, leave, and the announcement index', () => {
   assert.ok(rooms.sameRoom('a', 'b'));
   assert.ok(!rooms.sameRoom('a', 'x'), 'peers of other rooms are unreachable');
   assert.ok(!rooms.sameRoom('a', 'a'));
-  rooms.announce('a', [share(1), share(2)], 10);
+  assert.deepEqual(rooms.announce('a', [share(1), share(2)], { perPeer: 10, perRoom: 100 }), { added: [share(1), share(2)], refused: 0 });
+  assert.deepEqual(rooms.announce('a', [share(2), share(1)], { perPeer: 10, perRoom: 100 }), { added: [], refused: 0 }, 'a delta: nothing new');
   assert.deepEqual(rooms.holders('b'), [{ peerId: 'a', shares: [share(1), share(2)] }]);
   assert.deepEqual(rooms.holders('b', share(2).id), [{ peerId: 'a', shares: [share(2)] }]);
   assert.deepEqual(rooms.holders('x'), [], 'other rooms see nothing');
@@ -30,12 +31,33 @@ test('rooms: join, roommates, leave, and the announcement index', () => {
   assert.equal(rooms.peerCount, 2);
 });
 
-test('rooms: peers per room and announcements per peer are bounded', () => {
-  const rooms = new Rooms(2);
+test('rooms: peers per room, and shares per peer, per room and per call are bounded', () => {
+  const rooms = new Rooms(3);
   rooms.join('r', { peerId: 'a', name: '' });
   rooms.join('r', { peerId: 'b', name: '' });
-  assert.throws(() => rooms.join('r', { peerId: 'c', name: '' }), RoomFullError);
-  assert.equal(rooms.announce('a', [share(1), share(2), share(3)], 2), 2);
+  rooms.join('r', { peerId: 'c', name: '' });
+  assert.throws(() => rooms.join('r', { peerId: 'd', name: '' }), RoomFullError);
+  const limits = { perPeer: 2, perRoom: 3 };
+  assert.deepEqual(rooms.announce('a', [share(1), share(2), share(3)], limits), { added: [share(1), share(2)], refused: 1 });
+  assert.deepEqual(rooms.announce('b', [share(4), share(5)], limits), { added: [share(4)], refused: 1 }, 'the room is full of shares');
+  rooms.leave('a');
+  assert.deepEqual(rooms.announce('b', [share(5)], limits), { added: [share(5)], refused: 0 }, 'leaving frees the room\'s count');
+  assert.deepEqual(rooms.announce('c', [share(6), share(7)], { ...limits, perCall: 1 }), { added: [share(6)], refused: 1 }, 'what the address has left');
+  assert.equal(rooms.shareCountOf('b'), 2);
+});
+
+test('rooms: snapshots and answers are bounded and shared fairly among holders', () => {
+  const rooms = new Rooms();
+  for (const id of ['me', 'big', 'small1', 'small2']) rooms.join('r', { peerId: id, name: '' });
+  const limits = { perPeer: 1000, perRoom: 10_000 };
+  rooms.announce('big', Array.from({ length: 500 }, (_, i) => share(1000 + i)), limits);
+  rooms.announce('small1', [share(1), share(2)], limits);
+  rooms.announce('small2', [share(3)], limits);
+  const snapshot = rooms.holders('me', undefined, 30);
+  assert.deepEqual(snapshot.map((h) => [h.peerId, h.shares.length]), [['big', 10], ['small1', 2], ['small2', 1]], 'a third of the limit each, at most');
+  assert.equal(rooms.holders('me').reduce((n, h) => n + h.shares.length, 0), 503, 'unbounded by default');
+  rooms.announce('small1', [share(1000)], limits);
+  assert.deepEqual(rooms.holders('me', share(1000).id, 1).map((h) => h.peerId), ['big'], 'at most `limit` holders of one share');
 });
 
 test('token bucket: a burst, then the sustained rate', () => {

@@ -31,8 +31,8 @@ export class SignalingClient {
     this.options.onState('connecting');
     const socket = new WebSocket(this.options.url);
     this.#socket = socket;
+    let welcomed = false;
     socket.onopen = () => {
-      this.#attempt = 0;
       const join: ClientMessage = { type: 'join-room' };
       if (this.options.room) join.room = this.options.room;
       if (this.options.name) join.name = this.options.name;
@@ -49,7 +49,14 @@ export class SignalingClient {
         this.options.log?.(`ignored a malformed signaling message: ${(error as Error).message}`);
         return;
       }
-      if (message?.type === 'welcome') this.#resumeToken = message.resumeToken;
+      if (message?.type === 'welcome') {
+        this.#resumeToken = message.resumeToken;
+        this.#attempt = 0; // backoff resets once in a room, not merely connected
+        welcomed = true;
+      }
+      // A join the server refused for now (joins or bandwidth per address): reconnect with backoff
+      // and join again, rather than stay outside every room.
+      if (message?.type === 'error' && message.code === 'rate-limited' && !welcomed) socket.close();
       if (message) this.options.onMessage(message);
     };
     socket.onclose = () => {
