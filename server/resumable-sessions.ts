@@ -41,7 +41,7 @@ export class ResumableSessions {
   constructor(private readonly options: ResumableSessionsOptions) {
     this.#now = options.now ?? Date.now;
     this.#maxSessions = options.maxSessions ?? 10_000;
-    this.#maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.#maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   }
 
   get size(): number {
