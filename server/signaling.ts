@@ -22,6 +22,7 @@ import { AnnounceFanout } from './announce-fanout.js';
 import type { Bus } from './bus.js';
 import { clientAddress } from './client-address.js';
 import type { Logger } from './log.js';
+import { RateLimitedLog } from './rate-limited-log.js';
 import { ResumableSessions, type ResumableSession } from './resumable-sessions.js';
 import { RoomMirror } from './room-mirror.js';
 import { RoomFullError, Rooms } from './rooms.js';
@@ -97,6 +98,8 @@ export class SignalingServer {
   /** Rooms shared with other instances (with a bus). */
   readonly #mirror: RoomMirror | undefined;
   readonly #now: () => number;
+  /** Warnings a client can cause (one per offender it closes): at most 20 lines per 10 s. */
+  readonly #clientLog: RateLimitedLog;
 
   constructor(
     private readonly log: Logger,
@@ -104,6 +107,7 @@ export class SignalingServer {
   ) {
     this.#now = options.now ?? Date.now;
     this.#resumable = new ResumableSessions({ ttlMs: RESUME_TTL_MS, now: this.#now });
+    this.#clientLog = new RateLimitedLog((line) => log.warn(line), { prefix: 'signaling', now: this.#now });
     const scale = options.addressBudgetScale ?? 1;
     this.#egress = new AddressBuckets(EGRESS_BURST_BYTES * scale, EGRESS_BYTES_PER_SECOND * scale, this.#now);
     this.#joins = new AddressBuckets(JOIN_BURST * scale, JOINS_PER_SECOND * scale, this.#now);
@@ -250,7 +254,7 @@ export class SignalingServer {
     this.log.debug('refused a signaling message', { peerId: data.peerId, ip: data.ip, code, reason: message });
     this.#send(ws, { type: 'error', code, message });
     if (data.errors >= MAX_ERRORS) {
-      this.log.warn('closing a client that keeps sending bad messages', { peerId: data.peerId, ip: data.ip });
+      this.#clientLog.line(`closing a client that keeps sending bad messages (${data.ip})`);
       ws.end(1008, 'too many bad messages');
     }
   }
@@ -270,7 +274,7 @@ export class SignalingServer {
     if (!this.options.bus) return void this.#handle(ws, data, message);
     data.queue = data.queue
       .then(() => (data.closed ? undefined : this.#handle(ws, data, message)))
-      .catch((error: Error) => this.log.warn('signaling message failed', { peerId: data.peerId, error: error.message }));
+      .catch((error: Error) => this.#clientLog.line(`a message from ${data.ip} failed: ${error.message}`));
   }
 
   #handle(ws: WebSocket<PeerSocketData>, data: PeerSocketData, message: ClientMessage): void | Promise<void> {

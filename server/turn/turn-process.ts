@@ -10,7 +10,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import NodeTurn from 'node-turn';
 import { isIP } from 'node:net';
 import { peerAddressPolicy } from './peer-address-policy.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { Attr, Class, decodeStun, Method } from './stun-codec.js';
 import { TurnServer } from './turn-server.js';
 

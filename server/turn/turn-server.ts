@@ -16,7 +16,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { NonceIssuer } from './nonce.js';
 import { TokenBucket } from '../token-bucket.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { passwordForUsername } from './rest-credentials.js';
 import {
   attribute,

@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { freeTcpPort, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { connectSignaling as client } from './ws-client.js';
 
-type Message = Record<string, any>;
 
 async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
   const port = await freeTcpPort();
@@ -27,32 +26,6 @@ async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
   });
   return { url: `redis://127.0.0.1:${port}`, process: child };
-}
-
-function client(server: RunningServer): Promise<{ ws: WebSocket; wait: (type: string) => Promise<Message> }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signaling`);
-  const inbox: Message[] = [];
-  const wakers: (() => void)[] = [];
-  ws.on('message', (d) => {
-    inbox.push(JSON.parse(String(d)));
-    wakers.splice(0).forEach((w) => w());
-  });
-  const wait = async (type: string) => {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const at = inbox.findIndex((m) => m.type === type);
-      if (at >= 0) return inbox.splice(at, 1)[0]!;
-      if (Date.now() > deadline) throw new Error(`no ${type}; inbox ${JSON.stringify(inbox)}`);
-      await new Promise<void>((r) => {
-        wakers.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  };
-  return new Promise((resolve, reject) => {
-    ws.on('open', () => resolve({ ws, wait }));
-    ws.on('error', reject);
-  });
 }
 
 describe('two instances sharing rooms through Redis', { timeout: 240_000 }, () => {
@@ -76,38 +49,38 @@ describe('two instances sharing rooms through Redis', { timeout: 240_000 }, () =
   test('peers on different instances see each other, relay, announce and leave', async () => {
     const a = await client(one);
     a.ws.send(JSON.stringify({ type: 'join-room', room: 'across', name: 'alice' }));
-    const aId = (await a.wait('welcome')).peerId;
-    await a.wait('files'); // the room's announcements at join time: none yet
+    const aId = (await a.next('welcome')).peerId;
+    await a.next('files'); // the room's announcements at join time: none yet
     const b = await client(two);
     b.ws.send(JSON.stringify({ type: 'join-room', room: 'across', name: 'bob' }));
-    const welcome = await b.wait('welcome');
+    const welcome = await b.next('welcome');
     assert.deepEqual(welcome.peers, [{ peerId: aId, name: 'alice' }], 'B (instance two) sees A (instance one)');
-    assert.deepEqual(await a.wait('peer-joined'), { type: 'peer-joined', peerId: welcome.peerId, name: 'bob' });
+    assert.deepEqual(await a.next('peer-joined'), { type: 'peer-joined', peerId: welcome.peerId, name: 'bob' });
 
     a.ws.send(JSON.stringify({ type: 'offer', to: welcome.peerId, sdp: 'v=0 across' }));
-    assert.deepEqual(await b.wait('offer'), { type: 'offer', from: aId, sdp: 'v=0 across' }, 'relayed across instances, from stamped');
+    assert.deepEqual(await b.next('offer'), { type: 'offer', from: aId, sdp: 'v=0 across' }, 'relayed across instances, from stamped');
     b.ws.send(JSON.stringify({ type: 'answer', to: aId, sdp: 'v=0 back' }));
-    assert.equal((await a.wait('answer')).from, welcome.peerId);
+    assert.equal((await a.next('answer')).from, welcome.peerId);
 
     const share = { id: 'e'.repeat(64), name: 'across.bin', size: 7 };
     b.ws.send(JSON.stringify({ type: 'announce-file', shares: [share] }));
-    assert.deepEqual((await a.wait('announce-file')).shares, [share]);
+    assert.deepEqual((await a.next('announce-file')).shares, [share]);
     a.ws.send(JSON.stringify({ type: 'request-file', id: share.id }));
-    assert.deepEqual((await a.wait('files')).holders, [{ peerId: welcome.peerId, shares: [share] }]);
+    assert.deepEqual((await a.next('files')).holders, [{ peerId: welcome.peerId, shares: [share] }]);
 
     const c = await client(one);
     c.ws.send(JSON.stringify({ type: 'join-room', room: 'across', name: 'carol' }));
-    await c.wait('welcome');
-    assert.deepEqual((await c.wait('files')).holders, [{ peerId: welcome.peerId, shares: [share] }], "a late joiner on instance one sees B's shares");
+    await c.next('welcome');
+    assert.deepEqual((await c.next('files')).holders, [{ peerId: welcome.peerId, shares: [share] }], "a late joiner on instance one sees B's shares");
 
     const other = await client(two);
     other.ws.send(JSON.stringify({ type: 'join-room', room: 'elsewhere' }));
-    await other.wait('welcome');
+    await other.next('welcome');
     other.ws.send(JSON.stringify({ type: 'offer', to: aId, sdp: 'v=0' }));
-    assert.equal((await other.wait('error')).code, 'unknown-peer', 'rooms stay separate across instances');
+    assert.equal((await other.next('error')).code, 'unknown-peer', 'rooms stay separate across instances');
 
     b.ws.close();
-    assert.equal((await a.wait('peer-left')).peerId, welcome.peerId);
+    assert.equal((await a.next('peer-left')).peerId, welcome.peerId);
     for (const x of [a, c, other]) x.ws.close();
   });
 

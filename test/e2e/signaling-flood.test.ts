@@ -9,35 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from './harness.js';
-
-type Message = Record<string, any>;
-
-function open(server: RunningServer): Promise<{ ws: WebSocket; inbox: Message[]; wait: (type: string, ms?: number) => Promise<Message>; closed: Promise<number> }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signaling`);
-  const inbox: Message[] = [];
-  const wakers: (() => void)[] = [];
-  ws.on('message', (data) => {
-    inbox.push(JSON.parse(String(data)));
-    wakers.splice(0).forEach((w) => w());
-  });
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  const wait = async (type: string, ms = 5000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const at = inbox.findIndex((m) => m.type === type);
-      if (at >= 0) return inbox.splice(at, 1)[0]!;
-      if (Date.now() > deadline) throw new Error(`no ${type}; got ${JSON.stringify(inbox.slice(0, 5))}`);
-      await new Promise<void>((r) => {
-        wakers.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  };
-  return new Promise((resolve, reject) => {
-    ws.on('open', () => resolve({ ws, inbox, wait, closed }));
-    ws.on('error', reject);
-  });
-}
+import { connectSignaling as open } from './ws-client.js';
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
@@ -52,9 +24,9 @@ describe('hostile traffic while honest clients talk', { timeout: 120_000 }, () =
     const a = await open(server);
     const b = await open(server);
     a.ws.send(JSON.stringify({ type: 'join-room', room: 'honest', name: 'a' }));
-    const aId = (await a.wait('welcome')).peerId as string;
+    const aId = (await a.next('welcome')).peerId as string;
     b.ws.send(JSON.stringify({ type: 'join-room', room: 'honest', name: 'b' }));
-    const bId = (await b.wait('welcome')).peerId as string;
+    const bId = (await b.next('welcome')).peerId as string;
     // B answers every offer; A measures round trips through the server.
     b.ws.on('message', (data) => {
       const m = JSON.parse(String(data));
@@ -63,7 +35,7 @@ describe('hostile traffic while honest clients talk', { timeout: 120_000 }, () =
     const roundTrip = async () => {
       const started = performance.now();
       a.ws.send(JSON.stringify({ type: 'offer', to: bId, sdp: `v=0 ${started}` }));
-      const answer = await a.wait('answer');
+      const answer = await a.next('answer');
       assert.equal(answer.from, bId);
       return performance.now() - started;
     };
@@ -103,6 +75,7 @@ describe('hostile traffic while honest clients talk', { timeout: 120_000 }, () =
         if ((await evil.closed) === 1008) closedByServer++;
       }
     };
+    const logLinesBefore = server.log().split('\n').length;
     const attackers = Array.from({ length: 6 }, attacker);
     const during = await measure(40);
     attacking = false;
@@ -112,6 +85,8 @@ describe('hostile traffic while honest clients talk', { timeout: 120_000 }, () =
     t.diagnostic(`honest round trip p50/p99: before ${percentile(baseline, 0.5).toFixed(1)}/${percentile(baseline, 0.99).toFixed(1)} ms, during ${percentile(during, 0.5).toFixed(1)}/${percentile(during, 0.99).toFixed(1)} ms`);
     assert.ok(sent >= 2000, `thousands of hostile frames (${sent})`);
     assert.ok(refusals > 0 && closedByServer >= 6, 'offenders got errors and were closed');
+    const logLines = server.log().split('\n').length - logLinesBefore;
+    assert.ok(logLines < 100, `the offenders made the server write ${logLines} log lines (closing ${closedByServer} of them)`);
     assert.ok(percentile(during, 0.99) < 250, `honest latency stays bounded (p99 ${percentile(during, 0.99).toFixed(1)} ms)`);
     assert.deepEqual([...a.inbox, ...b.inbox].filter((m) => m.type === 'error'), [], 'honest clients saw no error');
     assert.ok(![...b.inbox].some((m) => m.type === 'offer' && m.sdp === 'spoof'), 'nothing crossed from the other room');

@@ -5,43 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { startServer, type RunningServer } from './harness.js';
-
-interface Client {
-  ws: WebSocket;
-  next: (type?: string, timeoutMs?: number) => Promise<Record<string, any>>;
-  send: (message: unknown) => void;
-  closed: Promise<number>;
-}
-
-function connect(server: RunningServer): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/signaling`);
-  const inbox: Record<string, any>[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data) => {
-    inbox.push(JSON.parse(String(data)));
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  const next = async (type?: string, timeoutMs = 3000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const at = inbox.findIndex((m) => type === undefined || m.type === type);
-      if (at >= 0) return inbox.splice(at, 1)[0]!;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type ?? 'message'} within ${timeoutMs} ms; inbox: ${JSON.stringify(inbox)}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, left);
-      });
-    }
-  };
-  return new Promise((resolve, reject) => {
-    ws.on('open', () => resolve({ ws, next, send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)), closed }));
-    ws.on('error', reject);
-  });
-}
+import { connectSignaling as connect, type SignalingTestClient as Client } from './ws-client.js';
 
 async function joined(server: RunningServer, room?: string): Promise<Client & { peerId: string }> {
   const client = await connect(server);

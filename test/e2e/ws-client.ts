@@ -12,8 +12,9 @@ export interface SignalingTestClient {
   ws: WebSocket;
   /** Every message received and not yet taken by next(). */
   inbox: Message[];
-  /** Takes the first queued message of `type`, waiting up to `timeoutMs` for one. */
-  next: (type: string, timeoutMs?: number) => Promise<Message>;
+  /** Takes the first queued message of `type` (of any type without one), waiting up to `timeoutMs`. */
+  next: (type?: string, timeoutMs?: number) => Promise<Message>;
+  /** Sends a message as JSON, or a string as it is (hostile frames). */
   send: (message: unknown) => void;
   closed: Promise<number>;
   bytes: { sent: number; received: number };
@@ -39,13 +40,13 @@ export function connectSignaling(server: Pick<RunningServer, 'port'>, options: C
     wakers.splice(0).forEach((wake) => wake());
   });
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  const next = async (type: string, timeoutMs = 5000) => {
+  const next = async (type?: string, timeoutMs = 5000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const at = inbox.findIndex((m) => m.type === type);
+      const at = inbox.findIndex((m) => type === undefined || m.type === type);
       if (at >= 0) return inbox.splice(at, 1)[0]!;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type} within ${timeoutMs} ms; inbox: ${JSON.stringify(inbox).slice(0, 500)}`);
+      if (left <= 0) throw new Error(`no ${type ?? 'message'} within ${timeoutMs} ms; inbox: ${JSON.stringify(inbox).slice(0, 500)}`);
       await new Promise<void>((resolve) => {
         wakers.push(resolve);
         setTimeout(resolve, Math.min(left, 100));
@@ -53,7 +54,7 @@ export function connectSignaling(server: Pick<RunningServer, 'port'>, options: C
     }
   };
   const send = (message: unknown) => {
-    const text = JSON.stringify(message);
+    const text = typeof message === 'string' ? message : JSON.stringify(message);
     bytes.sent += Buffer.byteLength(text);
     ws.send(text);
   };
