@@ -129,10 +129,6 @@ export class SignalingServer {
       : undefined;
   }
 
-  /** Announcement shares waiting for their address's budget (for tests and metrics). */
-  get waitingAnnouncements(): number {
-    return this.#fanout.waiting;
-  }
 
   get socketCount(): number {
     return this.#sockets.size;
