@@ -1,5 +1,6 @@
 /** Server configuration from the environment, with the embedded defaults `npm start` runs on. */
 import { randomBytes } from 'node:crypto';
+import { parseNetwork } from './turn/peer-address-policy.js';
 
 export interface ServerConfig {
   env: string;
@@ -17,6 +18,8 @@ export interface ServerConfig {
   turnCredentialTtl: number;
   /** Lets the TURN relay reach loopback peers; tests only. */
   turnAllowLoopback: boolean;
+  /** Networks the relay may reach although its deny list covers them (TURN_ALLOW_PEERS, comma-separated CIDR): a lab's "internet". */
+  turnAllowPeers: string[];
   /** Address relays are reached at, when they bind a wildcard or sit behind NAT ('' for the listen address). */
   turnExternalIp: string;
   /** UDP ports relays bind, inclusive. */
@@ -81,6 +84,18 @@ function metricsToken(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError('METRICS_TOKEN must be at least 16 characters without white space');
   return raw;
+}
+
+function allowPeers(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const network of list) {
+    try {
+      parseNetwork(network);
+    } catch (error) {
+      throw new ConfigError(`TURN_ALLOW_PEERS: ${(error as Error).message}`);
+    }
+  }
+  return list;
 }
 
 function redisUrl(raw: string | undefined): string | undefined {
@@ -174,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, webRoot: string): ServerConfi
     turnSecret: env.TURN_SECRET || randomBytes(32).toString('base64'),
     turnCredentialTtl: ttl,
     turnAllowLoopback: env.TURN_ALLOW_LOOPBACK === '1' || env.TURN_ALLOW_LOOPBACK === 'true',
+    turnAllowPeers: allowPeers(env.TURN_ALLOW_PEERS),
     turnExternalIp: env.TURN_EXTERNAL_IP || (wildcard ? turnPublicHost : ''),
     turnRelayPorts: [minRelay, maxRelay],
     turnQuotas: turnQuotas(env, [minRelay, maxRelay]),

@@ -48,6 +48,7 @@ const turn = new TurnSupervisor({
     STUN_PORT: String(config.stunPort),
     TURN_PORT: String(config.turnPort),
     TURN_ALLOW_LOOPBACK: config.turnAllowLoopback ? '1' : '0',
+    TURN_ALLOW_PEERS: config.turnAllowPeers.join(','),
     TURN_USER_QUOTA: String(config.turnQuotas.perUser),
     TURN_CLIENT_QUOTA: String(config.turnQuotas.perClient),
     TURN_TOTAL_QUOTA: String(config.turnQuotas.total),

@@ -15,6 +15,11 @@ export interface PeerAddressPolicyOptions {
   allowLoopback: boolean;
   /** The host's own addresses beyond its interfaces': the public address behind NAT (TURN_EXTERNAL_IP), the listen address. */
   ownAddresses?: string[];
+  /**
+   * Networks (CIDR) to allow although a deny rule covers them: a lab whose "internet" is
+   * 198.18.0.0/15 (TURN_ALLOW_PEERS). The host's own addresses stay refused whatever this says.
+   */
+  allowedNetworks?: string[];
   /** Read the interfaces' addresses (a parameter so tests can hand in a table). */
   interfaceAddresses?: () => string[];
 }
@@ -66,6 +71,15 @@ function sixToFourEmbedded(address: string): string | undefined {
 
 const isLoopback = (address: string, family: number) => (family === 4 ? address.startsWith('127.') : ipv6Groups(address).every((g, i) => g === (i === 7 ? 1 : 0)));
 
+/** "198.18.0.0/15" as its network and prefix length; throws on anything else. */
+export function parseNetwork(text: string): [string, number] {
+  const [net = '', prefixText = ''] = text.trim().split('/');
+  const family = isIP(net);
+  const prefix = Number(prefixText);
+  if (family === 0 || !/^\d{1,3}$/.test(prefixText) || prefix > (family === 4 ? 32 : 128)) throw new Error(`"${text}" is not a network such as 198.18.0.0/15`);
+  return [net, prefix];
+}
+
 export function peerAddressPolicy(options: PeerAddressPolicyOptions): (address: string) => boolean {
   const deny = new BlockList();
   for (const [net, prefix] of DENIED_V4) deny.addSubnet(net, prefix, 'ipv4');
@@ -75,9 +89,16 @@ export function peerAddressPolicy(options: PeerAddressPolicyOptions): (address: 
     const family = isIP(address);
     if (family !== 0) own.addAddress(address, family === 4 ? 'ipv4' : 'ipv6');
   }
+  const allowed = new BlockList();
+  for (const network of options.allowedNetworks ?? []) {
+    const [net, prefix] = parseNetwork(network);
+    allowed.addSubnet(net, prefix, isIP(net) === 4 ? 'ipv4' : 'ipv6');
+  }
   const denied = (address: string, family: number): boolean => {
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (deny.check(address, type) || own.check(address, type)) return true;
+    if (own.check(address, type)) return true;
+    if (allowed.check(address, type)) return false;
+    if (deny.check(address, type)) return true;
     const embedded = family === 6 ? sixToFourEmbedded(address) : undefined;
     return embedded !== undefined && (deny.check(embedded, 'ipv4') || own.check(embedded, 'ipv4'));
   };

@@ -67,7 +67,11 @@ const turn = new TurnServer({
   externalIp: env.TURN_EXTERNAL_IP || undefined,
   secret,
   // Besides its interfaces, the host is reached at its public address behind NAT and at the public host name's address.
-  isAllowedPeer: peerAddressPolicy({ allowLoopback, ownAddresses: [env.TURN_EXTERNAL_IP, env.TURN_PUBLIC_HOST, listenIp].filter((a): a is string => !!a && isIP(a) !== 0) }),
+  isAllowedPeer: peerAddressPolicy({
+    allowLoopback,
+    ownAddresses: [env.TURN_EXTERNAL_IP, env.TURN_PUBLIC_HOST, listenIp].filter((a): a is string => !!a && isIP(a) !== 0),
+    allowedNetworks: (env.TURN_ALLOW_PEERS ?? '').split(',').filter((n) => n !== ''),
+  }),
   minRelayPort,
   maxRelayPort,
   // The server's config.ts has checked these against the port range before starting us.

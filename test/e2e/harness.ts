@@ -116,15 +116,23 @@ let launchCounter = 0;
  * default contexts are off-the-record, where OPFS lives in the browser process's memory and every
  * write is an IPC, which is neither what users run nor bounded in memory.
  */
-export async function launchBrowser(options: { profileParent?: string } = {}): Promise<LaunchedBrowser> {
+export interface LaunchOptions {
+  profileParent?: string;
+  /** Another executable, e.g. a wrapper that runs Chromium inside a lab host's network namespace. */
+  executablePath?: string;
+  /** Flags beyond CHROMIUM_ARGS. */
+  args?: string[];
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   // An inert flag that tags this browser's main process, so its renderers can be found in /proc.
   const tag = `shoal-${process.pid}-${++launchCounter}`;
   const profile = await mkdtemp(join(options.profileParent ?? tmpdir(), 'shoal-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: options.executablePath ?? CHROMIUM,
     headless: true,
     acceptDownloads: true,
-    args: [...CHROMIUM_ARGS, `--shoal-test-tag=${tag}`],
+    args: [...CHROMIUM_ARGS, ...(options.args ?? []), `--shoal-test-tag=${tag}`],
   });
   const browser = context.browser();
   const page = context.pages()[0] ?? (await context.newPage());

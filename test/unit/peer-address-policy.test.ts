@@ -76,3 +76,13 @@ test('the host\'s interface addresses are read by default', () => {
   assert.equal(policy('8.8.8.8'), true);
   assert.equal(policy('127.0.0.1'), false);
 });
+
+test('a lab may allow its own "internet" range by name, never the host itself nor anything else', () => {
+  const lab = peerAddressPolicy({ allowLoopback: false, interfaceAddresses: () => ['198.18.0.1'], allowedNetworks: ['198.18.0.0/15'] });
+  assert.equal(lab('198.18.1.7'), true, 'a lab router');
+  assert.equal(lab('198.19.255.1'), true);
+  assert.equal(lab('198.18.0.1'), false, 'the server host itself stays refused');
+  for (const address of ['10.0.0.1', '127.0.0.1', '169.254.169.254', '192.168.1.1']) assert.equal(lab(address), false, address);
+  assert.throws(() => peerAddressPolicy({ allowLoopback: false, allowedNetworks: ['198.18.0.0'] }), /not a network/);
+  assert.throws(() => peerAddressPolicy({ allowLoopback: false, allowedNetworks: ['198.18.0.0/33'] }), /not a network/);
+});

@@ -1,0 +1,213 @@
+/**
+ * A network lab made of Linux network namespaces (root only): an "internet" segment (a bridge in
+ * its own namespace, addresses from 198.18.0.0/15, RFC 2544's benchmarking range) with the Shoal
+ * server's host on it, and home networks, each a router namespace doing NAT for one or more peer
+ * hosts on a private LAN (10.<n>.0.0/24). NAT kinds:
+ * - `cone`: MASQUERADE, endpoint-independent mapping (Linux keeps the source port when it is free);
+ * - `symmetric`: MASQUERADE --random-fully, a new random port for every destination;
+ * - `udp-to-server-only`: cone, and every UDP datagram to anywhere but the server host dropped.
+ * Hosts can get uplink/downlink rate caps (tbf) and random loss (iptables statistic), and their
+ * links can be cut and restored. Every name carries this run's prefix; `teardown()` deletes all of
+ * them, runs on exit and on signals, and a new lab first removes whatever a crashed run left.
+ * All traffic stays inside these namespaces.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type NatKind = 'cone' | 'symmetric' | 'udp-to-server-only';
+
+export interface LabHost {
+  /** Network namespace name. */
+  ns: string;
+  /** The host's own address (private for peers behind NAT, public for the server). */
+  address: string;
+  /** Interface name inside the host's namespace. */
+  device: string;
+  /** The router namespace in front of it and the router's interface towards it (peers only). */
+  router?: { ns: string; lanDevice: string; wanAddress: string; nat: NatKind };
+}
+
+export interface LinkShape {
+  /** Uplink (host to network) cap in Mbit/s. */
+  upMbit?: number;
+  /** Downlink (network to host) cap in Mbit/s. */
+  downMbit?: number;
+  /** Random loss of datagrams in both directions, 0..1. */
+  loss?: number;
+}
+
+const PREFIX = 'shoal-lab';
+/** The lab's "internet": the server at .0.1 (and .0.2), routers from .1.1 on. */
+export const INTERNET = '198.18.0.0/15';
+export const SERVER_ADDRESS = '198.18.0.1';
+export const SERVER_SECOND_ADDRESS = '198.18.0.2';
+
+function run(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`lab: ${command} ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
+  }
+}
+const ip = (...args: string[]) => run('ip', args);
+const inNs = (ns: string, command: string, ...args: string[]) => run('ip', ['netns', 'exec', ns, command, ...args]);
+
+/** Deletes every namespace a lab (this one or a crashed earlier one) made; they take their veths along. */
+export function removeLeftovers(prefix = PREFIX): void {
+  for (const line of ip('netns', 'list').split('\n')) {
+    const name = line.split(' ')[0];
+    if (name?.startsWith(prefix)) run('ip', ['netns', 'delete', name]);
+  }
+}
+
+export class Lab {
+  readonly #prefix: string;
+  readonly #namespaces: string[] = [];
+  readonly #internet: string;
+  #routers = 0;
+  #links = 0;
+  readonly #scratch = mkdtempSync(join(tmpdir(), 'shoal-lab-'));
+  readonly #onExit = () => this.teardown();
+  server!: LabHost;
+
+  constructor() {
+    if (process.getuid?.() !== 0) throw new Error('lab: network namespaces need root');
+    removeLeftovers();
+    this.#prefix = `${PREFIX}-${process.pid % 100000}`;
+    process.once('exit', this.#onExit);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (this.teardown(), process.exit(130)));
+    this.#internet = this.#namespace('inet');
+    inNs(this.#internet, 'ip', 'link', 'add', 'br0', 'type', 'bridge');
+    inNs(this.#internet, 'ip', 'link', 'set', 'br0', 'up');
+    const server = this.#namespace('server');
+    const device = this.#plugIntoInternet(server);
+    inNs(server, 'ip', 'addr', 'add', `${SERVER_ADDRESS}/15`, 'dev', device);
+    inNs(server, 'ip', 'addr', 'add', `${SERVER_SECOND_ADDRESS}/15`, 'dev', device);
+    this.server = { ns: server, address: SERVER_ADDRESS, device };
+  }
+
+  /** A home network behind a router doing `nat`, with `hosts` peer hosts on its LAN. */
+  home(nat: NatKind, hosts = 1): LabHost[] {
+    const n = ++this.#routers;
+    const router = this.#namespace(`r${n}`);
+    const wan = this.#plugIntoInternet(router);
+    const wanAddress = `198.18.1.${n}`;
+    inNs(router, 'ip', 'addr', 'add', `${wanAddress}/15`, 'dev', wan);
+    inNs(router, 'ip', 'link', 'add', 'lan', 'type', 'bridge');
+    inNs(router, 'ip', 'addr', 'add', `10.${n}.0.1/24`, 'dev', 'lan');
+    inNs(router, 'ip', 'link', 'set', 'lan', 'up');
+    inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
+    // The firewall of every home router: nothing unsolicited from the WAN, to the router or through
+    // it. It matters for hole punching: a peer's first check that reaches the router before the
+    // router has a mapping is dropped here, before conntrack confirms an entry for it; an accepted
+    // one would leave an entry that clashes with the router's own outbound mapping, so MASQUERADE
+    // would pick another port and the hole would never open while checks keep refreshing it.
+    for (const chain of ['INPUT', 'FORWARD']) {
+      inNs(router, 'iptables', '-A', chain, '-i', wan, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
+      inNs(router, 'iptables', '-A', chain, '-i', wan, '-j', 'DROP');
+    }
+    const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', wan, '-j', 'MASQUERADE'];
+    inNs(router, 'iptables', ...masquerade, ...(nat === 'symmetric' ? ['--random-fully'] : []));
+    if (nat === 'udp-to-server-only') {
+      inNs(router, 'iptables', '-A', 'FORWARD', '-i', 'lan', '-p', 'udp', '!', '-d', SERVER_ADDRESS, '-j', 'DROP');
+    }
+    const peers: LabHost[] = [];
+    for (let j = 1; j <= hosts; j++) {
+      const host = this.#namespace(`h${n}-${j}`);
+      const lanDevice = `p${j}`;
+      const device = this.#veth(host, router, lanDevice);
+      inNs(router, 'ip', 'link', 'set', lanDevice, 'master', 'lan');
+      const address = `10.${n}.0.${10 + j}`;
+      inNs(host, 'ip', 'addr', 'add', `${address}/24`, 'dev', device);
+      inNs(host, 'ip', 'route', 'add', 'default', 'via', `10.${n}.0.1`);
+      peers.push({ ns: host, address, device, router: { ns: router, lanDevice, wanAddress, nat } });
+    }
+    return peers;
+  }
+
+  /** Caps a host's links and makes them lossy (replacing an earlier shape). */
+  shape(host: LabHost, shape: LinkShape): void {
+    const cap = (ns: string, device: string, mbit: number | undefined) => {
+      if (mbit === undefined) {
+        try {
+          inNs(ns, 'tc', 'qdisc', 'del', 'dev', device, 'root');
+        } catch {
+          // no cap to lift
+        }
+        return;
+      }
+      // A bucket of 32 KiB (a few full-size packets) and 50 ms of queue, as a home router's uplink.
+      inNs(ns, 'tc', 'qdisc', 'replace', 'dev', device, 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', '32kb', 'latency', '50ms');
+    };
+    cap(host.ns, host.device, shape.upMbit);
+    if (host.router) cap(host.router.ns, host.router.lanDevice, shape.downMbit);
+    for (const chain of ['INPUT', 'OUTPUT']) {
+      inNs(host.ns, 'iptables', '-F', chain);
+      if (shape.loss) inNs(host.ns, 'iptables', '-A', chain, '-p', 'udp', '-m', 'statistic', '--mode', 'random', '--probability', String(shape.loss), '-j', 'DROP');
+    }
+  }
+
+  /** Cuts (or restores) a host's link, as a pulled cable or a lost Wi-Fi would. */
+  setLink(host: LabHost, up: boolean): void {
+    inNs(host.ns, 'ip', 'link', 'set', host.device, up ? 'up' : 'down');
+  }
+
+  /**
+   * A script that runs Chromium inside the host's namespace, for Playwright's executablePath.
+   * `ip netns exec` keeps the file descriptors, so Playwright's pipe to the browser still works.
+   */
+  chromiumIn(host: LabHost, chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): string {
+    const path = join(this.#scratch, `chromium-${host.ns}`);
+    writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${host.ns} ${chromium} "$@"\n`);
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  /** Runs a command in a host's namespace and returns its output. */
+  exec(host: LabHost, command: string, ...args: string[]): string {
+    return inNs(host.ns, command, ...args);
+  }
+
+  teardown(): void {
+    process.off('exit', this.#onExit);
+    for (const ns of this.#namespaces.splice(0).reverse()) {
+      try {
+        run('ip', ['netns', 'delete', ns]);
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(this.#scratch, { recursive: true, force: true });
+  }
+
+  #namespace(name: string): string {
+    const ns = `${this.#prefix}-${name}`;
+    ip('netns', 'add', ns);
+    this.#namespaces.push(ns);
+    inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+    return ns;
+  }
+
+  /** A veth pair between two namespaces; returns the name of the end in `a` (the end in `b` is `bDevice`). */
+  #veth(a: string, b: string, bDevice: string): string {
+    const temp = `slv${process.pid % 10000}x${++this.#links}`;
+    ip('link', 'add', temp, 'type', 'veth', 'peer', 'name', `${temp}p`);
+    ip('link', 'set', temp, 'netns', a);
+    ip('link', 'set', `${temp}p`, 'netns', b);
+    inNs(a, 'ip', 'link', 'set', temp, 'name', 'eth0');
+    inNs(b, 'ip', 'link', 'set', `${temp}p`, 'name', bDevice);
+    inNs(a, 'ip', 'link', 'set', 'eth0', 'up');
+    inNs(b, 'ip', 'link', 'set', bDevice, 'up');
+    return 'eth0';
+  }
+
+  #plugIntoInternet(ns: string): string {
+    const port = `port${this.#links + 1}`;
+    const device = this.#veth(ns, this.#internet, port);
+    inNs(this.#internet, 'ip', 'link', 'set', port, 'master', 'br0');
+    return device;
+  }
+}
