@@ -94,6 +94,7 @@ export class SignalingServer {
   readonly #joins: AddressBuckets;
   readonly #fanout: AnnounceFanout;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #shuttingDown = false;
   readonly #resumable: ResumableSessions;
   /** Rooms shared with other instances (with a bus). */
   readonly #mirror: RoomMirror | undefined;
@@ -203,8 +204,12 @@ export class SignalingServer {
     });
   }
 
-  /** Tells every client the server is going away and closes its socket. */
+  /**
+   * Tells every client the server is going away and closes its socket. No one is told that its
+   * roommates left: they have not, they are reconnecting, and their peer connections carry on.
+   */
   closeAll(): void {
+    this.#shuttingDown = true;
     clearInterval(this.#timer);
     for (const ws of this.#sockets.values()) ws.end(1001, 'server shutting down');
   }
@@ -363,7 +368,7 @@ export class SignalingServer {
     this.#fanout.drop(peerId);
     const left = this.rooms.leave(peerId);
     if (!left) return 0;
-    const sent = this.#broadcastLocal(left.room, peerId, { type: 'peer-left', peerId });
+    const sent = this.#shuttingDown ? 0 : this.#broadcastLocal(left.room, peerId, { type: 'peer-left', peerId });
     this.#mirror?.left(left.room, peerId, left.remaining);
     return sent;
   }

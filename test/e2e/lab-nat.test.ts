@@ -12,41 +12,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, type LaunchedBrowser } from './harness.js';
-import { Lab, SERVER_ADDRESS, SERVER_SECOND_ADDRESS, type LabHost } from '../lab/lab.js';
+import { Lab, SERVER_ADDRESS, SERVER_SECOND_ADDRESS, type LabHost, type NatKind } from '../lab/lab.js';
 import { LAB_BROWSER_ARGS, startLabServer, STUN_PORT, TURN_PORT, type LabServer } from '../lab/lab-server.js';
+import { isRelayed, waitForPair } from '../lab/pairs.js';
+
 
 const MiB = 1024 * 1024;
 const isRoot = process.getuid?.() === 0;
 
-interface PairStats {
-  localCandidateType?: string;
-  remoteCandidateType?: string;
-}
-
-async function selectedPairs(page: Page): Promise<PairStats[]> {
-  return page.evaluate(async () => {
-    const engine = (globalThis as unknown as { shoal: { connectionStats(): Promise<Record<string, PairStats>> } }).shoal;
-    return Object.values(await engine.connectionStats());
-  });
-}
-
-/** Waits until the downloader's connection to its seeder uses a pair that `accept` likes. */
-async function waitForPair(page: Page, accept: (pair: PairStats) => boolean, what: string, timeoutMs = 30_000): Promise<PairStats> {
-  const deadline = Date.now() + timeoutMs;
-  let last: PairStats[] = [];
-  for (;;) {
-    last = await selectedPairs(page);
-    const good = last.find(accept);
-    if (good) return good;
-    if (Date.now() > deadline) throw new Error(`no ${what} pair within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? false : 'network namespaces need root' }, () => {
   let lab: Lab;
   let server: LabServer;
-  const hosts: Record<string, LabHost> = {};
+  let hosts: Record<'coneA' | 'coneB' | 'symA' | 'symB' | 'blocked' | 'lanA' | 'lanB', LabHost>;
   const browsers: LaunchedBrowser[] = [];
 
   /** A browser on `host`, in the private `room` (peers behind different NATs share no address room), or its address room. */
@@ -75,12 +52,9 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
 
   before(async () => {
     lab = new Lab();
-    [hosts.coneA] = lab.home('cone');
-    [hosts.coneB] = lab.home('cone');
-    [hosts.symA] = lab.home('symmetric');
-    [hosts.symB] = lab.home('symmetric');
-    [hosts.blocked] = lab.home('udp-to-server-only');
-    [hosts.lanA, hosts.lanB] = lab.home('cone', 2);
+    const behind = (nat: NatKind) => lab.home(nat)[0]!;
+    const [lanA, lanB] = lab.home('cone', 2) as [LabHost, LabHost];
+    hosts = { coneA: behind('cone'), coneB: behind('cone'), symA: behind('symmetric'), symB: behind('symmetric'), blocked: behind('udp-to-server-only'), lanA, lanB };
     server = await startLabServer(lab);
   });
 
@@ -93,40 +67,40 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
   test('the NATs behave as named: one mapping for every destination (cone), one per destination (symmetric)', () => {
     const probe = (host: LabHost) =>
       JSON.parse(lab.exec(host, process.execPath, '--import', 'tsx', 'test/lab/stun-probe.ts', `${SERVER_ADDRESS}:${STUN_PORT}`, `${SERVER_SECOND_ADDRESS}:${STUN_PORT}`, `${SERVER_ADDRESS}:${TURN_PORT}`)) as { mapped: string | null }[];
-    const cone = probe(hosts.coneA!).map((r) => r.mapped);
+    const cone = probe(hosts.coneA).map((r) => r.mapped);
     assert.ok(cone.every((m) => m !== null && m === cone[0]), `cone: ${cone}`);
     assert.match(cone[0]!, /^198\.18\.1\.\d+:\d+$/, 'mapped to its router\'s public address');
-    const symmetric = probe(hosts.symA!).map((r) => r.mapped);
+    const symmetric = probe(hosts.symA).map((r) => r.mapped);
     assert.ok(symmetric.every((m) => m !== null), `symmetric: ${symmetric}`);
     assert.equal(new Set(symmetric).size, 3, `symmetric: a port per destination, got ${symmetric}`);
-    const blocked = probe(hosts.blocked!).map((r) => r.mapped);
+    const blocked = probe(hosts.blocked).map((r) => r.mapped);
     assert.ok(blocked[0] !== null && blocked[1] === null, `UDP to the server only: ${blocked}`);
   });
 
   test('two peers behind different cone NATs connect directly (server-reflexive) and move 32 MiB', async (t) => {
-    const [seeder, leecher] = await Promise.all([browserOn(hosts.coneA!, 'labcone'), browserOn(hosts.coneB!, 'labcone')]);
+    const [seeder, leecher] = await Promise.all([browserOn(hosts.coneA, 'labcone'), browserOn(hosts.coneB, 'labcone')]);
     const ms = await transfer(seeder, leecher, 'cone.bin', 32 * MiB);
-    const pair = await waitForPair(leecher, (p) => p.localCandidateType !== 'relay' && p.remoteCandidateType !== 'relay', 'direct');
+    const pair = await waitForPair(leecher, (p) => !isRelayed(p), 'direct');
     assert.ok([pair.localCandidateType, pair.remoteCandidateType].some((type) => type === 'srflx' || type === 'prflx'), `through the NATs: ${JSON.stringify(pair)}`);
     t.diagnostic(`cone to cone: 32 MiB in ${ms} ms from the click; pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
   });
 
   test('two peers behind symmetric NATs connect through our TURN relay', async (t) => {
-    const [seeder, leecher] = await Promise.all([browserOn(hosts.symA!, 'labsymmetric'), browserOn(hosts.symB!, 'labsymmetric')]);
+    const [seeder, leecher] = await Promise.all([browserOn(hosts.symA, 'labsymmetric'), browserOn(hosts.symB, 'labsymmetric')]);
     const ms = await transfer(seeder, leecher, 'symmetric.bin', 8 * MiB);
-    const pair = await waitForPair(leecher, (p) => p.localCandidateType === 'relay' || p.remoteCandidateType === 'relay', 'relayed', 5_000);
+    const pair = await waitForPair(leecher, isRelayed, 'relayed', 5_000);
     t.diagnostic(`symmetric to symmetric: 8 MiB in ${ms} ms from the click; pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
   });
 
   test('a peer on a network that lets UDP reach only the server is relayed', async (t) => {
-    const [seeder, leecher] = await Promise.all([browserOn(hosts.blocked!, 'labblocked'), browserOn(hosts.coneA!, 'labblocked')]);
+    const [seeder, leecher] = await Promise.all([browserOn(hosts.blocked, 'labblocked'), browserOn(hosts.coneA, 'labblocked')]);
     const ms = await transfer(seeder, leecher, 'blocked.bin', 8 * MiB);
-    const pair = await waitForPair(leecher, (p) => p.localCandidateType === 'relay' || p.remoteCandidateType === 'relay', 'relayed', 5_000);
+    const pair = await waitForPair(leecher, isRelayed, 'relayed', 5_000);
     t.diagnostic(`UDP-blocked to cone: 8 MiB in ${ms} ms; pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
   });
 
   test('two peers behind the same NAT connect over their LAN (host candidates)', async (t) => {
-    const [seeder, leecher] = await Promise.all([browserOn(hosts.lanA!), browserOn(hosts.lanB!)]);
+    const [seeder, leecher] = await Promise.all([browserOn(hosts.lanA), browserOn(hosts.lanB)]);
     const ms = await transfer(seeder, leecher, 'lan.bin', 8 * MiB);
     const pair = await waitForPair(leecher, (p) => p.localCandidateType === 'host' && p.remoteCandidateType === 'host', 'host-to-host');
     t.diagnostic(`same NAT: 8 MiB in ${ms} ms; pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);

@@ -153,6 +153,9 @@ export class Lab {
   /** Cuts (or restores) a host's link, as a pulled cable or a lost Wi-Fi would. */
   setLink(host: LabHost, up: boolean): void {
     inNs(host.ns, 'ip', 'link', 'set', host.device, up ? 'up' : 'down');
+    // A link going down takes the routes through it along; a peer's default route comes back with it
+    // (as DHCP would bring it back at home).
+    if (up && host.router) inNs(host.ns, 'ip', 'route', 'replace', 'default', 'via', host.address.replace(/\.\d+$/, '.1'));
   }
 
   /**
