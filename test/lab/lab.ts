@@ -55,11 +55,24 @@ function run(command: string, args: string[]): string {
 const ip = (...args: string[]) => run('ip', args);
 const inNs = (ns: string, command: string, ...args: string[]) => run('ip', ['netns', 'exec', ns, command, ...args]);
 
-/** Deletes every namespace a lab (this one or a crashed earlier one) made; they take their veths along. */
-export function removeLeftovers(prefix = PREFIX): void {
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Deletes the namespaces (and with them their veths) of labs whose process is gone: a crashed
+ * earlier run. A lab of a process still running (a test and a benchmark at once) is left alone.
+ */
+export function removeLeftovers(): void {
   for (const line of ip('netns', 'list').split('\n')) {
-    const name = line.split(' ')[0];
-    if (name?.startsWith(prefix)) run('ip', ['netns', 'delete', name]);
+    const name = line.split(' ')[0] ?? '';
+    const owner = new RegExp(`^${PREFIX}-(\\d+)-`).exec(name);
+    if (owner && !isAlive(Number(owner[1]))) run('ip', ['netns', 'delete', name]);
   }
 }
 
@@ -76,7 +89,7 @@ export class Lab {
   constructor() {
     if (process.getuid?.() !== 0) throw new Error('lab: network namespaces need root');
     removeLeftovers();
-    this.#prefix = `${PREFIX}-${process.pid % 100000}`;
+    this.#prefix = `${PREFIX}-${process.pid}`;
     process.once('exit', this.#onExit);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (this.teardown(), process.exit(130)));
     this.#internet = this.#namespace('inet');
@@ -196,7 +209,8 @@ export class Lab {
 
   /** A veth pair between two namespaces; returns the name of the end in `a` (the end in `b` is `bDevice`). */
   #veth(a: string, b: string, bDevice: string): string {
-    const temp = `slv${process.pid % 10000}x${++this.#links}`;
+    // Interface names have 15 characters at most; the temporary name lives only until the move.
+    const temp = `slv${(process.pid % 100000).toString(36)}x${++this.#links}`;
     ip('link', 'add', temp, 'type', 'veth', 'peer', 'name', `${temp}p`);
     ip('link', 'set', temp, 'netns', a);
     ip('link', 'set', `${temp}p`, 'netns', b);
