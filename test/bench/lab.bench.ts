@@ -9,22 +9,48 @@
  *                     the same size in the same run (goal ≥ 2.7×), with the chunks each seeder gave
  *   relay             two peers behind symmetric NATs through our TURN, seeder capped at 32 Mbit/s:
  *                     goodput / cap (goal ≥ 0.85) and the TURN process's CPU per MiB relayed
+ *                     — and the same through Debian's coturn (TURN_URLS, same secret), for its CPU
  * Goodput is timed from the first verified chunk to the last (as the raw channel is timed from its
- * first message); sizes: BENCH_LAB_MIB (64; the swarm case twice that).
+ * first message), after a warm-up download; sizes: BENCH_LAB_MIB (64; the swarm case twice that).
+ * BENCH_ROUNDS (1) repeats every case with new files; each case then prints the medians of its
+ * figures and every round's value (`rounds`). BENCH_LAB_CASES=a,b runs only those cases.
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, type LaunchedBrowser } from '../e2e/harness.js';
-import { Lab, type LabHost } from '../lab/lab.js';
+import { Lab, SERVER_ADDRESS, type LabHost } from '../lab/lab.js';
 import { LAB_BROWSER_ARGS, startLabServer } from '../lab/lab-server.js';
 import { selectedPairs } from '../lab/pairs.js';
 import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer-timing.js';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_LAB_MIB ?? 64) * MiB;
+/** BENCH_LAB_CASES=link-efficiency,relay runs only those cases. */
+const CASES = process.env.BENCH_LAB_CASES?.split(',');
+const wanted = (name: string) => !CASES || CASES.includes(name);
 const ROOM = 'labbench';
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const report = (fields: Record<string, unknown>) => console.log(JSON.stringify({ bench: 'lab', ...fields }));
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+/** Every round's figures per case; printed at the end as medians (numbers) with the rounds beside them. */
+const results = new Map<string, Record<string, unknown>[]>();
+const report = (fields: Record<string, unknown> & { case: string }) => results.set(fields.case, [...(results.get(fields.case) ?? []), fields]);
+function printResults(): void {
+  for (const [name, rounds] of results) {
+    const merged: Record<string, unknown> = {};
+    for (const key of Object.keys(rounds[0]!)) {
+      const values = rounds.map((r) => r[key]);
+      merged[key] = values.every((v) => typeof v === 'number') ? round(median(values as number[])) : values[0];
+      if (rounds.length > 1 && values.every((v) => typeof v === 'number') && new Set(values).size > 1) merged[`${key}Rounds`] = values;
+    }
+    console.log(JSON.stringify({ bench: 'lab', ...merged, case: name, rounds: rounds.length }));
+  }
+}
 const mbit = (bytes: number, seconds: number) => (bytes * 8) / seconds / 1e6;
 
 if (process.getuid?.() !== 0) {
@@ -51,7 +77,8 @@ function cpuSecondsOf(needle: string): number {
 }
 
 const lab = new Lab();
-const server = await startLabServer(lab);
+const TURN_SECRET = 'lab-bench-shared-secret';
+let server = await startLabServer(lab, { TURN_SECRET });
 const browsers: LaunchedBrowser[] = [];
 const files: Awaited<ReturnType<typeof randomFile>>[] = [];
 const browserOn = async (host: LabHost): Promise<Page> => {
@@ -60,6 +87,7 @@ const browserOn = async (host: LabHost): Promise<Page> => {
   await openApp(browser.page, `${server.url}/?room=${ROOM}`);
   return browser.page;
 };
+/** Shares the same new random bytes, named `name`, in every given page; returns the share id. */
 const share = async (seeders: Page[], name: string, size: number): Promise<string> => {
   const file = await randomFile(name, size);
   files.push(file);
@@ -73,71 +101,105 @@ try {
   const seeders = await Promise.all(seederHosts.map(browserOn));
   const leecher = await browserOn(leecherHost);
 
-  // link-efficiency: one seeder capped at 32 Mbit/s.
-  lab.shape(seederHosts[0]!, { upMbit: 32 });
-  {
-    const id = await share([seeders[0]!], 'efficiency.bin', SIZE);
-    const { seconds, fromFirstChunk } = await timedDownload(leecher, 'efficiency.bin', id);
-    const goodput = mbit(SIZE, fromFirstChunk);
-    const pair = (await selectedPairs(leecher))[0];
-    report({ case: 'link-efficiency', mib: SIZE / MiB, capMbit: 32, goodputMbit: round(goodput, 1), goodputOfCap: round(goodput / 32), goal: 0.9, secondsFromClick: round(seconds), firstChunkAfterClickMs: Math.round((seconds - fromFirstChunk) * 1000), firstChunkGoalMs: 1000, pair: `${pair?.localCandidateType}/${pair?.remoteCandidateType}` });
-  }
-
-  // lossy-link: 1% loss on the leecher's link; Shoal against a plain channel between the same browsers.
-  lab.shape(leecherHost, { loss: 0.01 });
-  {
-    const id = await share([seeders[0]!], 'lossy.bin', SIZE);
-    const { fromFirstChunk } = await timedDownload(leecher, 'lossy.bin', id);
-    const shoalMiBs = SIZE / MiB / fromFirstChunk;
-    const [rawSender, rawReceiver] = [await browsers[0]!.context.newPage(), await browsers[3]!.context.newPage()];
-    for (const page of [rawSender, rawReceiver]) {
-      await page.goto(`${server.url}/api/health`);
-      await page.evaluate(RAW_SETUP);
-      await page.evaluate(async () => {
-        (window as unknown as { rawConfig: RTCConfiguration }).rawConfig = { iceServers: ((await (await fetch('/api/ice-servers')).json()) as { iceServers: RTCIceServer[] }).iceServers };
-      });
-    }
-    await connectRaw(rawSender, rawReceiver);
-    const rawMiBs = await rawDataChannel([rawSender], rawReceiver, SIZE);
-    await Promise.all([rawSender.close(), rawReceiver.close()]);
-    report({ case: 'lossy-link', mib: SIZE / MiB, loss: 0.01, capMbit: 32, shoalMbit: round(mbit(SIZE, fromFirstChunk), 1), rawMbit: round(rawMiBs * MiB * 8 / 1e6, 1), shoalOfRaw: round(shoalMiBs / rawMiBs), goal: 0.85 });
-  }
-  lab.shape(leecherHost, {});
-
-  // swarm-gain: three 16 Mbit/s uplinks; the same size from one seeder, then from all three.
-  for (const host of seederHosts) lab.shape(host, { upMbit: 16 });
-  {
-    const swarmSize = 2 * SIZE;
-    const oneId = await share([seeders[0]!], 'swarm-one.bin', swarmSize);
-    const one = await timedDownload(leecher, 'swarm-one.bin', oneId);
-    const threeId = await share(seeders, 'swarm-three.bin', swarmSize);
-    const selfIds = await Promise.all(seeders.map(async (page) => (await engineState(page)).selfId));
-    const before = (await engineState(leecher)).peers;
-    const three = await timedDownload(leecher, 'swarm-three.bin', threeId);
-    const after = (await engineState(leecher)).peers;
-    const split = selfIds.map((id) => (after.find((p) => p.peerId === id)?.chunksReceived ?? 0) - (before.find((p) => p.peerId === id)?.chunksReceived ?? 0));
-    report({
-      case: 'swarm-gain', mib: swarmSize / MiB, uplinkMbit: 16,
-      oneToOneMbit: round(mbit(swarmSize, one.fromFirstChunk), 1), threeToOneMbit: round(mbit(swarmSize, three.fromFirstChunk), 1),
-      gain: round(one.fromFirstChunk / three.fromFirstChunk), gainFromClick: round(one.seconds / three.seconds), goal: 2.7, chunksPerSeeder: split,
+  // A plain data channel between the first seeder and the leecher: what the link itself carries.
+  const rawSender = await seeders[0]!.context().newPage();
+  const rawReceiver = await leecher.context().newPage();
+  for (const page of [rawSender, rawReceiver]) {
+    await page.goto(`${server.url}/api/health`);
+    await page.evaluate(RAW_SETUP);
+    await page.evaluate(async () => {
+      (window as unknown as { rawConfig: RTCConfiguration }).rawConfig = { iceServers: ((await (await fetch('/api/ice-servers')).json()) as { iceServers: RTCIceServer[] }).iceServers };
     });
   }
+  await connectRaw(rawSender, rawReceiver);
+  const rawMbit = async () => ((await rawDataChannel([rawSender], rawReceiver, SIZE)) * MiB * 8) / 1e6;
 
-  // relay: symmetric NATs on both sides, through our TURN.
-  {
-    const [symSeederHost] = lab.home('symmetric') as [LabHost];
-    const [symLeecherHost] = lab.home('symmetric') as [LabHost];
-    lab.shape(symSeederHost, { upMbit: 32 });
-    const symSeeder = await browserOn(symSeederHost);
-    const symLeecher = await browserOn(symLeecherHost);
-    const id = await share([symSeeder], 'relayed.bin', SIZE);
-    const cpuBefore = cpuSecondsOf('turn-process.js');
-    const { fromFirstChunk } = await timedDownload(symLeecher, 'relayed.bin', id);
-    const cpu = cpuSecondsOf('turn-process.js') - cpuBefore;
-    const pair = (await selectedPairs(symLeecher)).find((p) => p.localCandidateType === 'relay' || p.remoteCandidateType === 'relay');
-    const goodput = mbit(SIZE, fromFirstChunk);
-    report({ case: 'relay', mib: SIZE / MiB, capMbit: 32, goodputMbit: round(goodput, 1), goodputOfCap: round(goodput / 32), goal: 0.85, turnCpuMsPerMiB: round((cpu * 1000) / (SIZE / MiB), 1), pair: pair ? `${pair.localCandidateType}/${pair.remoteCandidateType}` : 'not relayed' });
+  // A first download warms both browsers (workers, OPFS, JIT), as any session's second one is.
+  lab.shape(seederHosts[0]!, { upMbit: 32 });
+  await timedDownload(leecher, 'warm-up.bin', await share([seeders[0]!], 'warm-up.bin', 8 * MiB));
+
+  /** Two new peers behind symmetric NATs, relayed by whatever TURN the server hands out now. */
+  const relayed = async (name: string, turnProcess: string) => {
+    const [seederHost] = lab.home('symmetric') as [LabHost];
+    const [leecherHost2] = lab.home('symmetric') as [LabHost];
+    lab.shape(seederHost, { upMbit: 32 });
+    const seeder = await browserOn(seederHost);
+    const leecher2 = await browserOn(leecherHost2);
+    const id = await share([seeder], name, SIZE);
+    const cpuBefore = cpuSecondsOf(turnProcess);
+    const { fromFirstChunk } = await timedDownload(leecher2, name, id);
+    const cpu = cpuSecondsOf(turnProcess) - cpuBefore;
+    const pair = (await selectedPairs(leecher2)).find((p) => p.localCandidateType === 'relay' || p.remoteCandidateType === 'relay');
+    return { goodput: mbit(SIZE, fromFirstChunk), cpuMsPerMiB: (cpu * 1000) / (SIZE / MiB), pair: pair ? `${pair.localCandidateType}/${pair.remoteCandidateType}` : 'not relayed' };
+  };
+
+  for (let r = 1; r <= ROUNDS; r++) {
+    // link-efficiency: one seeder capped at 32 Mbit/s.
+    lab.shape(seederHosts[0]!, { upMbit: 32 });
+    if (wanted('link-efficiency')) {
+      const name = `efficiency-${r}.bin`;
+      const { seconds, fromFirstChunk } = await timedDownload(leecher, name, await share([seeders[0]!], name, SIZE));
+      const goodput = mbit(SIZE, fromFirstChunk);
+      const raw = await rawMbit();
+      const pair = (await selectedPairs(leecher))[0];
+      report({
+        case: 'link-efficiency', mib: SIZE / MiB, capMbit: 32, goodputMbit: goodput, goodputOfCap: goodput / 32, goal: 0.9, rawMbit: raw, rawOfCap: raw / 32, shoalOfRaw: goodput / raw,
+        firstChunkAfterClickMs: Math.round((seconds - fromFirstChunk) * 1000), firstChunkGoalMs: 1000, pair: `${pair?.localCandidateType}/${pair?.remoteCandidateType}`,
+      });
+    }
+
+    // lossy-link: 1% loss on the leecher's link; Shoal against the plain channel under the same loss.
+    if (wanted('lossy-link')) {
+      lab.shape(leecherHost, { loss: 0.01 });
+      const name = `lossy-${r}.bin`;
+      const { fromFirstChunk } = await timedDownload(leecher, name, await share([seeders[0]!], name, SIZE));
+      const shoal = mbit(SIZE, fromFirstChunk);
+      const raw = await rawMbit();
+      report({ case: 'lossy-link', mib: SIZE / MiB, loss: 0.01, capMbit: 32, shoalMbit: shoal, rawMbit: raw, shoalOfRaw: shoal / raw, goal: 0.85 });
+      lab.shape(leecherHost, {});
+    }
+
+    // swarm-gain: three 16 Mbit/s uplinks; the same size from one seeder, then from all three.
+    if (wanted('swarm-gain')) {
+      for (const host of seederHosts) lab.shape(host, { upMbit: 16 });
+      const swarmSize = 2 * SIZE;
+      const one = await timedDownload(leecher, `swarm-one-${r}.bin`, await share([seeders[0]!], `swarm-one-${r}.bin`, swarmSize));
+      const threeId = await share(seeders, `swarm-three-${r}.bin`, swarmSize);
+      const selfIds = await Promise.all(seeders.map(async (page) => (await engineState(page)).selfId));
+      const before = (await engineState(leecher)).peers;
+      const three = await timedDownload(leecher, `swarm-three-${r}.bin`, threeId);
+      const after = (await engineState(leecher)).peers;
+      const split = selfIds.map((id) => (after.find((p) => p.peerId === id)?.chunksReceived ?? 0) - (before.find((p) => p.peerId === id)?.chunksReceived ?? 0));
+      report({
+        case: 'swarm-gain', mib: swarmSize / MiB, uplinkMbit: 16, oneToOneMbit: mbit(swarmSize, one.fromFirstChunk), threeToOneMbit: mbit(swarmSize, three.fromFirstChunk),
+        gain: one.fromFirstChunk / three.fromFirstChunk, gainFromClick: one.seconds / three.seconds, goal: 2.7, chunksPerSeeder: split.join('/'),
+      });
+      for (const host of seederHosts) lab.shape(host, {});
+    }
+
+    // relay: symmetric NATs on both sides, through our TURN.
+    if (wanted('relay')) {
+      const ours = await relayed(`relayed-${r}.bin`, 'turn-process.js');
+      report({ case: 'relay', mib: SIZE / MiB, capMbit: 32, goodputMbit: ours.goodput, goodputOfCap: ours.goodput / 32, goal: 0.85, turnCpuMsPerMiB: ours.cpuMsPerMiB, pair: ours.pair });
+    }
   }
+  await Promise.all([rawSender.close(), rawReceiver.close()]);
+
+  // The same relay case through Debian's coturn, handed to browsers by TURN_URLS with the same secret.
+  if (wanted('relay')) {
+    const coturn = spawn('ip', ['netns', 'exec', lab.server.ns, 'turnserver', '-n', `--listening-ip=${SERVER_ADDRESS}`, '--listening-port=3480', `--relay-ip=${SERVER_ADDRESS}`, '--realm=shoal', '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--no-cli', '--no-tls', '--no-dtls', '--no-tcp-relay', '--min-port=50000', '--max-port=50999', '--log-file=stdout', '--simple-log'], { stdio: 'ignore' });
+    try {
+      await server.stop();
+      server = await startLabServer(lab, { TURN_SECRET, TURN_URLS: `turn:${SERVER_ADDRESS}:3480?transport=udp` });
+      for (let r = 1; r <= ROUNDS; r++) {
+        const theirs = await relayed(`coturn-${r}.bin`, 'turnserver');
+        report({ case: 'relay-coturn', mib: SIZE / MiB, capMbit: 32, goodputMbit: theirs.goodput, goodputOfCap: theirs.goodput / 32, turnCpuMsPerMiB: theirs.cpuMsPerMiB, pair: theirs.pair });
+      }
+    } finally {
+      coturn.kill('SIGKILL');
+    }
+  }
+  printResults();
 } finally {
   await Promise.all(browsers.map((b) => b.close()));
   await server.stop();
