@@ -15,7 +15,9 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { NonceIssuer } from './nonce.js';
+import { AddressBuckets } from '../address-buckets.js';
 import { TokenBucket } from '../token-bucket.js';
+import { RelayPorts, type PortHolder } from './relay-ports.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { passwordForUsername } from './rest-credentials.js';
 import {
@@ -72,17 +74,10 @@ const CHANNEL_S = 600;
 const MAX_PERMISSIONS = 64;
 const MAX_CHANNELS = 64;
 const UDP = 17;
-/** A port reserved by EVEN-PORT(R) is kept this long for the Allocate that names its token. */
-const RESERVATION_MS = 30_000;
 /** A page opens one allocation per peer connection (24 at most) and more on ICE restarts. */
 const ALLOCATION_BURST = 32;
 const ALLOCATIONS_PER_SECOND = 2;
 
-/** A relay port held: by an allocation, or reserved by EVEN-PORT(R) for a later Allocate. */
-interface PortHolder {
-  user: string;
-  clientAddress: string;
-}
 
 interface Allocation extends PortHolder {
   key: string;
@@ -113,9 +108,9 @@ export class TurnServer {
   readonly #socket: Socket;
   readonly #allocations = new Map<string, Allocation>();
   /** RESERVATION-TOKEN (hex) -> the reserved relay socket (RFC 5766 EVEN-PORT with R). */
-  readonly #reservations = new Map<string, PortHolder & { socket: Socket; expiresAt: number }>();
-  /** Allocate requests per client address (entries are dropped once full again, in the sweep). */
-  readonly #allocateRate = new Map<string, TokenBucket>();
+  readonly #ports: RelayPorts;
+  /** Allocate requests per client address (forgotten once full again, in the sweep). */
+  readonly #allocateRate: AddressBuckets;
   readonly #nonces: NonceIssuer;
   readonly #log: RateLimitedLog;
   readonly #now: () => number;
@@ -126,6 +121,8 @@ export class TurnServer {
     this.#now = options.now ?? Date.now;
     this.#realm = options.realm ?? 'shoal';
     this.#nonces = new NonceIssuer(undefined, this.#now);
+    this.#ports = new RelayPorts({ relayIp: options.relayIp, minPort: options.minRelayPort ?? 49152, maxPort: options.maxRelayPort ?? 65535, now: this.#now });
+    this.#allocateRate = new AddressBuckets(options.allocationBurstPerClient ?? ALLOCATION_BURST, options.allocationsPerSecondPerClient ?? ALLOCATIONS_PER_SECOND, this.#now);
     this.#log = new RateLimitedLog(options.log ?? ((line) => console.log(line)), { prefix: 'turn', now: this.#now });
     this.#socket = createSocket({ type: isIPv6(options.listenIp) ? 'udp6' : 'udp4', reuseAddr: false });
     this.#socket.on('message', (data, rinfo) => {
@@ -152,8 +149,7 @@ export class TurnServer {
   close(): void {
     clearInterval(this.#sweeper);
     for (const allocation of [...this.#allocations.values()]) this.#release(allocation);
-    for (const reservation of this.#reservations.values()) reservation.socket.close();
-    this.#reservations.clear();
+    this.#ports.close();
     this.#socket.close();
   }
 
@@ -252,7 +248,7 @@ export class TurnServer {
     const relayFamily = isIPv6(this.options.relayIp) ? 0x02 : 0x01;
     if (family && (family.length !== 4 || family[0] !== relayFamily)) return this.#reject(message, rinfo, 440, 'Address Family not Supported', auth.key);
     const user = auth.username.slice(auth.username.indexOf(':') + 1);
-    if (!this.#allocateRateFor(rinfo.address).take()) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached: too many Allocate requests, slow down', auth.key);
+    if (!this.#allocateRate.for(rinfo.address).take()) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached: too many Allocate requests, slow down', auth.key);
     // Every port held counts: a reservation holds one as surely as an allocation does. A new
     // reservation (EVEN-PORT with R) needs room for two ports, one redeeming a token for none.
     const ports = token ? 0 : evenPort && (evenPort[0]! & 0x80) !== 0 ? 2 : 1;
@@ -261,26 +257,16 @@ export class TurnServer {
     if (held.byUser + ports > (this.options.maxAllocationsPerUser ?? 32)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
     if (held.byClient + ports > (this.options.maxAllocationsPerClient ?? 64)) return this.#reject(message, rinfo, 486, 'Allocation Quota Reached', auth.key);
     const lifetime = this.#lifetime(message) || DEFAULT_LIFETIME_S;
+    const holder = { user, clientAddress: rinfo.address };
     let relay: Socket | undefined;
     let reservedToken: Buffer | undefined;
     if (token) {
-      const reservation = this.#reservations.get(token.toString('hex'));
-      if (!reservation || reservation.user !== user || reservation.clientAddress !== rinfo.address) {
-        return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no such reservation', auth.key);
-      }
-      this.#reservations.delete(token.toString('hex'));
-      relay = reservation.socket;
+      relay = this.#ports.redeem(token, holder);
+      if (!relay) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no such reservation', auth.key);
     } else {
-      const reserve = evenPort !== undefined && (evenPort[0]! & 0x80) !== 0;
-      const bound = await this.#bindRelay(evenPort !== undefined, reserve);
-      if (bound) {
-        relay = bound.socket;
-        if (bound.next) {
-          reservedToken = Buffer.alloc(8);
-          for (let i = 0; i < 8; i++) reservedToken[i] = (Math.random() * 256) | 0;
-          this.#reservations.set(reservedToken.toString('hex'), { socket: bound.next, expiresAt: this.#now() + RESERVATION_MS, user, clientAddress: rinfo.address });
-        }
-      }
+      const bound = await this.#ports.bind(evenPort !== undefined, ports === 2 ? holder : undefined);
+      relay = bound?.socket;
+      reservedToken = bound?.token;
     }
     if (!relay) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no relay port', auth.key);
     if (this.#allocations.has(clientKey(rinfo))) {
@@ -322,7 +308,7 @@ export class TurnServer {
   /** Relay ports held in all, by this user, and by this client address (allocations and reservations). */
   #portsHeld(user: string, clientAddress: string): { total: number; byUser: number; byClient: number } {
     const held = { total: 0, byUser: 0, byClient: 0 };
-    for (const holder of [...this.#allocations.values(), ...this.#reservations.values()]) {
+    for (const holder of [...this.#allocations.values(), ...this.#ports.holders()]) {
       held.total++;
       if (holder.user === user) held.byUser++;
       if (holder.clientAddress === clientAddress) held.byClient++;
@@ -337,44 +323,6 @@ export class TurnServer {
     const bytesPerSecond = (kbps * 1000) / 8;
     // The bucket holds at least one largest datagram, or a tiny cap would drop every one of them.
     return new TokenBucket(Math.max(bytesPerSecond, 65_536), bytesPerSecond, this.#now);
-  }
-
-  #allocateRateFor(clientAddress: string): TokenBucket {
-    let bucket = this.#allocateRate.get(clientAddress);
-    if (!bucket) {
-      bucket = new TokenBucket(this.options.allocationBurstPerClient ?? ALLOCATION_BURST, this.options.allocationsPerSecondPerClient ?? ALLOCATIONS_PER_SECOND, this.#now);
-      this.#allocateRate.set(clientAddress, bucket);
-    }
-    return bucket;
-  }
-
-  /** Binds a relay port (even if asked; with the next port held too if `reserveNext`). */
-  async #bindRelay(even: boolean, reserveNext: boolean): Promise<{ socket: Socket; next?: Socket } | undefined> {
-    const min = this.options.minRelayPort ?? 49152;
-    const max = this.options.maxRelayPort ?? 65535;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      let port = min + Math.floor(Math.random() * (max - min + 1));
-      if (even || reserveNext) port -= port % 2;
-      if (port < min || (reserveNext && port + 1 > max)) continue;
-      const socket = await this.#bindPort(port);
-      if (!socket) continue;
-      if (!reserveNext) return { socket };
-      const next = await this.#bindPort(port + 1);
-      if (next) return { socket, next };
-      socket.close();
-    }
-    return undefined;
-  }
-
-  async #bindPort(port: number): Promise<Socket | undefined> {
-    const socket = createSocket(isIPv6(this.options.relayIp) ? 'udp6' : 'udp4');
-    const bound = await new Promise<boolean>((resolve) => {
-      socket.once('error', () => resolve(false));
-      socket.bind(port, this.options.relayIp, () => resolve(true));
-    });
-    if (bound) return socket;
-    socket.close();
-    return undefined;
   }
 
   #checkOwner(message: StunMessage, rinfo: RemoteInfo, auth: { username: string; key: Buffer }, allocation: Allocation | undefined): allocation is Allocation {
@@ -509,13 +457,8 @@ export class TurnServer {
 
   #sweep(): void {
     const now = this.#now();
-    for (const [address, bucket] of this.#allocateRate) if (bucket.isFull()) this.#allocateRate.delete(address);
-    for (const [token, reservation] of this.#reservations) {
-      if (reservation.expiresAt <= now) {
-        reservation.socket.close();
-        this.#reservations.delete(token);
-      }
-    }
+    this.#allocateRate.sweep();
+    this.#ports.sweep();
     for (const allocation of [...this.#allocations.values()]) {
       if (allocation.expiresAt <= now) {
         this.#release(allocation);

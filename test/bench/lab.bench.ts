@@ -9,17 +9,15 @@
  *                     the same size in the same run (goal ≥ 2.7×), with the chunks each seeder gave
  *   relay             two peers behind symmetric NATs through our TURN, seeder capped at 32 Mbit/s:
  *                     goodput / cap (goal ≥ 0.85) and the TURN process's CPU per MiB relayed
- *                     — and the same through Debian's coturn (TURN_URLS, same secret), for its CPU
  * Goodput is timed from the first verified chunk to the last (as the raw channel is timed from its
  * first message), after a warm-up download; sizes: BENCH_LAB_MIB (64; the swarm case twice that).
  * BENCH_ROUNDS (1) repeats every case with new files; each case then prints the medians of its
  * figures and every round's value (`rounds`). BENCH_LAB_CASES=a,b runs only those cases.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, type LaunchedBrowser } from '../e2e/harness.js';
-import { Lab, SERVER_ADDRESS, type LabHost } from '../lab/lab.js';
+import { Lab, type LabHost } from '../lab/lab.js';
 import { LAB_BROWSER_ARGS, startLabServer } from '../lab/lab-server.js';
 import { selectedPairs } from '../lab/pairs.js';
 import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer-timing.js';
@@ -77,8 +75,7 @@ function cpuSecondsOf(needle: string): number {
 }
 
 const lab = new Lab();
-const TURN_SECRET = 'lab-bench-shared-secret';
-let server = await startLabServer(lab, { TURN_SECRET });
+const server = await startLabServer(lab);
 const browsers: LaunchedBrowser[] = [];
 const files: Awaited<ReturnType<typeof randomFile>>[] = [];
 const browserOn = async (host: LabHost): Promise<Page> => {
@@ -185,22 +182,12 @@ try {
   }
   await Promise.all([rawSender.close(), rawReceiver.close()]);
 
-  // The same relay case through Debian's coturn, handed to browsers by TURN_URLS with the same secret.
-  if (wanted('relay')) {
-    const coturn = spawn('ip', ['netns', 'exec', lab.server.ns, 'turnserver', '-n', `--listening-ip=${SERVER_ADDRESS}`, '--listening-port=3480', `--relay-ip=${SERVER_ADDRESS}`, '--realm=shoal', '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--no-cli', '--no-tls', '--no-dtls', '--no-tcp-relay', '--min-port=50000', '--max-port=50999', '--log-file=stdout', '--simple-log'], { stdio: 'ignore' });
-    try {
-      await server.stop();
-      server = await startLabServer(lab, { TURN_SECRET, TURN_URLS: `turn:${SERVER_ADDRESS}:3480?transport=udp` });
-      for (let r = 1; r <= ROUNDS; r++) {
-        const theirs = await relayed(`coturn-${r}.bin`, 'turnserver');
-        report({ case: 'relay-coturn', mib: SIZE / MiB, capMbit: 32, goodputMbit: theirs.goodput, goodputOfCap: theirs.goodput / 32, turnCpuMsPerMiB: theirs.cpuMsPerMiB, pair: theirs.pair });
-      }
-    } finally {
+} finally {
       coturn.kill('SIGKILL');
     }
   }
-  printResults();
 } finally {
+  printResults();
   await Promise.all(browsers.map((b) => b.close()));
   await server.stop();
   lab.teardown();
