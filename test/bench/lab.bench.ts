@@ -181,11 +181,6 @@ try {
     }
   }
   await Promise.all([rawSender.close(), rawReceiver.close()]);
-
-} finally {
-      coturn.kill('SIGKILL');
-    }
-  }
 } finally {
   printResults();
   await Promise.all(browsers.map((b) => b.close()));
