@@ -44,7 +44,7 @@ function printResults(): void {
     for (const key of Object.keys(rounds[0]!)) {
       const values = rounds.map((r) => r[key]);
       merged[key] = values.every((v) => typeof v === 'number') ? round(median(values as number[])) : values[0];
-      if (rounds.length > 1 && values.every((v) => typeof v === 'number') && new Set(values).size > 1) merged[`${key}Rounds`] = values;
+      if (rounds.length > 1 && values.every((v) => typeof v === 'number') && new Set(values).size > 1) merged[`${key}Rounds`] = (values as number[]).map((v) => round(v));
     }
     console.log(JSON.stringify({ bench: 'lab', ...merged, case: name, rounds: rounds.length }));
   }
