@@ -221,12 +221,11 @@ export class SignalingServer {
     return text.length;
   }
 
-  /** To a peer on this instance, or through the bus to the instance it is on; returns the bytes. */
-  #sendTo(peerId: string, message: ServerMessage): number {
+  /** To a peer on this instance, or through the bus to the instance it is on. */
+  #sendTo(peerId: string, message: ServerMessage): void {
     const ws = this.#sockets.get(peerId);
-    if (ws) return this.#send(ws, message);
-    this.#mirror?.deliver(peerId, message);
-    return JSON.stringify(message).length;
+    if (ws) this.#send(ws, message);
+    else this.#mirror?.deliver(peerId, message);
   }
 
   /** A message the bus brought for one of our peers. */
@@ -291,7 +290,7 @@ export class SignalingServer {
         // One message in, one out: bounded by the socket's message rate, not by the egress budget.
         if (!this.rooms.sameRoom(peerId, message.to)) return this.#refuse(ws, 'unknown-peer', 'no such peer in your room');
         const { to, ...rest } = message;
-        return void this.#sendTo(to, { ...rest, from: peerId } as ServerMessage);
+        return this.#sendTo(to, { ...rest, from: peerId } as ServerMessage);
       }
       case 'announce-file': {
         const addressLeft = MAX_SHARES_PER_ADDRESS - this.#sharesOfAddress(data.ip);

@@ -16,9 +16,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, type LaunchedBrowser } from '../e2e/harness.js';
+import { engineState, randomFile, shareFromDisk, type LaunchedBrowser } from '../e2e/harness.js';
 import { Lab, type LabHost } from '../lab/lab.js';
-import { LAB_BROWSER_ARGS, startLabServer } from '../lab/lab-server.js';
+import { labBrowser, startLabServer } from '../lab/lab-server.js';
 import { selectedPairs } from '../lab/pairs.js';
 import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer-timing.js';
 
@@ -79,9 +79,8 @@ const server = await startLabServer(lab);
 const browsers: LaunchedBrowser[] = [];
 const files: Awaited<ReturnType<typeof randomFile>>[] = [];
 const browserOn = async (host: LabHost): Promise<Page> => {
-  const browser = await launchBrowser({ executablePath: lab.chromiumIn(host), args: LAB_BROWSER_ARGS });
+  const browser = await labBrowser(lab, host, ROOM);
   browsers.push(browser);
-  await openApp(browser.page, `${server.url}/?room=${ROOM}`);
   return browser.page;
 };
 /** Shares the same new random bytes, named `name`, in every given page; returns the share id. */

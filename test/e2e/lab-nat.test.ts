@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, type LaunchedBrowser } from './harness.js';
+import { randomFile, sha256ThroughServiceWorker, shareFromDisk, type LaunchedBrowser } from './harness.js';
 import { Lab, SERVER_ADDRESS, SERVER_SECOND_ADDRESS, type LabHost, type NatKind } from '../lab/lab.js';
-import { LAB_BROWSER_ARGS, startLabServer, STUN_PORT, TURN_PORT, type LabServer } from '../lab/lab-server.js';
+import { labBrowser, startLabServer, STUN_PORT, TURN_PORT, type LabServer } from '../lab/lab-server.js';
 import { isRelayed, waitForPair } from '../lab/pairs.js';
 
 
@@ -28,9 +28,8 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
 
   /** A browser on `host`, in the private `room` (peers behind different NATs share no address room), or its address room. */
   const browserOn = async (host: LabHost, room?: string): Promise<Page> => {
-    const browser = await launchBrowser({ executablePath: lab.chromiumIn(host), args: LAB_BROWSER_ARGS });
+    const browser = await labBrowser(lab, host, room);
     browsers.push(browser);
-    await openApp(browser.page, room ? `${server.url}/?room=${room}` : server.url);
     return browser.page;
   };
 

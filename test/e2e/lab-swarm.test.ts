@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { engineState, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, waitForState, type LaunchedBrowser } from './harness.js';
+import { engineState, randomFile, sha256ThroughServiceWorker, shareFromDisk, waitForState, type LaunchedBrowser } from './harness.js';
 import { Lab, type LabHost } from '../lab/lab.js';
-import { LAB_BROWSER_ARGS, startLabServer, type LabServer } from '../lab/lab-server.js';
+import { labBrowser, startLabServer, type LabServer } from '../lab/lab-server.js';
 import { isRelayed, waitForPair } from '../lab/pairs.js';
 
 const MiB = 1024 * 1024;
@@ -29,9 +29,8 @@ describe('the swarm in the network lab', { timeout: 600_000, skip: isRoot ? fals
   const browsers: LaunchedBrowser[] = [];
 
   const browserOn = async (host: LabHost, room: string): Promise<Page> => {
-    const browser = await launchBrowser({ executablePath: lab.chromiumIn(host), args: LAB_BROWSER_ARGS });
+    const browser = await labBrowser(lab, host, room);
     browsers.push(browser);
-    await openApp(browser.page, `${server.url}/?room=${room}`);
     return browser.page;
   };
 

@@ -5,7 +5,8 @@
  * Also a second STUN responder on 198.18.0.2, so a peer can tell a symmetric NAT from a cone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { INTERNET, SERVER_ADDRESS, SERVER_SECOND_ADDRESS, type Lab } from './lab.js';
+import { launchBrowser, openApp, type LaunchedBrowser } from '../e2e/harness.js';
+import { INTERNET, SERVER_ADDRESS, SERVER_SECOND_ADDRESS, type Lab, type LabHost } from './lab.js';
 
 export const LAB_PORT = 8080;
 export const STUN_PORT = 3478;
@@ -14,6 +15,13 @@ export const LAB_ORIGIN = `http://${SERVER_ADDRESS}:${LAB_PORT}`;
 
 /** Flags for a lab browser: plain http on a non-loopback address is a secure context only by this flag. */
 export const LAB_BROWSER_ARGS = [`--unsafely-treat-insecure-origin-as-secure=${LAB_ORIGIN}`];
+
+/** Debian's Chromium on a lab host, with the app open in the private `room` (or without one, the host's address room). */
+export async function labBrowser(lab: Lab, host: LabHost, room?: string): Promise<LaunchedBrowser> {
+  const browser = await launchBrowser({ executablePath: lab.chromiumIn(host), args: LAB_BROWSER_ARGS });
+  await openApp(browser.page, room ? `${LAB_ORIGIN}/?room=${room}` : LAB_ORIGIN);
+  return browser;
+}
 
 export interface LabServer {
   url: string;
