@@ -9,7 +9,11 @@
  * - A second Allocate from the same 5-tuple gets 437 (its retransmission gets the first answer).
  * - Unknown comprehension-optional attributes are ignored; unknown comprehension-required get 420.
  * - Quotas: allocations per user, per client address, in total; permissions and channels per allocation.
- * - Peers are filtered (peer-address-policy.ts) for CreatePermission, ChannelBind and Send.
+ * - Peers are filtered (peer-address-policy.ts) for CreatePermission, ChannelBind and Send. One of
+ *   the host's own addresses passes only as the relayed address with the port of a live allocation:
+ *   two clients that can only be reached through this relay (both relay-only, or both behind
+ *   firewalls that let UDP out only to it) talk relay to relay, delivered in this process; the
+ *   host's other ports (the TURN port itself, any other UDP service) stay out of reach.
  * - Nothing a datagram holds can throw out of the socket handler; log lines are rate-limited.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
@@ -109,6 +113,8 @@ export class TurnServer {
   readonly #allocations = new Map<string, Allocation>();
   /** RESERVATION-TOKEN (hex) -> the reserved relay socket (RFC 5766 EVEN-PORT with R). */
   readonly #ports: RelayPorts;
+  /** Relay port -> the live allocation on it, for relay-to-relay delivery. */
+  readonly #byRelayPort = new Map<number, Allocation>();
   /** Allocate requests per client address (forgotten once full again, in the sweep). */
   readonly #allocateRate: AddressBuckets;
   readonly #nonces: NonceIssuer;
@@ -299,7 +305,8 @@ export class TurnServer {
       transactionId: message.transactionId,
       response,
     };
-    relay.on('message', (data, peer) => this.#fromPeer(allocation, data, peer));
+    relay.on('message', (data, peer) => this.#fromPeer(allocation, data, this.#addressOf(peer)));
+    this.#byRelayPort.set(port, allocation);
     relay.on('error', (error) => this.#log.line(`relay ${port}: ${error.message}`));
     this.#allocations.set(allocation.key, allocation);
     this.#send(response, rinfo);
@@ -401,7 +408,7 @@ export class TurnServer {
     const peer = peers[0]!;
     if (!this.#hasPermission(allocation, peer.address) || !this.#peerAllowed(allocation, peer, true)) return;
     if (allocation.toPeers?.take(data.length) === false) return;
-    allocation.relay.send(data, peer.port, peer.address);
+    this.#relay(allocation, data, peer);
   }
 
   #onChannelData(data: Buffer, rinfo: RemoteInfo): void {
@@ -411,15 +418,21 @@ export class TurnServer {
     const binding = allocation?.channels.get(decoded.channel);
     if (!allocation || !binding || binding.expiresAt <= this.#now() || !this.#hasPermission(allocation, binding.peer.address)) return;
     if (allocation.toPeers?.take(decoded.data.length) === false) return;
-    allocation.relay.send(decoded.data, binding.peer.port, binding.peer.address);
+    this.#relay(allocation, decoded.data, binding.peer);
+  }
+
+  /** Sends from the allocation's relay to a peer; another of our relays gets it here, without the network. */
+  #relay(from: Allocation, data: Buffer, peer: TransportAddress): void {
+    if (!this.#isRelayAddress(from, peer.address)) return void from.relay.send(data, peer.port, peer.address);
+    const to = this.#byRelayPort.get(peer.port);
+    if (to && to !== from) this.#fromPeer(to, data, from.relayed);
   }
 
   // ---- datagrams from peers --------------------------------------------------------------------
 
-  #fromPeer(allocation: Allocation, data: Buffer, peer: RemoteInfo): void {
-    if (!this.#allocations.has(allocation.key) || !this.#hasPermission(allocation, peer.address)) return;
+  #fromPeer(allocation: Allocation, data: Buffer, address: TransportAddress): void {
+    if (!this.#allocations.has(allocation.key) || !this.#hasPermission(allocation, address.address)) return;
     if (allocation.toClient?.take(data.length) === false) return;
-    const address: TransportAddress = { family: peer.family === 'IPv6' ? 6 : 4, address: peer.address, port: peer.port };
     const channel = allocation.channelOfPeer.get(peerKey(address));
     const binding = channel === undefined ? undefined : allocation.channels.get(channel);
     if (channel !== undefined && binding && binding.expiresAt > this.#now()) return this.#send(encodeChannelData(channel, data), allocation.client);
@@ -431,9 +444,19 @@ export class TurnServer {
 
   // ---- helpers -----------------------------------------------------------------------------------
 
-  /** A peer in the relay's own address family, allowed by policy (a permission is for an IP, any port). */
+  /**
+   * A peer in the relay's own address family, allowed by policy (a permission is for an IP, any
+   * port), or our relayed address: for a permission, and with a port only a live allocation's.
+   */
   #peerAllowed(allocation: Allocation, peer: TransportAddress, needsPort = false): boolean {
-    return peer.family === allocation.relayed.family && (!needsPort || peer.port !== 0) && this.options.isAllowedPeer(peer.address);
+    if (peer.family !== allocation.relayed.family || (needsPort && peer.port === 0)) return false;
+    if (this.#isRelayAddress(allocation, peer.address)) return !needsPort || this.#byRelayPort.has(peer.port);
+    return this.options.isAllowedPeer(peer.address);
+  }
+
+  /** The address our relays advertise (XOR-RELAYED-ADDRESS), the one ICE pairs another relay with. */
+  #isRelayAddress(allocation: Allocation, address: string): boolean {
+    return address === allocation.relayed.address;
   }
 
   #hasPermission(allocation: Allocation, address: string): boolean {
@@ -452,6 +475,7 @@ export class TurnServer {
   #release(allocation: Allocation): void {
     if (this.#allocations.get(allocation.key) !== allocation) return;
     this.#allocations.delete(allocation.key);
+    this.#byRelayPort.delete(allocation.relayed.port);
     allocation.relay.close();
   }
 

@@ -9,15 +9,20 @@
  *                     the same size in the same run (goal ≥ 2.7×), with the chunks each seeder gave
  *   relay             two peers behind symmetric NATs through our TURN, seeder capped at 32 Mbit/s:
  *                     goodput / cap (goal ≥ 0.85) and the TURN process's CPU per MiB relayed
+ *   relay-cpu         TURN CPU per MiB relayed, ours beside Debian's coturn (`turnserver`, on the
+ *                     server host, handed out by TURN_URLS with the same secret), both peers in
+ *                     relay-only mode so that both servers carry the same relay-to-relay path
  * Goodput is timed from the first verified chunk to the last (as the raw channel is timed from its
  * first message), after a warm-up download; sizes: BENCH_LAB_MIB (64; the swarm case twice that).
  * BENCH_ROUNDS (1) repeats every case with new files; each case then prints the medians of its
  * figures and every round's value (`rounds`). BENCH_LAB_CASES=a,b runs only those cases.
  */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { engineState, randomFile, shareFromDisk, type LaunchedBrowser } from '../e2e/harness.js';
-import { Lab, type LabHost } from '../lab/lab.js';
+import { Lab, SERVER_ADDRESS, type LabHost } from '../lab/lab.js';
 import { labBrowser, startLabServer } from '../lab/lab-server.js';
 import { selectedPairs } from '../lab/pairs.js';
 import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer-timing.js';
@@ -26,7 +31,12 @@ const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_LAB_MIB ?? 64) * MiB;
 /** BENCH_LAB_CASES=link-efficiency,relay runs only those cases. */
 const CASES = process.env.BENCH_LAB_CASES?.split(',');
-const wanted = (name: string) => !CASES || CASES.includes(name);
+/** Whether to run case `name`; says on stderr when it starts, so a slow run shows where it is. */
+const wanted = (name: string, r?: number) => {
+  const yes = !CASES || CASES.includes(name);
+  if (yes) console.error(`bench lab: ${name}${r ? ` round ${r}` : ''} (${new Date().toISOString().slice(11, 19)})`);
+  return yes;
+};
 const ROOM = 'labbench';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -75,11 +85,14 @@ function cpuSecondsOf(needle: string): number {
 }
 
 const lab = new Lab();
-const server = await startLabServer(lab);
+/** Known to both TURN servers: ours and, for relay-coturn, coturn with use-auth-secret. */
+const TURN_SECRET = randomBytes(24).toString('base64url');
+const COTURN_PORT = 3480;
+const server = await startLabServer(lab, { TURN_SECRET });
 const browsers: LaunchedBrowser[] = [];
 const files: Awaited<ReturnType<typeof randomFile>>[] = [];
-const browserOn = async (host: LabHost): Promise<Page> => {
-  const browser = await labBrowser(lab, host, ROOM);
+const browserOn = async (host: LabHost, relayOnly = false): Promise<Page> => {
+  const browser = await labBrowser(lab, host, ROOM, { relayOnly });
   browsers.push(browser);
   return browser.page;
 };
@@ -94,7 +107,7 @@ const share = async (seeders: Page[], name: string, size: number): Promise<strin
 try {
   const seederHosts = [lab.home('cone')[0]!, lab.home('cone')[0]!, lab.home('cone')[0]!];
   const [leecherHost] = lab.home('cone') as [LabHost];
-  const seeders = await Promise.all(seederHosts.map(browserOn));
+  const seeders = await Promise.all(seederHosts.map((host) => browserOn(host)));
   const leecher = await browserOn(leecherHost);
 
   // A plain data channel between the first seeder and the leecher: what the link itself carries.
@@ -115,12 +128,12 @@ try {
   await timedDownload(leecher, 'warm-up.bin', await share([seeders[0]!], 'warm-up.bin', 8 * MiB));
 
   /** Two new peers behind symmetric NATs, relayed by whatever TURN the server hands out now. */
-  const relayed = async (name: string, turnProcess: string) => {
+  const relayed = async (name: string, turnProcess: string, relayOnly = false) => {
     const [seederHost] = lab.home('symmetric') as [LabHost];
     const [leecherHost2] = lab.home('symmetric') as [LabHost];
     lab.shape(seederHost, { upMbit: 32 });
-    const seeder = await browserOn(seederHost);
-    const leecher2 = await browserOn(leecherHost2);
+    const seeder = await browserOn(seederHost, relayOnly);
+    const leecher2 = await browserOn(leecherHost2, relayOnly);
     const id = await share([seeder], name, SIZE);
     const cpuBefore = cpuSecondsOf(turnProcess);
     const { fromFirstChunk } = await timedDownload(leecher2, name, id);
@@ -132,7 +145,7 @@ try {
   for (let r = 1; r <= ROUNDS; r++) {
     // link-efficiency: one seeder capped at 32 Mbit/s.
     lab.shape(seederHosts[0]!, { upMbit: 32 });
-    if (wanted('link-efficiency')) {
+    if (wanted('link-efficiency', r)) {
       const name = `efficiency-${r}.bin`;
       const { seconds, fromFirstChunk } = await timedDownload(leecher, name, await share([seeders[0]!], name, SIZE));
       const goodput = mbit(SIZE, fromFirstChunk);
@@ -145,7 +158,7 @@ try {
     }
 
     // lossy-link: 1% loss on the leecher's link; Shoal against the plain channel under the same loss.
-    if (wanted('lossy-link')) {
+    if (wanted('lossy-link', r)) {
       lab.shape(leecherHost, { loss: 0.01 });
       const name = `lossy-${r}.bin`;
       const { fromFirstChunk } = await timedDownload(leecher, name, await share([seeders[0]!], name, SIZE));
@@ -156,7 +169,7 @@ try {
     }
 
     // swarm-gain: three 16 Mbit/s uplinks; the same size from one seeder, then from all three.
-    if (wanted('swarm-gain')) {
+    if (wanted('swarm-gain', r)) {
       for (const host of seederHosts) lab.shape(host, { upMbit: 16 });
       const swarmSize = 2 * SIZE;
       const one = await timedDownload(leecher, `swarm-one-${r}.bin`, await share([seeders[0]!], `swarm-one-${r}.bin`, swarmSize));
@@ -174,9 +187,40 @@ try {
     }
 
     // relay: symmetric NATs on both sides, through our TURN.
-    if (wanted('relay')) {
+    if (wanted('relay', r)) {
       const ours = await relayed(`relayed-${r}.bin`, 'turn-process.js');
       report({ case: 'relay', mib: SIZE / MiB, capMbit: 32, goodputMbit: ours.goodput, goodputOfCap: ours.goodput / 32, goal: 0.85, turnCpuMsPerMiB: ours.cpuMsPerMiB, pair: ours.pair });
+    }
+  }
+  // relay-cpu: both TURN servers on the same relay-to-relay path, ours first, then coturn, which the
+  // restarted server hands out instead of its own relay.
+  if (wanted('relay-cpu')) {
+    const ours: { goodput: number; cpuMsPerMiB: number; pair: string }[] = [];
+    for (let r = 1; r <= ROUNDS; r++) ours.push(await relayed(`relay-only-${r}.bin`, 'turn-process.js', true));
+    let coturnLog = '';
+    const coturn = spawn('ip', [
+      'netns', 'exec', lab.server.ns, 'turnserver', '-n', `--listening-ip=${SERVER_ADDRESS}`, `--listening-port=${COTURN_PORT}`, `--relay-ip=${SERVER_ADDRESS}`,
+      '--realm=shoal', '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--allowed-peer-ip=198.18.0.0-198.19.255.255',
+      '--no-cli', '--no-tls', '--no-dtls', '--no-tcp-relay', '--min-port=50000', '--max-port=50999', '--log-file=stdout', '--simple-log', '--pidfile=',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    coturn.stdout.on('data', (d) => (coturnLog += d));
+    coturn.stderr.on('data', (d) => (coturnLog += d));
+    try {
+      await server.restart({ TURN_URLS: `turn:${SERVER_ADDRESS}:${COTURN_PORT}?transport=udp` });
+      for (let r = 1; r <= ROUNDS; r++) {
+        const theirs = await relayed(`coturn-${r}.bin`, 'turnserver', true);
+        const mine = ours[r - 1]!;
+        report({
+          case: 'relay-cpu', mib: SIZE / MiB, capMbit: 32, path: `${mine.pair} (ours), ${theirs.pair} (coturn)`,
+          oursMsPerMiB: mine.cpuMsPerMiB, coturnMsPerMiB: theirs.cpuMsPerMiB, oursOfCoturn: mine.cpuMsPerMiB / theirs.cpuMsPerMiB,
+          oursGoodputMbit: mine.goodput, coturnGoodputMbit: theirs.goodput,
+        });
+      }
+    } catch (error) {
+      console.error(`relay-cpu through coturn failed; coturn's log ends:\n${coturnLog.split('\n').slice(-40).join('\n')}`);
+      throw error;
+    } finally {
+      coturn.kill('SIGKILL');
     }
   }
   await Promise.all([rawSender.close(), rawReceiver.close()]);

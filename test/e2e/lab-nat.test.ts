@@ -5,6 +5,7 @@
  * - two peers behind different cone NATs connect directly (server-reflexive), 32 MiB, SHA-256 right;
  * - two peers behind symmetric NATs connect through our TURN (a relay candidate in the pair);
  * - a peer whose network blocks UDP except to the server is relayed;
+ * - two peers that both chose relay-only connect relay to relay through our TURN;
  * - two peers behind the same NAT connect over their LAN (host candidates).
  * Needs root (network namespaces); skipped with a reason where there is none.
  */
@@ -27,8 +28,8 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
   const browsers: LaunchedBrowser[] = [];
 
   /** A browser on `host`, in the private `room` (peers behind different NATs share no address room), or its address room. */
-  const browserOn = async (host: LabHost, room?: string): Promise<Page> => {
-    const browser = await labBrowser(lab, host, room);
+  const browserOn = async (host: LabHost, room?: string, options?: { relayOnly?: boolean }): Promise<Page> => {
+    const browser = await labBrowser(lab, host, room, options);
     browsers.push(browser);
     return browser.page;
   };
@@ -96,6 +97,14 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
     const ms = await transfer(seeder, leecher, 'blocked.bin', 8 * MiB);
     const pair = await waitForPair(leecher, isRelayed, 'relayed', 5_000);
     t.diagnostic(`UDP-blocked to cone: 8 MiB in ${ms} ms; pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
+  });
+
+  test('two peers that both chose relay-only connect relay to relay through our TURN', async (t) => {
+    const relayOnly = { relayOnly: true };
+    const [seeder, leecher] = await Promise.all([browserOn(hosts.coneA, 'labrelayonly', relayOnly), browserOn(hosts.coneB, 'labrelayonly', relayOnly)]);
+    const ms = await transfer(seeder, leecher, 'relay-only.bin', 8 * MiB);
+    const pair = await waitForPair(leecher, (p) => p.localCandidateType === 'relay' && p.remoteCandidateType === 'relay', 'relay-to-relay', 5_000);
+    t.diagnostic(`relay-only on both sides: 8 MiB in ${ms} ms; pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
   });
 
   test('two peers behind the same NAT connect over their LAN (host candidates)', async (t) => {

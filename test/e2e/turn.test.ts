@@ -279,3 +279,92 @@ describe('STUN/TURN with real clients', { timeout: 240_000 }, () => {
     }
   });
 });
+
+describe('relay to relay, with loopback refused as in production', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startServer({ TURN_ALLOW_LOOPBACK: '0' });
+  });
+  after(() => server?.stop());
+
+  /** The next Data indication's (or ChannelData's) payload and peer, skipping anything else. */
+  async function nextRelayed(client: TestTurnClient): Promise<{ data: string; peer?: string } | undefined> {
+    for (;;) {
+      const raw = await client.receiveRaw(1000);
+      if (!raw) return undefined;
+      if (raw[0]! >= 0x40 && raw[0]! <= 0x7f) return { data: raw.subarray(4, 4 + raw.readUInt16BE(2)).toString() };
+      const decoded = decodeStun(raw);
+      if (!decoded.ok || decoded.message.method !== Method.Data) continue;
+      const peer = decodeXorAddress(attribute(decoded.message, Attr.XorPeerAddress)!, decoded.message.transactionId)!;
+      return { data: attribute(decoded.message, Attr.Data)!.toString(), peer: `${peer.address}:${peer.port}` };
+    }
+  }
+
+  const permit = (client: TestTurnClient, address: string, port: number) =>
+    client.authed(Method.CreatePermission, (w) => w.add(Attr.XorPeerAddress, encodeXorAddress({ family: 4, address, port }, Buffer.alloc(12))));
+  const sendIndication = (client: TestTurnClient, address: string, port: number, data: string) => {
+    const id = Buffer.alloc(12, 7);
+    client.sendRaw(new StunWriter(Method.Send, Class.Indication, id).add(Attr.XorPeerAddress, encodeXorAddress({ family: 4, address, port }, id)).add(Attr.Data, Buffer.from(data)).encode());
+  };
+
+  test('two clients reach each other through their relayed addresses (Send and ChannelData both ways)', async () => {
+    const a = await TestTurnClient.open(server.turnPort, await turnCredential(server.url));
+    const b = await TestTurnClient.open(server.turnPort, await turnCredential(server.url), '127.0.0.2');
+    try {
+      const { relayed: relayA } = await allocate(a);
+      const { relayed: relayB } = await allocate(b);
+      assert.equal(relayA.address, relayB.address);
+      // Our own address as a peer: refused before relay to relay existed.
+      assert.equal((await permit(a, relayB.address, relayB.port)).class, Class.Success, 'a permission for the relayed address');
+      assert.equal((await permit(b, relayA.address, relayA.port)).class, Class.Success);
+      sendIndication(a, relayB.address, relayB.port, 'a to b by Send');
+      assert.deepEqual(await nextRelayed(b), { data: 'a to b by Send', peer: `${relayA.address}:${relayA.port}` });
+      const bound = await b.authed(Method.ChannelBind, (w) =>
+        w.add(Attr.ChannelNumber, Buffer.from([0x40, 0x01, 0, 0])).add(Attr.XorPeerAddress, encodeXorAddress({ family: 4, address: relayA.address, port: relayA.port }, Buffer.alloc(12))),
+      );
+      assert.equal(bound.class, Class.Success, `ChannelBind to a relay answered ${errorCode(bound)}`);
+      const data = Buffer.from('b to a by ChannelData');
+      b.sendRaw(Buffer.concat([Buffer.from([0x40, 0x01, 0, data.length]), data]));
+      assert.deepEqual(await nextRelayed(a), { data: 'b to a by ChannelData', peer: `${relayB.address}:${relayB.port}` });
+      // A channel bound on b's side: a's replies reach b as ChannelData.
+      sendIndication(a, relayB.address, relayB.port, 'a to b, b has a channel');
+      assert.deepEqual(await nextRelayed(b), { data: 'a to b, b has a channel' });
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test('the host\'s other ports stay out of reach: the TURN port, a released relay, any other UDP service', async () => {
+    const a = await TestTurnClient.open(server.turnPort, await turnCredential(server.url));
+    const b = await TestTurnClient.open(server.turnPort, await turnCredential(server.url), '127.0.0.2');
+    const service = await peer();
+    try {
+      const { relayed } = await allocate(a);
+      const { relayed: relayB } = await allocate(b);
+      assert.equal((await permit(a, relayed.address, 9)).class, Class.Success);
+      for (const port of [server.turnPort, service.port]) {
+        const id = Buffer.alloc(12, 9);
+        const bind = await a.request(
+          Method.ChannelBind,
+          (w) => w.add(Attr.ChannelNumber, Buffer.from([0x40, 0x03, 0, 0])).add(Attr.XorPeerAddress, encodeXorAddress({ family: 4, address: relayed.address, port }, id)),
+          { auth: true, transactionId: id },
+        );
+        assert.equal(errorCode(bind), 403, `a channel to our own port ${port}`);
+        sendIndication(a, relayed.address, port, 'probe');
+      }
+      // Once b's allocation is gone, its port is no longer a relay.
+      assert.equal((await permit(b, relayed.address, relayed.port)).class, Class.Success);
+      await b.authed(Method.Refresh, (w) => w.add(Attr.Lifetime, lifetimeValue(0)));
+      sendIndication(a, relayB.address, relayB.port, 'to a released relay');
+      await settle();
+      assert.deepEqual(service.received, [], 'the UDP service got nothing');
+      assert.equal(await nextRelayed(b), undefined);
+    } finally {
+      a.close();
+      b.close();
+      service.socket.close();
+    }
+  });
+});

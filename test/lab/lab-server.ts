@@ -16,10 +16,14 @@ export const LAB_ORIGIN = `http://${SERVER_ADDRESS}:${LAB_PORT}`;
 /** Flags for a lab browser: plain http on a non-loopback address is a secure context only by this flag. */
 export const LAB_BROWSER_ARGS = [`--unsafely-treat-insecure-origin-as-secure=${LAB_ORIGIN}`];
 
-/** Debian's Chromium on a lab host, with the app open in the private `room` (or without one, the host's address room). */
-export async function labBrowser(lab: Lab, host: LabHost, room?: string): Promise<LaunchedBrowser> {
+/**
+ * Debian's Chromium on a lab host, with the app open in the private `room` (or without one, the
+ * host's address room); `relayOnly` opens it with the relay-only setting (`?relay=1`).
+ */
+export async function labBrowser(lab: Lab, host: LabHost, room?: string, { relayOnly = false } = {}): Promise<LaunchedBrowser> {
   const browser = await launchBrowser({ executablePath: lab.chromiumIn(host), args: LAB_BROWSER_ARGS });
-  await openApp(browser.page, room ? `${LAB_ORIGIN}/?room=${room}` : LAB_ORIGIN);
+  const query = new URLSearchParams({ ...(room ? { room } : {}), ...(relayOnly ? { relay: '1' } : {}) }).toString();
+  await openApp(browser.page, query ? `${LAB_ORIGIN}/?${query}` : LAB_ORIGIN);
   return browser;
 }
 
@@ -27,8 +31,8 @@ export interface LabServer {
   url: string;
   log: () => string;
   stop: () => Promise<void>;
-  /** Stops the server and starts it again (same configuration), resolving once it is healthy. */
-  restart: () => Promise<void>;
+  /** Stops the server and starts it again (same configuration, plus `changes`), resolving once it is healthy. */
+  restart: (changes?: Record<string, string>) => Promise<void>;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -44,6 +48,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export async function startLabServer(lab: Lab, env: Record<string, string> = {}): Promise<LabServer> {
+  const settings = { ...env };
   let output = '';
   let server: ChildProcess;
   let responder: ChildProcess;
@@ -59,7 +64,7 @@ export async function startLabServer(lab: Lab, env: Record<string, string> = {})
         TURN_PUBLIC_HOST: SERVER_ADDRESS,
         TURN_ALLOW_LOOPBACK: '0',
         TURN_ALLOW_PEERS: INTERNET,
-        ...env,
+        ...settings,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -87,8 +92,9 @@ export async function startLabServer(lab: Lab, env: Record<string, string> = {})
     stop: async () => {
       await Promise.all([stopChild(server), stopChild(responder)]);
     },
-    restart: async () => {
+    restart: async (changes = {}) => {
       await stopChild(server);
+      Object.assign(settings, changes);
       await start();
     },
   };
