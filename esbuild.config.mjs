@@ -12,7 +12,7 @@ const ifNeeded = process.argv.includes('--if-needed');
 const production = !watch && process.env.NODE_ENV !== 'development';
 const out = 'dist';
 const stamp = join(out, '.build-stamp');
-const sources = ['protocol', 'web', 'workers', 'sw', 'server', 'package.json', 'esbuild.config.mjs'];
+const sources = ['protocol', 'plane', 'web', 'workers', 'sw', 'server', 'package.json', 'esbuild.config.mjs'];
 
 function newestMtime(path) {
   const stat = statSync(path);

@@ -59,3 +59,31 @@ export const MAX_WIRE_FRAME_BYTES = CHUNK_SIZE + 64;
 
 /** Metadata travels on the wire in parts of at most this many bytes (it can be far larger than a chunk). */
 export const METADATA_PART_BYTES = CHUNK_SIZE;
+
+/** Label of every Shoal data channel; the version lets a future protocol coexist. */
+export const CHANNEL_LABEL = 'shoal/1';
+
+/** A seeder queues at most this many requests per channel; more are REJECTed (TooManyRequests). */
+export const MAX_QUEUED_REQUESTS = 256;
+
+/** Requests in flight from a downloader to one peer, at most (4 MiB: one peer cannot hoard the tail). */
+export const PIPELINE_MAX = 64;
+
+/** A peer that sends nothing for this long while requests are outstanding has stalled. */
+export const REQUEST_TIMEOUT_MS = 8_000;
+
+/**
+ * In endgame a chunk is asked of a second peer only once its first request is this old: twice what
+ * a healthy pipeline takes to deliver (PIPELINE_TARGET_MS in plane/constants.ts). Duplicating every
+ * outstanding chunk at once wasted 1–2% of a 3→1 transfer on chunks already on their way.
+ */
+export const ENDGAME_DUPLICATE_AFTER_MS = 600;
+
+/**
+ * Open peer connections, at most: Chromium refuses new RTCPeerConnections past a per-page limit
+ * (WebTorrent #1414), and each costs threads and sockets.
+ */
+export const MAX_CONNECTIONS = 24;
+
+/** Peers in one room, at most; the server refuses a join past it (`room-full`). */
+export const MAX_PEERS_PER_ROOM = 500;

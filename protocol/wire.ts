@@ -22,6 +22,15 @@ export const WireType = {
 } as const;
 
 /** Why a REJECT refused a request. */
+/** Error codes carried by an ERROR frame before a channel closes (spec §5, ERROR). */
+export const WireErrorCode = {
+  BadFrame: 1,
+  UnknownShare: 2,
+  ProtocolViolation: 3,
+  Banned: 4,
+  UnsupportedVersion: 5,
+} as const;
+
 export const RejectReason = {
   NotAvailable: 1,
   TooManyRequests: 2,

@@ -3,7 +3,7 @@
  * Announcements are deltas: announcing a share again adds nothing and is not news to anyone. What
  * one peer and one room can hold is bounded, and so is what an answer about the index can carry.
  */
-import type { PeerInfo, ShareSummary } from '../protocol/index.js';
+import { MAX_PEERS_PER_ROOM, type PeerInfo, type ShareSummary } from '../protocol/index.js';
 
 export class RoomFullError extends Error {
   override name = 'RoomFullError';
@@ -42,7 +42,7 @@ export class Rooms {
   readonly #rooms = new Map<string, Room>();
   readonly #roomOf = new Map<string, string>();
 
-  constructor(readonly maxPeersPerRoom = 500) {}
+  constructor(readonly maxPeersPerRoom = MAX_PEERS_PER_ROOM) {}
 
   get roomCount(): number {
     return this.#rooms.size;

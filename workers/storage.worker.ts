@@ -14,7 +14,7 @@ import { FileNotFoundError, hasOpfsSyncAccess, IndexedDbStore, OpfsStore, type B
 import { bitsFileName, shareFileName } from './storage-layout.js';
 import { DownloadProgress } from './download-progress.js';
 import { ChunkOutOfRangeError, StorageFullError, StorageNotFoundError, StorageQuotaError } from './storage-errors.js';
-import { DataPlane, type PlaneEvents } from '../web/engine/data-plane.js';
+import { DataPlane, type PlaneEvents } from '../plane/data-plane.js';
 
 export type { StoredShare };
 

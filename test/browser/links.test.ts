@@ -5,7 +5,7 @@
  * ICE restarts on a live connection, and the reason given for a connection that cannot work.
  */
 import { ConnectionLimitError, Links } from '../../web/engine/links.js';
-import { channelOpened } from '../../web/engine/channel-open.js';
+import { channelOpened } from '../../plane/channel-open.js';
 import { describeFailure, type PeerLink } from '../../web/engine/peer-link.js';
 
 function assert(condition: unknown, what: string): asserts condition {

@@ -1,14 +1,24 @@
 /**
- * The request scheduler (web/engine/download.ts) against scripted peers: each source is a stand-in
+ * The request scheduler (plane/download.ts) against scripted peers: each source is a stand-in
  * for an RTCDataChannel whose far end is a small function answering frames, with the clock and the
  * watchdog under the test's control. Storage accepts every chunk (verification has its own tests).
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
-import { Bitfield, CHUNK_SIZE, decodeFrame, encodeBitfield, encodeHandshake, encodePiece, type ShareMetadata, type WireMessage } from '../../protocol/index.js';
-import { ENDGAME_DUPLICATE_AFTER_MS, PIPELINE_MIN, WATCHDOG_INTERVAL_MS } from '../../web/engine/constants.js';
-import { Download, type ChunkStorage } from '../../web/engine/download.js';
-import { WireChannel } from '../../web/engine/wire-channel.js';
+import {
+  Bitfield,
+  CHUNK_SIZE,
+  decodeFrame,
+  encodeBitfield,
+  encodeHandshake,
+  encodePiece,
+  ENDGAME_DUPLICATE_AFTER_MS,
+  type ShareMetadata,
+  type WireMessage,
+} from '../../protocol/index.js';
+import { PIPELINE_MIN, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
+import { Download, type ChunkStorage } from '../../plane/download.js';
+import { WireChannel } from '../../plane/wire-channel.js';
 
 const CHUNKS = 40;
 const SHARE_ID = 'ab'.repeat(32);
@@ -168,4 +178,36 @@ test('hostile source: a chunk nobody asked for, or a bitfield of the wrong lengt
   await settle();
   await download.done;
   assert.equal(received.get('honest'), CHUNKS);
+});
+
+test('spec §5.2 on the downloader side: the seeder\'s HANDSHAKE comes first and once, for this share', async () => {
+  const { download, received, ended } = newDownload();
+  const script = (...frames: Uint8Array[]) =>
+    new ScriptedChannel((message, reply) => {
+      if (message.type === 'handshake') for (const frame of frames) reply(frame);
+    });
+  const full = encodeBitfield(Bitfield.full(CHUNKS).bytes);
+  const cases = {
+    'bitfield-first': script(full, encodeHandshake(SHARE_ID)),
+    'second-handshake': script(encodeHandshake(SHARE_ID), full, encodeHandshake(SHARE_ID)),
+    'other-share': script(encodeHandshake('12'.repeat(32)), full),
+  };
+  for (const [name, channel] of Object.entries(cases)) download.addSource(new WireChannel(channel as unknown as RTCDataChannel), name);
+  await settle();
+  for (const [name, channel] of Object.entries(cases)) {
+    assert.equal(channel.readyState, 'closed', `${name} is dropped`);
+    const error = channel.received.find((m) => m.type === 'error') as { code: number } | undefined;
+    assert.equal(error?.code, 3, `${name} gets ERROR 3 (protocol violation)`);
+    assert.equal(received.get(name), undefined);
+  }
+  assert.match(ended.join('\n'), /bitfield-first protocol: bitfield before the handshake/);
+  assert.match(ended.join('\n'), /second-handshake protocol: second handshake/);
+  assert.match(ended.join('\n'), /other-share protocol: handshake for another share/);
+  // A KEEP-ALIVE before the handshake is fine: that source is asked for chunks.
+  const keepAlive = script(new Uint8Array([0]), encodeHandshake(SHARE_ID), full);
+  download.addSource(new WireChannel(keepAlive as unknown as RTCDataChannel), 'keep-alive-first');
+  await settle();
+  assert.equal(keepAlive.readyState, 'open');
+  assert.equal(keepAlive.requested().length, PIPELINE_MIN);
+  download.stop();
 });

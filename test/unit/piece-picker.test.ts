@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Bitfield } from '../../protocol/index.js';
-import { PICK_WINDOW, PiecePicker, pipelineDepth } from '../../web/engine/piece-picker.js';
+import { PICK_WINDOW, PiecePicker, pipelineDepth } from '../../plane/piece-picker.js';
 
 const holding = (length: number, indexes: number[]) => {
   const field = new Bitfield(length);

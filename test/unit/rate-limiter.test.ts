@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RateLimiter } from '../../web/engine/rate-limiter.js';
+import { RateLimiter } from '../../plane/rate-limiter.js';
 
 const KiB = 1024;
 

@@ -5,7 +5,7 @@ import { newRoomCode, roomFromInput, roomLink } from '../../web/ui/room-code.js'
 import { parseLimit } from '../../web/ui/rate-limits.js';
 import { readStoredLimits } from '../../web/ui/stored-limits.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from '../../sw/content-type.js';
-import { etaSeconds, SpeedMeter } from '../../web/engine/speed-meter.js';
+import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { formatBytes, formatDuration } from '../../web/ui/format.js';
 import { folderFiles, foldersFromPicked, safeName, FolderError } from '../../web/engine/share-source.js';
 

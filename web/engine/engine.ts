@@ -3,16 +3,17 @@
  * knows no UI component; the UI subscribes to `store` and calls the methods below.
  */
 import * as Comlink from 'comlink';
-import { Bitfield, chunkCount, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
-import { CHANNEL_LABEL, RETRY_MAX_MS, RETRY_MIN_MS, SPEED_WINDOW_MS } from './constants.js';
-import type { PlaneEvents, PlaneProgress } from './data-plane.js';
-import type { SourceEndReason } from './download.js';
+import { Bitfield, CHANNEL_LABEL, chunkCount, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
+import { SPEED_WINDOW_MS } from '../../plane/constants.js';
+import { RETRY_MAX_MS, RETRY_MIN_MS } from './constants.js';
+import type { PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
+import type { SourceEndReason } from '../../plane/download.js';
 import { importShare } from './import-share.js';
 import { isFolder, sourceName, sourceSize, type ShareSource } from './share-source.js';
 import { Links } from './links.js';
 import { describeFailure, type PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
-import { etaSeconds, SpeedMeter } from './speed-meter.js';
+import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { initialState, newPeer, type EngineState, type RateLimits, type ShareState } from './state.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';

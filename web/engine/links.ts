@@ -5,7 +5,8 @@
  */
 import type { ClientMessage, ServerMessage } from '../../protocol/index.js';
 import { connectionStats, type ConnectionStats } from './connection-stats.js';
-import { IDLE_CONNECTION_MS, MAX_CONNECTIONS } from './constants.js';
+import { MAX_CONNECTIONS } from '../../protocol/index.js';
+import { IDLE_CONNECTION_MS } from './constants.js';
 import { PeerLink, type SignalOut } from './peer-link.js';
 
 export class ConnectionLimitError extends Error {

@@ -1,6 +1,6 @@
 /** The engine's observable state: what the UI renders. Plain data, replaced on every change. */
 import type { ShareFile } from '../../protocol/index.js';
-import type { RateLimits } from './rate-limiter.js';
+import type { RateLimits } from '../../plane/rate-limiter.js';
 import type { ConnectionState } from './signaling-client.js';
 
 export type ShareStatus = 'hashing' | 'seeding' | 'connecting' | 'downloading' | 'verifying' | 'paused' | 'stalled' | 'error';

@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import type { Hasher } from '../../workers/hasher.worker.js';
 import type { StorageWorker } from '../../workers/storage.worker.js';
-import { DataPlane, type PlaneEvents } from './data-plane.js';
+import { DataPlane, type PlaneEvents } from '../../plane/data-plane.js';
 
 export type HasherApi = Comlink.Remote<Hasher>;
 export type StorageApi = Comlink.Remote<StorageWorker>;

@@ -2,7 +2,7 @@
  * What this browser seeds: complete shares and partial downloads, the channels it serves them on
  * (so a newly verified chunk is announced with HAVE at once), and the one Uploader they share.
  */
-import { encodeHave, type ShareSummary } from '../../protocol/index.js';
+import { encodeHave, type ShareSummary } from '../protocol/index.js';
 import { serveChannel, type SeedableShare } from './seeder.js';
 import { Uploader, type UploaderComponents } from './uploader.js';
 import type { WireChannel } from './wire-channel.js';

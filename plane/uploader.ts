@@ -3,7 +3,7 @@
  * one greedy leecher cannot starve the others. A turn's chunks are read from storage in one call,
  * each straight into its frame; a channel above its high-water mark sits out until `bufferedamountlow`.
  */
-import { chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../../protocol/index.js';
+import { chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../protocol/index.js';
 import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';

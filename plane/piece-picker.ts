@@ -3,7 +3,7 @@
  * already requested (until the endgame, when every missing chunk is requested somewhere and the
  * stragglers are asked of a second peer). Pure bookkeeping: no I/O, no timers.
  */
-import type { Bitfield } from '../../protocol/index.js';
+import type { Bitfield } from '../protocol/index.js';
 
 /**
  * How many eligible chunks past the lowest missing one are compared for rarity. Scanning a bounded

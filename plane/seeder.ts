@@ -9,15 +9,16 @@ import {
   encodeHandshake,
   encodeMetadataPart,
   encodeReject,
+  MAX_QUEUED_REQUESTS,
   METADATA_PART_BYTES,
   PROTOCOL_VERSION,
   RejectReason,
   type ShareMetadata,
+  WireErrorCode,
   type WireMessage,
-} from '../../protocol/index.js';
-import { MAX_QUEUED_REQUESTS } from './constants.js';
+} from '../protocol/index.js';
 import type { UploadQueue, Uploader } from './uploader.js';
-import { WireErrorCode, type WireChannel } from './wire-channel.js';
+import type { WireChannel } from './wire-channel.js';
 
 export interface SeedableShare {
   meta: ShareMetadata;

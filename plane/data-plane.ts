@@ -6,7 +6,7 @@
  * and reaches storage through Comlink. The engine drives it through the async methods below and
  * hears back through PlaneEvents. Chunk and byte counts are sent in batches, every PROGRESS_MS.
  */
-import { Bitfield, chunkCount, encodeMetadata, type ShareMetadata } from '../../protocol/index.js';
+import { Bitfield, chunkCount, encodeMetadata, type ShareMetadata } from '../protocol/index.js';
 import { channelOpened } from './channel-open.js';
 import { Download, type ChunkStorage, type SourceEndReason } from './download.js';
 import { RateLimiter, type RateLimits } from './rate-limiter.js';

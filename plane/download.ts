@@ -16,28 +16,22 @@ import {
   encodeHandshake,
   encodeMetadataRequest,
   encodeRequest,
+  ENDGAME_DUPLICATE_AFTER_MS,
   MAX_METADATA_BYTES,
   METADATA_PART_BYTES,
-  PROTOCOL_VERSION,
-  type ShareMetadata,
-  type WireMessage,
-} from '../../protocol/index.js';
-import {
-  ENDGAME_DUPLICATE_AFTER_MS,
-  MAX_BAD_CHUNKS,
-  MAX_UNVERIFIED_CHUNKS,
   PIPELINE_MAX,
-  PIPELINE_MIN,
-  PIPELINE_TARGET_MS,
+  PROTOCOL_VERSION,
   REQUEST_TIMEOUT_MS,
-  SPEED_WINDOW_MS,
-  WATCHDOG_INTERVAL_MS,
-} from './constants.js';
+  type ShareMetadata,
+  WireErrorCode,
+  type WireMessage,
+} from '../protocol/index.js';
+import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, SPEED_WINDOW_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
 import * as Comlink from 'comlink';
 import { PiecePicker, pipelineDepth } from './piece-picker.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { SpeedMeter } from './speed-meter.js';
-import { WireErrorCode, type WireChannel } from './wire-channel.js';
+import type { WireChannel } from './wire-channel.js';
 
 /**
  * What the data plane needs of storage: the storage worker's own functions where the plane runs in
@@ -61,6 +55,8 @@ interface Source {
   wire: WireChannel;
   has: Bitfield | undefined;
   rawBits: Uint8Array | undefined;
+  /** Whether the seeder's HANDSHAKE came (spec §5.2: it comes first, once). */
+  handshaken: boolean;
   /** Requested chunk -> when. */
   inFlight: Map<number, number>;
   /** Requests we cancelled (endgame losers): a PIECE for them may still come and is not an offence. */
@@ -152,6 +148,7 @@ export class Download {
       wire,
       has: undefined,
       rawBits: undefined,
+      handshaken: false,
       inFlight: new Map(),
       cancelled: new Set(),
       meter: new SpeedMeter(SPEED_WINDOW_MS),
@@ -193,10 +190,16 @@ export class Download {
   }
 
   #onMessage(source: Source, message: WireMessage): void {
+    // The seeder's HANDSHAKE comes first (an ERROR instead of it says why it will not serve us).
+    if (!source.handshaken && message.type !== 'handshake' && message.type !== 'keep-alive' && message.type !== 'error') {
+      return this.#dropSource(source, 'protocol', `${message.type} before the handshake`);
+    }
     switch (message.type) {
       case 'handshake':
+        if (source.handshaken) return this.#dropSource(source, 'protocol', 'second handshake');
         if (message.version !== PROTOCOL_VERSION) return this.#dropSource(source, 'protocol', `unsupported protocol version ${message.version}`, WireErrorCode.UnsupportedVersion);
-        if (message.shareId !== this.shareId) this.#dropSource(source, 'protocol', 'handshake for another share');
+        if (message.shareId !== this.shareId) return this.#dropSource(source, 'protocol', 'handshake for another share');
+        source.handshaken = true;
         return;
       case 'bitfield':
         if (source.rawBits) return this.#dropSource(source, 'protocol', 'second bitfield');

@@ -3,17 +3,8 @@
  * sends with explicit backpressure: send() says whether the caller may go on, drain() waits for
  * `bufferedamountlow` (never a timer).
  */
-import { decodeFrame, encodeError, WireFrameError, type WireMessage } from '../../protocol/index.js';
+import { decodeFrame, encodeError, WireErrorCode, WireFrameError, type WireMessage } from '../protocol/index.js';
 import { CHANNEL_HIGH_WATER, CHANNEL_LOW_WATER } from './constants.js';
-
-/** Error codes carried by an ERROR frame before a channel closes. */
-export const WireErrorCode = {
-  BadFrame: 1,
-  UnknownShare: 2,
-  ProtocolViolation: 3,
-  Banned: 4,
-  UnsupportedVersion: 5,
-} as const;
 
 /** Messages held while a channel is still "connecting" (a handshake needs one or two). */
 const MAX_EARLY_MESSAGES = 64;

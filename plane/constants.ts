@@ -1,0 +1,46 @@
+/** Tuning of the data plane (downloads, seeding, channels). Each number says why it is what it is. */
+
+/**
+ * Stop queuing on a data channel above 1 MiB buffered, resume below 256 KiB: measured here, a
+ * high-water mark near 1 MiB gives full loopback throughput (~25 MiB/s); Chromium throws
+ * "send queue is full" near 16 MiB, so we stay far below.
+ */
+export const CHANNEL_HIGH_WATER = 1024 * 1024;
+export const CHANNEL_LOW_WATER = 256 * 1024;
+
+/**
+ * Requests in flight to one peer cover PIPELINE_TARGET_MS of its measured throughput: 300 ms hides
+ * the round trip, the seeder's storage read and its send queue. At least PIPELINE_MIN (a new peer
+ * has no measurement yet; 16 × 64 KiB = 1 MiB), at most the spec's PIPELINE_MAX (64 × 64 KiB = 4 MiB).
+ * The endgame waits twice this (ENDGAME_DUPLICATE_AFTER_MS, 600 ms) before duplicating a request.
+ */
+export const PIPELINE_MIN = 16;
+export const PIPELINE_TARGET_MS = 300;
+
+/**
+ * Chunks received but not yet verified and written, across all sources of a download: 64 × 64 KiB
+ * = 4 MiB. Requests pause at this mark, so a slow disk backs pressure up to the peers instead of
+ * piling chunks (and unsaved progress) into the storage worker's queue.
+ */
+export const MAX_UNVERIFIED_CHUNKS = 64;
+
+/**
+ * A seeder serves up to this many queued chunks of one leecher per round-robin turn, read from
+ * storage in one worker call: 4 × 64 KiB keeps turns short while cutting worker messages fourfold.
+ */
+export const UPLOAD_CHUNKS_PER_TURN = 4;
+
+/** How often a download checks its peers for stalls. */
+export const WATCHDOG_INTERVAL_MS = 1_000;
+
+/**
+ * A peer is dropped (and banned for the share) at its first chunk that fails verification: data
+ * channels are reliable and checksummed (SCTP CRC32c), so a bad chunk means a broken or lying peer.
+ */
+export const MAX_BAD_CHUNKS = 1;
+
+/** Time allowed for a peer connection's data channel to open. */
+export const CONNECT_TIMEOUT_MS = 20_000;
+
+/** Speed is averaged over a sliding window of this length. */
+export const SPEED_WINDOW_MS = 3_000;
