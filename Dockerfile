@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.base.json esbuild.config.mjs ./
 COPY protocol ./protocol
+COPY plane ./plane
 COPY web ./web
 COPY workers ./workers
 COPY sw ./sw

@@ -8,7 +8,8 @@
  */
 import { Bitfield, chunkCount, encodeMetadata, type ShareMetadata } from '../protocol/index.js';
 import { channelOpened } from './channel-open.js';
-import { Download, type ChunkStorage, type SourceEndReason } from './download.js';
+import type { ChunkStorage } from './chunk-storage.js';
+import { Download, type SourceEndReason } from './download.js';
 import { RateLimiter, type RateLimits } from './rate-limiter.js';
 import { Seeding } from './seeding.js';
 import { WireChannel } from './wire-channel.js';

@@ -17,8 +17,6 @@ import {
   encodeMetadataRequest,
   encodeRequest,
   ENDGAME_DUPLICATE_AFTER_MS,
-  MAX_METADATA_BYTES,
-  METADATA_PART_BYTES,
   PIPELINE_MAX,
   PROTOCOL_VERSION,
   REQUEST_TIMEOUT_MS,
@@ -26,45 +24,14 @@ import {
   WireErrorCode,
   type WireMessage,
 } from '../protocol/index.js';
-import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, SPEED_WINDOW_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
+import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
 import * as Comlink from 'comlink';
+import { FileHashMismatchError, type ChunkStorage } from './chunk-storage.js';
+import { newSource, type Source } from './download-source.js';
+import { MetadataParts } from './metadata-parts.js';
 import { PiecePicker, pipelineDepth } from './piece-picker.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { SpeedMeter } from './speed-meter.js';
 import type { WireChannel } from './wire-channel.js';
-
-/**
- * What the data plane needs of storage: the storage worker's own functions where the plane runs in
- * that worker, or their Comlink proxies where it runs on the page.
- */
-export interface ChunkStorage {
-  allocate(shareId: string, meta: ShareMetadata): Promise<Uint8Array>;
-  writeVerifiedChunk(shareId: string, index: number, data: Uint8Array): Promise<boolean>;
-  flushProgress(shareId: string): Promise<void>;
-  hashStoredShare(shareId: string): Promise<string>;
-  completeShare(shareId: string): Promise<void>;
-  readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve?: number): Promise<Uint8Array[]>;
-}
-
-export class FileHashMismatchError extends Error {
-  override name = 'FileHashMismatchError';
-}
-
-interface Source {
-  remoteId: string;
-  wire: WireChannel;
-  has: Bitfield | undefined;
-  rawBits: Uint8Array | undefined;
-  /** Whether the seeder's HANDSHAKE came (spec §5.2: it comes first, once). */
-  handshaken: boolean;
-  /** Requested chunk -> when. */
-  inFlight: Map<number, number>;
-  /** Requests we cancelled (endgame losers): a PIECE for them may still come and is not an offence. */
-  cancelled: Set<number>;
-  meter: SpeedMeter;
-  lastPieceAt: number;
-  badChunks: number;
-}
 
 export type SourceEndReason = 'closed' | 'unreachable' | 'stalled' | 'bad-data' | 'protocol';
 
@@ -92,8 +59,7 @@ export class Download {
   readonly #sources = new Set<Source>();
   /** Chunks being verified: a late duplicate of one is dropped, not verified twice. */
   readonly #verifying = new Set<number>();
-  #metadataParts: Uint8Array[] = [];
-  #metadataTotal = 0;
+  #metadataParts = new MetadataParts();
   #metadataSource: Source | undefined;
   #finished: Promise<void> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
@@ -130,10 +96,6 @@ export class Download {
     return this.#paused;
   }
 
-  hasSource(remoteId: string): boolean {
-    return [...this.#sources].some((s) => s.remoteId === remoteId);
-  }
-
   get bytesDone(): number {
     if (!this.meta || !this.bitfield) return 0;
     const last = this.bitfield.length - 1;
@@ -143,18 +105,7 @@ export class Download {
 
   /** Starts pulling from a peer over a freshly opened channel. */
   addSource(wire: WireChannel, remoteId: string): void {
-    const source: Source = {
-      remoteId,
-      wire,
-      has: undefined,
-      rawBits: undefined,
-      handshaken: false,
-      inFlight: new Map(),
-      cancelled: new Set(),
-      meter: new SpeedMeter(SPEED_WINDOW_MS),
-      lastPieceAt: this.#now(),
-      badChunks: 0,
-    };
+    const source = newSource(wire, remoteId, this.#now());
     this.#sources.add(source);
     this.components.events.onSourcesChanged(this.#sources.size);
     wire.onMessage((message) => this.#onMessage(source, message));
@@ -232,26 +183,16 @@ export class Download {
   #requestMetadata(source: Source): void {
     if (this.#metadataSource || this.meta) return;
     this.#metadataSource = source;
-    this.#metadataParts = [];
+    this.#metadataParts = new MetadataParts();
     source.wire.send(encodeMetadataRequest(0));
   }
 
   async #onMetadataPart(source: Source, part: number, total: number, data: Uint8Array): Promise<void> {
     if (source !== this.#metadataSource || this.meta) return;
-    const maxParts = Math.ceil(MAX_METADATA_BYTES / METADATA_PART_BYTES);
-    if (part === 0) this.#metadataTotal = total;
-    if (part !== this.#metadataParts.length || total !== this.#metadataTotal || total === 0 || total > maxParts || (part < total - 1 && data.byteLength !== METADATA_PART_BYTES)) {
-      return this.#dropSource(source, 'protocol', 'malformed metadata');
-    }
-    this.#metadataParts.push(new Uint8Array(data));
-    if (part + 1 < total) return void source.wire.send(encodeMetadataRequest(part + 1));
-    const encoded = new Uint8Array(this.#metadataParts.reduce((n, p) => n + p.byteLength, 0));
-    let at = 0;
-    for (const p of this.#metadataParts) {
-      encoded.set(p, at);
-      at += p.byteLength;
-    }
-    this.#metadataParts = [];
+    const result = this.#metadataParts.add(part, total, data);
+    if (result.state === 'malformed') return this.#dropSource(source, 'protocol', 'malformed metadata');
+    if (result.state === 'more') return void source.wire.send(encodeMetadataRequest(result.next));
+    const { encoded } = result;
     let meta: ShareMetadata;
     try {
       meta = await decodeVerifiedMetadata(encoded, this.shareId);
@@ -403,7 +344,12 @@ export class Download {
       clearInterval(this.#watchdog);
       try {
         const fileHash = await this.components.storage.hashStoredShare(this.shareId);
-        if (fileHash !== this.meta!.fileHash) throw new FileHashMismatchError('the finished file does not match its SHA-256; it was discarded');
+        if (fileHash !== this.meta!.fileHash) {
+          // Every chunk matched its hash, so the metadata's whole-file hash is false (or the disk
+          // changed the bytes): what we hold must not be served or resumed as this share.
+          await this.components.storage.removeShare(this.shareId);
+          throw new FileHashMismatchError(`the finished file's SHA-256 is ${fileHash}, not the ${this.meta!.fileHash} its metadata names; it was discarded`);
+        }
         await this.components.storage.completeShare(this.shareId);
         this.#resolveDone();
       } catch (error) {

@@ -48,10 +48,6 @@ export class PiecePicker {
     this.availability[index]!++;
   }
 
-  isRequested(index: number): boolean {
-    return this.#requested[index]! > 0;
-  }
-
   /** The rarest missing, unrequested chunk that `theirs` holds, or -1. */
   next(theirs: Bitfield): number {
     const mine = this.mine;

@@ -2,8 +2,11 @@
  * An optional bytes-per-second limit (token bucket). `tryTake(n)` either takes n bytes' worth of
  * tokens and returns 0, or takes nothing and returns how many milliseconds until it could. With no
  * rate set it never waits. The bucket holds a quarter second of traffic (at least 256 KiB, enough for
- * a few chunks), so a limit is smooth without starving a sender of whole chunks.
+ * a few chunks), so a limit is smooth without starving a sender of whole chunks. A request larger
+ * than the bucket goes once the bucket is full and leaves it in debt, so a low limit still passes
+ * whole chunks, on average at the rate.
  */
+
 /** The user's limits in bytes per second; null means none. */
 export interface RateLimits {
   upload: number | null;

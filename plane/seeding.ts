@@ -2,8 +2,8 @@
  * What this browser seeds: complete shares and partial downloads, the channels it serves them on
  * (so a newly verified chunk is announced with HAVE at once), and the one Uploader they share.
  */
-import { encodeHave, type ShareSummary } from '../protocol/index.js';
-import { serveChannel, type SeedableShare } from './seeder.js';
+import { encodeHave } from '../protocol/index.js';
+import { serveChannel, type SeedableShare } from './seed-channel.js';
 import { Uploader, type UploaderComponents } from './uploader.js';
 import type { WireChannel } from './wire-channel.js';
 
@@ -16,14 +16,6 @@ export class Seeding {
     this.#uploader = new Uploader(components);
   }
 
-  has(shareId: string): boolean {
-    return this.#shares.has(shareId);
-  }
-
-  get(shareId: string): SeedableShare | undefined {
-    return this.#shares.get(shareId);
-  }
-
   add(shareId: string, share: SeedableShare): void {
     this.#shares.set(shareId, share);
   }
@@ -33,10 +25,6 @@ export class Seeding {
     this.#shares.delete(shareId);
     for (const wire of this.#served.get(shareId) ?? []) wire.close();
     this.#served.delete(shareId);
-  }
-
-  summaries(filter: (shareId: string) => boolean = () => true): ShareSummary[] {
-    return [...this.#shares].filter(([id]) => filter(id)).map(([id, s]) => ({ id, name: s.meta.name, size: s.meta.size }));
   }
 
   /** Serves a channel a remote peer opened to us. */

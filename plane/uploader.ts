@@ -7,7 +7,7 @@ import { chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../protocol/in
 import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';
-import type { ChunkStorage } from './download.js';
+import type { ChunkStorage } from './chunk-storage.js';
 
 export interface UploadQueue {
   wire: WireChannel;

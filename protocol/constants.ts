@@ -87,3 +87,7 @@ export const MAX_CONNECTIONS = 24;
 
 /** Peers in one room, at most; the server refuses a join past it (`room-full`). */
 export const MAX_PEERS_PER_ROOM = 500;
+
+/** Signaling messages one connection may send: 50 at once, 20/s sustained (an ICE burst fits, a flood does not). */
+export const SIGNALING_MESSAGE_BURST = 50;
+export const SIGNALING_MESSAGES_PER_SECOND = 20;

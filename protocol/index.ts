@@ -5,3 +5,4 @@ export * from './metadata.js';
 export * from './signaling.js';
 export * from './wire.js';
 export * from './bitfield.js';
+export * from './file-urls.js';

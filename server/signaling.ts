@@ -11,6 +11,8 @@ import {
   MAX_ANNOUNCED_SHARES,
   MAX_SIGNALING_MESSAGE_BYTES,
   parseClientMessage,
+  SIGNALING_MESSAGE_BURST,
+  SIGNALING_MESSAGES_PER_SECOND,
   SignalingMessageError,
   type ClientMessage,
   type ServerMessage,
@@ -39,9 +41,6 @@ import {
 } from './signaling-limits.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** 50 messages at once, 20/s sustained: a connection's ICE burst fits, a flood does not. */
-const RATE_BURST = 50;
-const RATE_PER_SECOND = 20;
 /** A client that keeps breaking the rules is closed after this many errors. */
 const MAX_ERRORS = 20;
 /** A disconnected peer may take its identity and announcements back for this long. */
@@ -158,7 +157,7 @@ export class SignalingServer {
             peerId: randomBytes(12).toString('base64url'),
             ip,
             name: '',
-            bucket: new TokenBucket(RATE_BURST, RATE_PER_SECOND),
+            bucket: new TokenBucket(SIGNALING_MESSAGE_BURST, SIGNALING_MESSAGES_PER_SECOND),
             errors: 0,
             origin: req.getHeader('origin'),
             resumeToken: undefined,

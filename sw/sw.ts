@@ -1,16 +1,15 @@
 /**
  * The service worker: precaches the shell (Workbox) so the app opens offline, and serves stored
- * shares straight from OPFS, with Range support, as streamed responses:
- *   /files/<id>/<name>               a single-file share
- *   /files/<id>/<folder>/<path>      one file of a folder share (a slice of the share's bytes)
- *   /files/<id>/<folder>.zip         a whole folder share as a ZIP (STORE, ZIP64), streamed
+ * shares straight from OPFS, with Range support, as streamed responses, at the URLs of
+ * protocol/file-urls.ts: a single-file share, one file of a folder share (a slice of the share's
+ * bytes), or a whole folder share as a ZIP (STORE, ZIP64), streamed.
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { downloadZip } from 'client-zip';
-import { isSha256Hex, placeFiles } from '../protocol/index.js';
+import { FILES_PREFIX, parseFileUrl, placeFiles } from '../protocol/index.js';
 import { getStoredShare, openShareDb, type StoredShare } from '../workers/share-records.js';
-import { storedFileBlob } from '../workers/byte-store.js';
+import { storedFileBlob } from '../workers/stored-file.js';
 import { shareFileName } from '../workers/storage-layout.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from './content-type.js';
 import { contentDisposition, parseRange } from './range.js';
@@ -49,21 +48,15 @@ function blobResponse(request: Request, body: Blob, headers: Headers): Response 
 }
 
 export async function serveStoredFile(request: Request, url: URL): Promise<Response> {
-  const [, , id = '', ...rest] = url.pathname.split('/');
-  if (!isSha256Hex(id)) return textResponse(400, 'Not a share id.');
-  let wanted: string;
-  try {
-    wanted = rest.map(decodeURIComponent).join('/');
-  } catch {
-    return textResponse(400, 'Malformed file path.');
-  }
+  const parsed = parseFileUrl(url);
+  if (!parsed.ok) return textResponse(400, parsed.reason === 'not-a-share-id' ? 'Not a share id.' : 'Malformed file path.');
+  const { id, path: wanted, download } = parsed;
   const record = await storedShare(id);
   if (!record) return textResponse(404, 'This browser does not hold that share.');
   if (!record.complete) return textResponse(409, 'That share is still downloading.');
   const share = await storedFileBlob(shareFileName(id)).catch(() => undefined);
   if (!share || share.size !== record.meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
   const { meta } = record;
-  const download = url.searchParams.has('download');
   const headers = new Headers({ 'cache-control': 'no-store' });
   const typed = (type: string) => {
     headers.set('content-type', type);
@@ -95,7 +88,7 @@ export async function serveStoredFile(request: Request, url: URL): Promise<Respo
 // Registered before Workbox's listener, so /files/ requests never reach the precache router.
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
-  if (url.origin === self.location.origin && url.pathname.startsWith('/files/') && event.request.method === 'GET') {
+  if (url.origin === self.location.origin && url.pathname.startsWith(FILES_PREFIX) && event.request.method === 'GET') {
     event.respondWith(serveStoredFile(event.request, url));
   }
 });

@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import type { WholeHash } from './whole-hash.worker.js';
 import { CHUNK_SIZE, toHex } from '../protocol/index.js';
+import { streamInBatches } from './stream-batches.js';
 
 /** Chunks per batch: 64 digests in flight keep WebCrypto busy without holding much. */
 const BATCH_CHUNKS = 64;
@@ -77,20 +78,15 @@ async function hashOne(file: Blob, jobId: number, onProgress?: (bytesDone: numbe
   const { remote: whole, failed } = wholeHashWorker();
   const orFail = <T>(work: Promise<T>) => Promise.race([work, failed]);
   await orFail(whole.start());
-  let batch = new Uint8Array(BATCH_BYTES);
   const pending: Promise<string>[] = [];
   let wholeUpdates: Promise<void>[] = [];
   const chunkHashes: string[] = [];
-  let filled = 0;
   let done = 0;
   // digest() copies its input when called; the batch itself is then transferred to the whole-file worker.
-  const flush = async () => {
-    const view = batch.subarray(0, filled);
-    for (let at = 0; at < filled; at += CHUNK_SIZE) pending.push(sha256(view.subarray(at, at + CHUNK_SIZE)));
-    wholeUpdates.push(whole.update(Comlink.transfer(view, [batch.buffer])));
-    done += filled;
-    filled = 0;
-    batch = new Uint8Array(BATCH_BYTES);
+  const onBatch = async (batch: Uint8Array<ArrayBuffer>) => {
+    done += batch.byteLength; // before the transfer empties it
+    for (let at = 0; at < batch.byteLength; at += CHUNK_SIZE) pending.push(sha256(batch.subarray(at, at + CHUNK_SIZE)));
+    wholeUpdates.push(whole.update(Comlink.transfer(batch, [batch.buffer])));
     // Backpressure: wait for all but the newest batch, so at most two are in flight.
     if (wholeUpdates.length > 1) {
       await orFail(Promise.all(wholeUpdates.slice(0, -1)));
@@ -99,26 +95,17 @@ async function hashOne(file: Blob, jobId: number, onProgress?: (bytesDone: numbe
     }
     onProgress?.(done);
   };
-  const reader = file.stream().getReader();
   try {
-    for (;;) {
-      if (cancelled.has(jobId)) throw new HashAbortedError('hashing was cancelled');
-      const { done: ended, value } = await reader.read();
-      if (ended) break;
-      for (let at = 0; at < value.byteLength; ) {
-        const take = Math.min(value.byteLength - at, BATCH_BYTES - filled);
-        batch.set(value.subarray(at, at + take), filled);
-        filled += take;
-        at += take;
-        if (filled === BATCH_BYTES) await flush();
-      }
-    }
-    if (filled > 0) await flush();
+    await streamInBatches(file, BATCH_BYTES, onBatch, {
+      reuse: false,
+      beforeRead: () => {
+        if (cancelled.has(jobId)) throw new HashAbortedError('hashing was cancelled');
+      },
+    });
     chunkHashes.push(...(await Promise.all(pending)));
     await orFail(Promise.all(wholeUpdates));
   } finally {
     cancelled.delete(jobId);
-    reader.releaseLock();
   }
   const fileHash = await orFail(whole.finish());
   if (done !== file.size) throw new Error(`read ${done} bytes of a ${file.size}-byte file`);

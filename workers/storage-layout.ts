@@ -2,7 +2,8 @@
  * The on-disk layout, shared by the storage worker (writes) and the service worker (reads).
  * OPFS: /shares/<shareId>.bin holds the share's bytes, /shares/<shareId>.bits a download's bitfield
  * until it completes; imports in progress use /shares/import-<n>.bin.
- * IndexedDB: database "shoal", laid out in share-records.ts.
+ * (share bytes where OPFS sync access is missing: IndexedDB database "shoal-bytes", indexeddb-store.ts)
+ * IndexedDB: database "shoal" holds the share records, laid out in share-records.ts.
  */
 export const SHARES_DIR = 'shares';
 export const DB_NAME = 'shoal';

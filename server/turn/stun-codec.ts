@@ -76,11 +76,6 @@ export interface StunMessage {
 
 export type DecodeResult = { ok: true; message: StunMessage } | { ok: false; reason: string };
 
-/** True if the datagram can only be STUN: first two bits zero and the magic cookie in place. */
-export function looksLikeStun(data: Buffer): boolean {
-  return data.length >= 20 && (data[0]! & 0xc0) === 0 && data.readUInt32BE(4) === MAGIC_COOKIE;
-}
-
 /** True if the datagram can only be ChannelData (first two bits 01). */
 export function looksLikeChannelData(data: Buffer): boolean {
   return data.length >= 4 && (data[0]! & 0xc0) === 0x40;

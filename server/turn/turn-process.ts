@@ -6,7 +6,7 @@
  *              loops over every attribute of any datagram, and its other methods are not safe.
  *   TURN_PORT: our TURN relay (turn-server.ts) with TURN REST credentials and the peer filter.
  */
-import type { RemoteInfo, Socket } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import NodeTurn from 'node-turn';
 import { isIP } from 'node:net';
 import { peerAddressPolicy } from './peer-address-policy.js';
@@ -52,7 +52,7 @@ const stun = new NodeTurn({
   log: ((log) => (line: string) => log.line(line))(new RateLimitedLog((line) => console.log(line), { prefix: 'stun' })),
 });
 stun.start();
-for (const socket of (stun as unknown as { network: { sockets: Socket[] } }).network.sockets) {
+for (const socket of stun.network.sockets) {
   const listeners = socket.listeners('message') as ((data: Buffer, rinfo: RemoteInfo) => void)[];
   socket.removeAllListeners('message');
   socket.on('message', (data: Buffer, rinfo: RemoteInfo) => {

@@ -3,7 +3,8 @@
  * permission, channel and relay handling: those could not be fixed by wrapping (see the closing
  * notes of issue 4 and test/e2e/turn.test.ts for each defect and its regression test).
  *
- * - Long-term credentials from TURN REST usernames (rest-credentials.ts), stateless nonces (nonce.ts).
+ * - Long-term credentials from TURN REST usernames with stateless nonces (long-term-auth.ts); the
+ *   allocation table and its expiry sweep (allocations.ts); relay ports and reservations (relay-ports.ts).
  * - Every authenticated response carries MESSAGE-INTEGRITY (ChannelBind included) and FINGERPRINT.
  * - LIFETIME is honoured and clamped; Refresh(0) and expiry close the relay socket at once.
  * - A second Allocate from the same 5-tuple gets 437 (its retransmission gets the first answer).
@@ -18,12 +19,15 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { NonceIssuer } from './nonce.js';
+import { LongTermAuth } from './long-term-auth.js';
 import { AddressBuckets } from '../address-buckets.js';
 import { TokenBucket } from '../token-bucket.js';
-import { RelayPorts, type PortHolder } from './relay-ports.js';
+import { RelayPorts } from './relay-ports.js';
+import { Allocations, clientKey, peerKey, type Allocation } from './allocations.js';
+import { DEFAULT_LIFETIME_S, MAX_LIFETIME_S, PERMISSION_S, CHANNEL_S, MAX_PERMISSIONS, MAX_CHANNELS, UDP, ALLOCATION_BURST, ALLOCATIONS_PER_SECOND, type TurnServerOptions } from './turn-options.js';
+
+export type { TurnServerOptions };
 import { RateLimitedLog } from '../rate-limited-log.js';
-import { passwordForUsername } from './rest-credentials.js';
 import {
   attribute,
   attributes,
@@ -34,9 +38,7 @@ import {
   decodeXorAddress,
   encodeChannelData,
   encodeXorAddress,
-  integrityMatches,
   lifetimeValue,
-  longTermKey,
   looksLikeChannelData,
   Method,
   StunWriter,
@@ -44,89 +46,22 @@ import {
   type TransportAddress,
 } from './stun-codec.js';
 
-export interface TurnServerOptions {
-  listenIp: string;
-  port: number;
-  /** Address relay sockets bind to. */
-  relayIp: string;
-  /** Address advertised in XOR-RELAYED-ADDRESS when relays bind to a wildcard or a private address. */
-  externalIp?: string | undefined;
-  secret: string;
-  realm?: string;
-  isAllowedPeer: (address: string) => boolean;
-  minRelayPort?: number;
-  maxRelayPort?: number;
-  /** Relay ports one credential may hold (allocations and EVEN-PORT reservations alike). */
-  maxAllocationsPerUser?: number;
-  /** Relay ports one client address may hold; keep it a small fraction of the port range (config.ts checks). */
-  maxAllocationsPerClient?: number;
-  /** Relay ports held in all. */
-  maxAllocations?: number;
-  /** Allocate requests one client address may make: a burst, then this many per second. */
-  allocationBurstPerClient?: number;
-  allocationsPerSecondPerClient?: number;
-  /** Bandwidth cap of one allocation, each direction, in kbit/s (0 or undefined: none); datagrams over it are dropped. */
-  allocationKbps?: number;
-  log?: (line: string) => void;
-  now?: () => number;
-}
-
-const DEFAULT_LIFETIME_S = 600;
-const MAX_LIFETIME_S = 3600;
-const PERMISSION_S = 300;
-const CHANNEL_S = 600;
-const MAX_PERMISSIONS = 64;
-const MAX_CHANNELS = 64;
-const UDP = 17;
-/** A page opens one allocation per peer connection (24 at most) and more on ICE restarts. */
-const ALLOCATION_BURST = 32;
-const ALLOCATIONS_PER_SECOND = 2;
-
-
-interface Allocation extends PortHolder {
-  key: string;
-  client: RemoteInfo;
-  username: string;
-  hmacKey: Buffer;
-  relay: Socket;
-  relayed: TransportAddress;
-  expiresAt: number;
-  /** Peer IP -> expiry. */
-  permissions: Map<string, number>;
-  /** Channel number -> peer and expiry. */
-  channels: Map<number, { peer: TransportAddress; expiresAt: number }>;
-  /** "ip|port" of a peer -> channel number. */
-  channelOfPeer: Map<string, number>;
-  /** Bytes it may still relay towards peers and towards the client (undefined: no cap). */
-  toPeers: TokenBucket | undefined;
-  toClient: TokenBucket | undefined;
-  /** The Allocate that created it and our answer, for retransmissions. */
-  transactionId: Buffer;
-  response: Buffer;
-}
-
-const peerKey = (peer: TransportAddress) => `${peer.address}|${peer.port}`;
-const clientKey = (rinfo: RemoteInfo) => `${rinfo.address}|${rinfo.port}`;
-
 export class TurnServer {
   readonly #socket: Socket;
-  readonly #allocations = new Map<string, Allocation>();
+  readonly #allocations: Allocations;
   /** RESERVATION-TOKEN (hex) -> the reserved relay socket (RFC 5766 EVEN-PORT with R). */
   readonly #ports: RelayPorts;
-  /** Relay port -> the live allocation on it, for relay-to-relay delivery. */
-  readonly #byRelayPort = new Map<number, Allocation>();
   /** Allocate requests per client address (forgotten once full again, in the sweep). */
   readonly #allocateRate: AddressBuckets;
-  readonly #nonces: NonceIssuer;
+  readonly #auth: LongTermAuth;
   readonly #log: RateLimitedLog;
   readonly #now: () => number;
-  readonly #realm: string;
   #sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: TurnServerOptions) {
     this.#now = options.now ?? Date.now;
-    this.#realm = options.realm ?? 'shoal';
-    this.#nonces = new NonceIssuer(undefined, this.#now);
+    this.#auth = new LongTermAuth(options.secret, options.realm ?? 'shoal', this.#now);
+    this.#allocations = new Allocations(this.#now);
     this.#ports = new RelayPorts({ relayIp: options.relayIp, minPort: options.minRelayPort ?? 49152, maxPort: options.maxRelayPort ?? 65535, now: this.#now });
     this.#allocateRate = new AddressBuckets(options.allocationBurstPerClient ?? ALLOCATION_BURST, options.allocationsPerSecondPerClient ?? ALLOCATIONS_PER_SECOND, this.#now);
     this.#log = new RateLimitedLog(options.log ?? ((line) => console.log(line)), { prefix: 'turn', now: this.#now });
@@ -154,7 +89,7 @@ export class TurnServer {
 
   close(): void {
     clearInterval(this.#sweeper);
-    for (const allocation of [...this.#allocations.values()]) this.#release(allocation);
+    this.#allocations.releaseAll();
     this.#ports.close();
     this.#socket.close();
   }
@@ -185,7 +120,7 @@ export class TurnServer {
       const reply = new StunWriter(message.method, Class.Error, message.transactionId).addError(420, 'Unknown Attribute').add(Attr.UnknownAttributes, list);
       return this.#send(reply.encode(), rinfo);
     }
-    const allocation = this.#allocations.get(clientKey(rinfo));
+    const allocation = this.#allocations.of(rinfo);
     // A retransmitted Allocate gets the same answer; checked before auth, as the nonce may have moved on.
     if (message.method === Method.Allocate && allocation?.transactionId.equals(message.transactionId)) return this.#send(allocation.response, rinfo);
     const auth = this.#authenticate(message, rinfo);
@@ -204,29 +139,11 @@ export class TurnServer {
 
   /** Checks the long-term credential; answers 400/401/438 itself and returns undefined on failure. */
   #authenticate(message: StunMessage, rinfo: RemoteInfo): { username: string; key: Buffer } | undefined {
-    const client = clientKey(rinfo);
-    const username = attribute(message, Attr.Username)?.toString('utf8');
-    const realm = attribute(message, Attr.Realm)?.toString('utf8');
-    const nonce = attribute(message, Attr.Nonce)?.toString('utf8');
-    const hasIntegrity = attribute(message, Attr.MessageIntegrity) !== undefined;
-    if (!hasIntegrity) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
-    if (username === undefined || realm === undefined || nonce === undefined) return void this.#reject(message, rinfo, 400, 'Bad Request: missing USERNAME, REALM or NONCE');
-    const nonceState = this.#nonces.check(nonce, client);
-    if (nonceState === 'stale') return void this.#challenge(message, rinfo, 438, 'Stale Nonce');
-    if (nonceState === 'invalid' || realm !== this.#realm) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
-    const password = passwordForUsername(this.options.secret, username, this.#now());
-    if (password === undefined) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
-    const key = longTermKey(username, this.#realm, password);
-    if (!integrityMatches(message, key)) return void this.#challenge(message, rinfo, 401, 'Unauthorized');
-    return { username, key };
-  }
-
-  #challenge(message: StunMessage, rinfo: RemoteInfo, code: number, reason: string): void {
-    const reply = new StunWriter(message.method, Class.Error, message.transactionId)
-      .addError(code, reason)
-      .add(Attr.Realm, Buffer.from(this.#realm))
-      .add(Attr.Nonce, Buffer.from(this.#nonces.issue(clientKey(rinfo))));
-    this.#send(reply.encode(), rinfo);
+    const result = this.#auth.check(message, clientKey(rinfo));
+    if (result.ok) return result;
+    const reply = new StunWriter(message.method, Class.Error, message.transactionId).addError(result.code, result.reason);
+    this.#send((result.challenge ? this.#auth.challenge(reply, clientKey(rinfo)) : reply).encode(), rinfo);
+    return undefined;
   }
 
   #reject(message: StunMessage, rinfo: RemoteInfo, code: number, reason: string, key?: Buffer): void {
@@ -275,7 +192,7 @@ export class TurnServer {
       reservedToken = bound?.token;
     }
     if (!relay) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: no relay port', auth.key);
-    if (this.#allocations.has(clientKey(rinfo))) {
+    if (this.#allocations.has(rinfo)) {
       relay.close(); // the same client raced two Allocates while we were binding
       return this.#reject(message, rinfo, 437, 'Allocation Mismatch', auth.key);
     }
@@ -306,9 +223,8 @@ export class TurnServer {
       response,
     };
     relay.on('message', (data, peer) => this.#fromPeer(allocation, data, this.#addressOf(peer)));
-    this.#byRelayPort.set(port, allocation);
     relay.on('error', (error) => this.#log.line(`relay ${port}: ${error.message}`));
-    this.#allocations.set(allocation.key, allocation);
+    this.#allocations.add(allocation);
     this.#send(response, rinfo);
   }
 
@@ -347,7 +263,7 @@ export class TurnServer {
   #onRefresh(message: StunMessage, rinfo: RemoteInfo, auth: { username: string; key: Buffer }, allocation: Allocation | undefined): void {
     if (!this.#checkOwner(message, rinfo, auth, allocation)) return;
     const lifetime = this.#lifetime(message);
-    if (lifetime === 0) this.#release(allocation);
+    if (lifetime === 0) this.#allocations.release(allocation);
     else allocation.expiresAt = this.#now() + lifetime * 1000;
     this.#send(new StunWriter(Method.Refresh, Class.Success, message.transactionId).add(Attr.Lifetime, lifetimeValue(lifetime)).encode(auth.key), rinfo);
   }
@@ -401,12 +317,12 @@ export class TurnServer {
   }
 
   #onSend(message: StunMessage, rinfo: RemoteInfo): void {
-    const allocation = this.#allocations.get(clientKey(rinfo));
+    const allocation = this.#allocations.of(rinfo);
     const data = attribute(message, Attr.Data);
     const peers = this.#peers(message);
     if (!allocation || !data || !peers || peers.length !== 1) return;
     const peer = peers[0]!;
-    if (!this.#hasPermission(allocation, peer.address) || !this.#peerAllowed(allocation, peer, true)) return;
+    if (!this.#allocations.hasPermission(allocation, peer.address) || !this.#peerAllowed(allocation, peer, true)) return;
     if (allocation.toPeers?.take(data.length) === false) return;
     this.#relay(allocation, data, peer);
   }
@@ -414,24 +330,28 @@ export class TurnServer {
   #onChannelData(data: Buffer, rinfo: RemoteInfo): void {
     const decoded = decodeChannelData(data);
     if (!decoded.ok) return this.#log.line(`ignored ChannelData from ${rinfo.address}: ${decoded.reason}`);
-    const allocation = this.#allocations.get(clientKey(rinfo));
+    const allocation = this.#allocations.of(rinfo);
     const binding = allocation?.channels.get(decoded.channel);
-    if (!allocation || !binding || binding.expiresAt <= this.#now() || !this.#hasPermission(allocation, binding.peer.address)) return;
+    if (!allocation || !binding || binding.expiresAt <= this.#now() || !this.#allocations.hasPermission(allocation, binding.peer.address)) return;
     if (allocation.toPeers?.take(decoded.data.length) === false) return;
     this.#relay(allocation, decoded.data, binding.peer);
   }
 
   /** Sends from the allocation's relay to a peer; another of our relays gets it here, without the network. */
   #relay(from: Allocation, data: Buffer, peer: TransportAddress): void {
-    if (!this.#isRelayAddress(from, peer.address)) return void from.relay.send(data, peer.port, peer.address);
-    const to = this.#byRelayPort.get(peer.port);
-    if (to && to !== from) this.#fromPeer(to, data, from.relayed);
+    if (this.#isRelayAddress(from, peer.address)) {
+      const to = this.#allocations.onRelayPort(peer.port);
+      if (to) return to === from ? undefined : this.#fromPeer(to, data, from.relayed);
+      // Not a relay (any more): only where the policy allows the address itself (loopback in tests).
+      if (!this.options.isAllowedPeer(peer.address)) return;
+    }
+    from.relay.send(data, peer.port, peer.address);
   }
 
   // ---- datagrams from peers --------------------------------------------------------------------
 
   #fromPeer(allocation: Allocation, data: Buffer, address: TransportAddress): void {
-    if (!this.#allocations.has(allocation.key) || !this.#hasPermission(allocation, address.address)) return;
+    if (!this.#allocations.isLive(allocation) || !this.#allocations.hasPermission(allocation, address.address)) return;
     if (allocation.toClient?.take(data.length) === false) return;
     const channel = allocation.channelOfPeer.get(peerKey(address));
     const binding = channel === undefined ? undefined : allocation.channels.get(channel);
@@ -446,22 +366,17 @@ export class TurnServer {
 
   /**
    * A peer in the relay's own address family, allowed by policy (a permission is for an IP, any
-   * port), or our relayed address: for a permission, and with a port only a live allocation's.
+   * port), or else our relayed address: for a permission, and with a port only a live allocation's.
    */
   #peerAllowed(allocation: Allocation, peer: TransportAddress, needsPort = false): boolean {
     if (peer.family !== allocation.relayed.family || (needsPort && peer.port === 0)) return false;
-    if (this.#isRelayAddress(allocation, peer.address)) return !needsPort || this.#byRelayPort.has(peer.port);
-    return this.options.isAllowedPeer(peer.address);
+    if (this.options.isAllowedPeer(peer.address)) return true;
+    return this.#isRelayAddress(allocation, peer.address) && (!needsPort || this.#allocations.onRelayPort(peer.port) !== undefined);
   }
 
   /** The address our relays advertise (XOR-RELAYED-ADDRESS), the one ICE pairs another relay with. */
   #isRelayAddress(allocation: Allocation, address: string): boolean {
     return address === allocation.relayed.address;
-  }
-
-  #hasPermission(allocation: Allocation, address: string): boolean {
-    const expiry = allocation.permissions.get(address);
-    return expiry !== undefined && expiry > this.#now();
   }
 
   #addressOf(rinfo: RemoteInfo): TransportAddress {
@@ -472,29 +387,9 @@ export class TurnServer {
     this.#socket.send(data, to.port, to.address);
   }
 
-  #release(allocation: Allocation): void {
-    if (this.#allocations.get(allocation.key) !== allocation) return;
-    this.#allocations.delete(allocation.key);
-    this.#byRelayPort.delete(allocation.relayed.port);
-    allocation.relay.close();
-  }
-
   #sweep(): void {
-    const now = this.#now();
     this.#allocateRate.sweep();
     this.#ports.sweep();
-    for (const allocation of [...this.#allocations.values()]) {
-      if (allocation.expiresAt <= now) {
-        this.#release(allocation);
-        continue;
-      }
-      for (const [address, expiry] of allocation.permissions) if (expiry <= now) allocation.permissions.delete(address);
-      for (const [channel, binding] of allocation.channels) {
-        if (binding.expiresAt <= now) {
-          allocation.channels.delete(channel);
-          allocation.channelOfPeer.delete(peerKey(binding.peer));
-        }
-      }
-    }
+    this.#allocations.sweep();
   }
 }

@@ -1,28 +1,20 @@
+/** The part of node-turn 0.0.6 we use: its STUN Binding responder (turn-process.ts). */
 declare module 'node-turn' {
   interface TurnServerOptions {
     listeningPort?: number;
     listeningIps?: string[];
     relayIps?: string[];
-    externalIps?: Record<string, string> | string | null;
-    minPort?: number;
-    maxPort?: number;
     authMech?: 'none' | 'short-term' | 'long-term';
-    credentials?: Record<string, string>;
     realm?: string;
     debugLevel?: 'OFF' | 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE' | 'ALL';
     log?: (message: string) => void;
-    debug?: (level: string, message: string) => void;
   }
   class TurnServer {
     constructor(options?: TurnServerOptions);
-    authentification: { credentials: Record<string, string> };
-    allocations: Record<string, unknown>;
-    network: { sockets: unknown[] };
+    /** Its UDP sockets; turn-process.ts puts a filter in front of their `message` listeners. */
+    network: { sockets: import('node:dgram').Socket[] };
     start(): void;
     stop(): void;
-    on(event: string, listener: (...args: any[]) => void): this;
-    prependListener(event: string, listener: (...args: any[]) => void): this;
-    emit(event: string, ...args: unknown[]): boolean;
   }
   export default TurnServer;
 }

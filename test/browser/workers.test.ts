@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { CHUNK_SIZE } from '../../protocol/index.js';
 import type { Hasher } from '../../workers/hasher.worker.js';
-import type { Storage } from '../../workers/storage.worker.js';
+import type { ShareStorage } from '../../workers/storage.worker.js';
 
 const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
@@ -82,17 +82,32 @@ describe('hashing worker through Comlink', () => {
 
 for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker with share bytes in ${backend}, through Comlink`, () => {
   const shareId = 'a'.repeat(64);
-  const storage = Comlink.wrap<Storage>(new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' }));
+  const storage = Comlink.wrap<ShareStorage>(new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' }));
   before(async () => assertEqual(await storage.useBackend(backend), backend, 'backend in use'));
 
   it('imports a file, stores it under its share id, and reads chunks back', async () => {
     const bytes = patterned(3 * CHUNK_SIZE + 5);
-    const temp = await storage.importFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    const temp = await storage.importFile(new Blob([bytes as Uint8Array<ArrayBuffer>]), 1);
     await storage.commitImport(temp, shareId);
     const last = await storage.readChunk(shareId, 3 * CHUNK_SIZE, 5, 5);
     assertEqual([...last.subarray(5)], [...bytes.subarray(3 * CHUNK_SIZE)], 'last chunk after the reserved header');
     assertEqual(await storage.hashStoredShare(shareId), await webCryptoHex(bytes), 'stored bytes hash to the original');
     await storage.removeShare(shareId);
+  });
+
+  it('an import stops when cancelled and leaves no copy behind', async () => {
+    const imports = async () => {
+      if (backend !== 'opfs') return [];
+      const names: string[] = [];
+      for await (const name of (await (await navigator.storage.getDirectory()).getDirectoryHandle('shares', { create: true })).keys()) if (name.startsWith('import-')) names.push(name);
+      return names;
+    };
+    const before = await imports();
+    const importing = storage.importFile(new Blob([new Uint8Array(64 * 1024 * 1024)]), 2);
+    await storage.cancelImport(2);
+    const error = await importing.then(() => undefined, (e: Error) => e);
+    assertEqual(error?.name, 'ImportCancelledError', 'the import rejects as cancelled');
+    assertEqual(await imports(), before, 'no import file left');
   });
 
   const meta = { version: 1, name: 'x', type: '', size: 3, chunkSize: CHUNK_SIZE, fileHash: ABC, chunkHashes: [ABC] };
@@ -137,7 +152,7 @@ for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker w
     const { count, chunk, meta: meta40 } = await patternedShare('w', 40);
     const open = async () => {
       const worker = new Worker(new URL('../../workers/storage.worker.ts', import.meta.url), { type: 'module' });
-      const api = Comlink.wrap<Storage>(worker);
+      const api = Comlink.wrap<ShareStorage>(worker);
       await api.useBackend(backend);
       return { worker, api };
     };
@@ -178,7 +193,7 @@ for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker w
     assertEqual(await webCryptoHex(chunks[1]!.subarray(5)), hashes[0], 'the first chunk');
     await storage.completeShare(shareId);
     await storage.release(shareId);
-    const { storedFileBlob } = await import('../../workers/byte-store.js');
+    const { storedFileBlob } = await import('../../workers/stored-file.js');
     const blob = await storedFileBlob(`${shareId}.bin`);
     assertEqual(blob?.size, size, 'the page (like the service worker) sees the whole file');
     assertEqual(await webCryptoHex(new Uint8Array(await blob!.slice(CHUNK_SIZE - 3, 3 * CHUNK_SIZE + 9).arrayBuffer())), await webCryptoHex(bytes.subarray(CHUNK_SIZE - 3, 3 * CHUNK_SIZE + 9)), 'a range across blocks');

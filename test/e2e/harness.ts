@@ -253,11 +253,12 @@ export async function shareFromDisk(page: Page, path: string, name: string, time
 }
 
 export interface EngineSnapshot {
-  shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; error?: string }[];
+  shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; fileHash?: string; error?: string }[];
   peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; badChunks: number; failures: number }[];
   roomFiles: { id: string; name: string; size: number; holders: string[] }[];
   selfId: string;
   dataPlane: 'worker' | 'page' | undefined;
+  storageBackend: 'opfs' | 'indexeddb' | undefined;
 }
 
 /** The engine's state as the UI sees it (read-only). */

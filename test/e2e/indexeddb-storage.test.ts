@@ -41,7 +41,7 @@ describe('share bytes in IndexedDB', { timeout: 240_000 }, () => {
   });
 
   test('share, download, serve, reload and seed again, with no byte in OPFS', async () => {
-    for (const page of [a.page, b.page]) assert.equal(await page.evaluate(() => (globalThis as any).shoal.components.storage.backend()), 'indexeddb');
+    for (const page of [a.page, b.page]) assert.equal(await page.evaluate(() => (globalThis as any).shoal.store.state.storageBackend), 'indexeddb');
     const id = await shareFromDisk(a.page, file.path, 'idb.bin');
     await b.page.getByRole('button', { name: 'Download idb.bin' }).click({ timeout: 15_000 });
     await waitForState(b.page, (s) => s.shares.some((x) => x.id === id && x.status === 'seeding'), 60_000, 'download');
@@ -55,7 +55,7 @@ describe('share bytes in IndexedDB', { timeout: 240_000 }, () => {
 
     await openApp(b.page, server.url); // the choice is remembered without the parameter
     await waitForState(b.page, (s) => s.shares.some((x) => x.id === id && x.status === 'seeding'), 15_000, 'seeding after reload');
-    assert.equal(await b.page.evaluate(() => (globalThis as any).shoal.components.storage.backend()), 'indexeddb');
+    assert.equal(await b.page.evaluate(() => (globalThis as any).shoal.store.state.storageBackend), 'indexeddb');
     assert.equal(await sha256ThroughServiceWorker(b.page, `/files/${id}/idb.bin`), file.sha256, 'still served after a reload');
     assert.ok((await engineState(b.page)).shares.some((x) => x.id === id));
   });

@@ -13,6 +13,8 @@ const FILE_BYTES = 6 * MiB;
 const LIMIT_MIB = 2;
 /** 6 MiB at 2 MiB/s, less the limiter's 0.5 MiB burst: at least 2.75 s. */
 const MIN_SECONDS = (FILE_BYTES / MiB - 0.5) / LIMIT_MIB;
+/** A limiter that throttled well below its rate would take longer than this (3 s at the limit, three times over). */
+const MAX_SECONDS = (3 * FILE_BYTES) / MiB / LIMIT_MIB;
 
 async function setLimit(page: Page, which: 'Upload' | 'Download', mib: string): Promise<void> {
   await page.getByLabel(`${which} limit in MiB/s`).fill(mib);
@@ -51,7 +53,7 @@ describe('speed limits', { timeout: 240_000 }, () => {
     const id = await shareFromDisk(seeder.page, file.path, 'up.bin');
     const seconds = await timedDownload(leecher.page, 'up.bin', id);
     t.diagnostic(`6 MiB at an upload limit of 2 MiB/s: ${seconds.toFixed(2)} s`);
-    assert.ok(seconds >= MIN_SECONDS, `took ${seconds.toFixed(2)} s, limit allows no less than ${MIN_SECONDS} s`);
+    assert.ok(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS, `took ${seconds.toFixed(2)} s; the limit allows ${MIN_SECONDS} to ${MAX_SECONDS} s`);
     await setLimit(seeder.page, 'Upload', '');
   });
 
@@ -65,7 +67,7 @@ describe('speed limits', { timeout: 240_000 }, () => {
     const id = await shareFromDisk(seeder.page, file.path, 'down.bin');
     const seconds = await timedDownload(leecher.page, 'down.bin', id);
     t.diagnostic(`6 MiB at a download limit of 2 MiB/s: ${seconds.toFixed(2)} s`);
-    assert.ok(seconds >= MIN_SECONDS, `took ${seconds.toFixed(2)} s, limit allows no less than ${MIN_SECONDS} s`);
+    assert.ok(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS, `took ${seconds.toFixed(2)} s; the limit allows ${MIN_SECONDS} to ${MAX_SECONDS} s`);
     assert.equal((await engineState(leecher.page)).shares.find((s) => s.id === id)?.status, 'seeding');
   });
 

@@ -45,7 +45,7 @@ describe('private rooms', { timeout: 120_000 }, () => {
       const state = await waitForState(b.page, (s) => s.peers.length === 1, 10_000, 'B sees A in the private room');
       assert.equal(state.peers[0]!.peerId, (await engineState(a.page)).selfId);
       await b.page.getByRole('button', { name: 'Download private.bin' }).waitFor({ timeout: 10_000 });
-      assert.ok(id);
+      assert.deepEqual((await engineState(b.page)).roomFiles.map((f) => [f.id, f.holders]), [[id, [state.peers[0]!.peerId]]], 'B sees exactly A\'s share, held by A');
     } finally {
       await file.cleanup();
     }

@@ -11,14 +11,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { engineState, launchBrowser, sha256ThroughServiceWorker, startServer, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { engineState, launchBrowser, openApp, sha256ThroughServiceWorker, startServer, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const FILE_SIZE = 8 * 1024 * 1024;
-
-async function openApp(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
-}
 
 async function transfer(a: Page, b: Page, name: string): Promise<{ ms: number; fileHash: string }> {
   const bytes = randomBytes(FILE_SIZE);

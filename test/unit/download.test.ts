@@ -17,7 +17,8 @@ import {
   type WireMessage,
 } from '../../protocol/index.js';
 import { PIPELINE_MIN, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
-import { Download, type ChunkStorage } from '../../plane/download.js';
+import type { ChunkStorage } from '../../plane/chunk-storage.js';
+import { Download } from '../../plane/download.js';
 import { WireChannel } from '../../plane/wire-channel.js';
 
 const CHUNKS = 40;
@@ -75,6 +76,7 @@ const storage: ChunkStorage = {
   flushProgress: async () => undefined,
   hashStoredShare: async () => meta.fileHash,
   completeShare: async () => undefined,
+  removeShare: async () => undefined,
   readChunks: async () => [],
 };
 
@@ -89,13 +91,13 @@ beforeEach(() => {
 });
 afterEach(() => mock.timers.reset());
 
-function newDownload(): { download: Download; received: Map<string, number>; ended: string[] } {
+function newDownload(store: ChunkStorage = storage): { download: Download; received: Map<string, number>; ended: string[] } {
   const received = new Map<string, number>();
   const ended: string[] = [];
   const download = new Download(
     SHARE_ID,
     {
-      storage,
+      storage: store,
       now: () => clock,
       events: {
         onMetadata: () => undefined,
@@ -210,4 +212,21 @@ test('spec §5.2 on the downloader side: the seeder\'s HANDSHAKE comes first and
   assert.equal(keepAlive.readyState, 'open');
   assert.equal(keepAlive.requested().length, PIPELINE_MIN);
   download.stop();
+});
+
+test('whole-file check: every chunk verified but the file hash differs: the download fails and its bytes are deleted', async () => {
+  const calls: string[] = [];
+  const lying: ChunkStorage = {
+    ...storage,
+    hashStoredShare: async () => '00'.repeat(32),
+    completeShare: async () => void calls.push('complete'),
+    removeShare: async (id) => void calls.push(`remove ${id}`),
+  };
+  const { download, received } = newDownload(lying);
+  download.addSource(new WireChannel(seeder(true) as unknown as RTCDataChannel), 'honest');
+  const error = await download.done.then(() => undefined, (e: Error) => e);
+  assert.equal(received.get('honest'), CHUNKS, 'every chunk arrived and was stored');
+  assert.equal(error?.name, 'FileHashMismatchError');
+  assert.match(error!.message, new RegExp(`SHA-256 is 0{64}, not the ${meta.fileHash}`));
+  assert.deepEqual(calls, [`remove ${SHARE_ID}`], 'discarded, never marked complete');
 });

@@ -7,7 +7,7 @@ import { readStoredLimits } from '../../web/ui/stored-limits.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from '../../sw/content-type.js';
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { formatBytes, formatDuration } from '../../web/ui/format.js';
-import { folderFiles, foldersFromPicked, safeName, FolderError } from '../../web/engine/share-source.js';
+import { folderFiles, foldersFromPicked, safeName, FolderError } from '../../web/engine/share-input.js';
 
 test('parseRange: RFC 9110 single ranges', () => {
   const table: [string | null, number, ReturnType<typeof parseRange>][] = [

@@ -5,32 +5,42 @@
 import * as Comlink from 'comlink';
 import { Bitfield, CHANNEL_LABEL, chunkCount, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
 import { SPEED_WINDOW_MS } from '../../plane/constants.js';
-import { RETRY_MAX_MS, RETRY_MIN_MS } from './constants.js';
 import type { PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import type { SourceEndReason } from '../../plane/download.js';
-import { importShare } from './import-share.js';
-import { isFolder, sourceName, sourceSize, type ShareSource } from './share-source.js';
-import { Links } from './links.js';
+import { ShareImports } from './import-share.js';
+import { announcedHolders, holdsShare, reduceRoster } from './room-roster.js';
+import { SourceDialer } from './source-dialer.js';
+import type { ShareInput } from './share-input.js';
+import { PeerConnections, type PeerConnectionsOptions } from './peer-connections.js';
 import { describeFailure, type PeerLink } from './peer-link.js';
-import { SignalingClient } from './signaling-client.js';
+import { SignalingClient, type SignalingClientOptions } from './signaling-client.js';
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
-import { initialState, newPeer, type EngineState, type RateLimits, type ShareState } from './state.js';
+import { blankShare, initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
-import { openDataPlane, type HasherApi, type PlaneApi, type PlaneHost, type StorageApi } from './workers.js';
+import type { HasherApi, StorageApi } from './workers.js';
+import { openDataPlane, type PlaneApi, type PlaneHost } from './plane-host.js';
 
 export interface EngineComponents {
   hasher: HasherApi;
   storage: StorageApi;
+  // Seams for tests; the browser's own by default.
+  signaling?: (options: SignalingClientOptions) => SignalingPort;
+  peerConnections?: (options: PeerConnectionsOptions) => PeerConnectionsPort;
+  openPlane?: typeof openDataPlane;
+  fetch?: typeof fetch;
 }
+
+export type SignalingPort = Pick<SignalingClient, 'connect' | 'send' | 'close'>;
+export type PeerConnectionsPort = Pick<PeerConnections, 'get' | 'close' | 'handleSignal' | 'stats' | 'dispose'>;
 
 /** What the page knows of a download running in the data plane. */
 interface DownloadView {
   shareId: string;
   meta: ShareMetadata | undefined;
   paused: boolean;
-  /** Peers it pulls from or is connecting to. */
-  sources: Set<string>;
+  /** Aborted when the download ends or is removed: stops its dialing and retries. */
+  abort: AbortController;
   sourceCount: number;
   meter: SpeedMeter;
   finished: (error: string | undefined) => void;
@@ -57,8 +67,8 @@ export class Engine {
   readonly #downloads = new Map<string, DownloadView>();
   /** Incomplete downloads found in storage, resumed once we are in a room. */
   readonly #toResume = new Set<string>();
-  /** Failed attempts per `${shareId}:${peerId}` since the last success: sets the retry backoff. */
-  readonly #failures = new Map<string, number>();
+  /** Shares being hashed and stored: Remove cancels them. */
+  readonly #imports: ShareImports;
   /** Channels handed to the data plane, by token: each releases its connection once it closes. */
   readonly #channelReleases = new Map<number, () => void>();
   #nextChannelToken = 0;
@@ -66,10 +76,9 @@ export class Engine {
   /** Resolves once #plane is set. (Not with the plane: a Comlink proxy must never be awaited.) */
   readonly #planeReady: Promise<void>;
   #resolvePlane!: () => void;
-  /** Peers that sent bad data for a share: never asked again for it. */
-  readonly #banned = new Set<string>();
-  readonly #links: Links;
-  readonly #signaling: SignalingClient;
+  readonly #peers: PeerConnectionsPort;
+  readonly #signaling: SignalingPort;
+  readonly #dialer: SourceDialer;
   #rtcConfig: RTCConfiguration = { iceServers: [] };
   #statsTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -79,8 +88,9 @@ export class Engine {
   ) {
     this.store = new Store(initialState(options.selfName, options.forceRelay));
     this.#state = new StateWriter(this.store);
+    this.#imports = new ShareImports(components, this.#state);
     this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));
-    this.#links = new Links({
+    this.#peers = (components.peerConnections ?? ((o) => new PeerConnections(o)))({
       selfId: () => this.#state.current.selfId,
       rtcConfig: () => this.#rtcConfig,
       send: (message) => this.#signaling.send(message),
@@ -98,7 +108,12 @@ export class Engine {
         this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + 1, lastFailure: `connection failed: ${reason}` }));
       },
     });
-    this.#signaling = new SignalingClient({
+    this.#dialer = new SourceDialer({
+      connect: (shareId, remoteId) => this.#connectSource(shareId, remoteId),
+      holds: (shareId, remoteId) => holdsShare(this.#state.current, shareId, remoteId),
+      onEnded: (shareId, remoteId, reason, detail, banned) => this.#onSourceEnded(shareId, remoteId, reason, detail, banned),
+    });
+    this.#signaling = (components.signaling ?? ((o) => new SignalingClient(o)))({
       url: options.signalingUrl,
       name: options.selfName,
       ...(options.room ? { room: options.room } : {}),
@@ -109,16 +124,16 @@ export class Engine {
   }
 
   async start(): Promise<void> {
-    const { plane, host } = await openDataPlane(this.components.storage, this.#planeEvents(), this.options.dataPlane);
+    const { plane, host } = await (this.components.openPlane ?? openDataPlane)(this.components.storage, this.#planeEvents(), this.options.dataPlane);
     this.#plane = plane;
     this.#resolvePlane();
-    this.#state.set({ dataPlane: host });
+    this.#state.set({ dataPlane: host, storageBackend: await this.components.storage.backend() });
     await plane.setRateLimits(this.#state.current.limits);
     await this.#loadIceServers();
-    void navigator.storage?.persist?.().catch(() => false);
+    void globalThis.navigator?.storage?.persist?.().catch(() => false);
     for (const record of await this.components.storage.listShares()) {
       const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
-      this.#state.putShare(this.#shareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield));
+      this.#state.putShare(storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield));
       if (record.complete) await this.#seed(record.id, record.meta);
       else this.#toResume.add(record.id);
     }
@@ -130,9 +145,11 @@ export class Engine {
   stop(): void {
     clearInterval(this.#statsTimer);
     void this.#plane?.stopAll();
+    for (const download of this.#downloads.values()) download.abort.abort();
     this.#downloads.clear();
+    this.#imports.cancelAll();
     this.#signaling.close();
-    this.#links.dispose();
+    this.#peers.dispose();
   }
 
   /** Persists every download's progress and publishes pending state now. */
@@ -142,31 +159,13 @@ export class Engine {
     this.#state.flushNow();
   }
 
-  /** Hashes, stores and announces a file or a folder; resolves with its share id. */
-  async share(source: ShareSource): Promise<string> {
-    const tempId = `pending-${crypto.randomUUID()}`;
-    const meter = new SpeedMeter(SPEED_WINDOW_MS);
-    let last = 0;
-    const size = sourceSize(source);
-    this.#state.putShare({ ...this.#blankShare(tempId, sourceName(source), size, isFolder(source) ? '' : source.type), status: 'hashing', origin: 'shared' });
-    try {
-      const { id, meta } = await importShare(source, this.components, (done) => {
-        const now = performance.now();
-        meter.add(done - last, now);
-        last = done;
-        const speed = meter.rate(now);
-        this.#state.patchShare(tempId, { bytesDone: done, speed, etaSeconds: etaSeconds(size - done, speed) });
-      });
-      this.#state.removeShare(tempId);
-      const bitfield = Bitfield.full(chunkCount(meta.size));
-      await this.#seed(id, meta);
-      if (!this.#state.share(id)) this.#state.putShare(this.#shareState(id, meta, 'seeding', 'shared', bitfield));
-      this.#announce([{ id, name: meta.name, size: meta.size }]);
-      return id;
-    } catch (error) {
-      this.#state.patchShare(tempId, { status: 'error', error: (error as Error).message });
-      throw error;
-    }
+  /** Hashes, stores and announces a file or a folder; resolves with its share id. Remove (or `signal`) cancels it while it hashes. */
+  async share(source: ShareInput, signal?: AbortSignal): Promise<string> {
+    const { id, meta } = await this.#imports.run(source, signal);
+    await this.#seed(id, meta);
+    if (!this.#state.share(id)) this.#state.putShare(storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size))));
+    this.#announce([{ id, name: meta.name, size: meta.size }]);
+    return id;
   }
 
   /** Downloads (or resumes) a share known to the room. */
@@ -180,25 +179,28 @@ export class Engine {
     const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
     let finished!: (error: string | undefined) => void;
     const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
-    const view: DownloadView = { shareId, meta: resume?.meta, paused: false, sources: new Set(), sourceCount: 0, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
+    const view: DownloadView = { shareId, meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
     this.#downloads.set(shareId, view);
+    this.#dialer.open(shareId, view.abort.signal);
     if (resume) this.#seeded.set(shareId, { id: shareId, name: resume.meta.name, size: resume.meta.size });
     const existing = this.#state.share(shareId);
-    if (!existing) this.#state.putShare({ ...this.#blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, ''), origin: 'downloaded', status: 'connecting' });
+    if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, ''), origin: 'downloaded', status: 'connecting' });
     else this.#state.patchShare(shareId, { status: 'connecting', error: undefined });
     await plane.download(shareId, resume);
 
     const holders = listed?.holders ?? [];
     if (holders.length === 0) this.#signaling.send({ type: 'request-file', id: shareId });
-    for (const holder of holders) void this.#connectSource(view, holder);
+    for (const holder of holders) void this.#dialer.dial(shareId, holder);
 
     try {
       await done;
       this.#downloads.delete(shareId);
+      view.abort.abort();
       this.#state.patchShare(shareId, { status: 'seeding', bytesDone: view.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
       this.#announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
     } catch (error) {
-      this.#downloads.delete(shareId);
+      if (this.#downloads.get(shareId) === view) this.#downloads.delete(shareId);
+      view.abort.abort();
       this.#seeded.delete(shareId);
       this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
     }
@@ -228,8 +230,10 @@ export class Engine {
   }
 
   async remove(shareId: string): Promise<void> {
+    if (this.#imports.cancel(shareId)) return; // the import deletes its copy and its entry
     await this.#planeReady;
     const plane = this.#plane;
+    this.#downloads.get(shareId)?.abort.abort();
     this.#downloads.delete(shareId);
     this.#toResume.delete(shareId);
     this.#seeded.delete(shareId);
@@ -244,36 +248,21 @@ export class Engine {
     }
   }
 
-  /** Where the service worker serves a stored share: the file, or a folder share as a ZIP. */
-  fileUrl(share: Pick<ShareState, 'id' | 'name' | 'files'>): string {
-    return `/files/${share.id}/${encodeURIComponent(share.files ? `${share.name}.zip` : share.name)}`;
-  }
-
-  /** Where the service worker serves one file of a folder share. */
-  folderFileUrl(share: Pick<ShareState, 'id' | 'name'>, path: string): string {
-    return `/files/${share.id}/${[share.name, ...path.split('/')].map(encodeURIComponent).join('/')}`;
-  }
-
   /** Per-peer connection statistics (candidate types, RTT), keyed by peer id. */
-  connectionStats(): ReturnType<Links['stats']> {
-    return this.#links.stats();
+  connectionStats(): ReturnType<PeerConnections['stats']> {
+    return this.#peers.stats();
   }
 
-  async #connectSource(download: DownloadView, remoteId: string): Promise<void> {
-    const key = `${download.shareId}:${remoteId}`;
-    if (this.#banned.has(key) || download.sources.has(remoteId)) return;
-    download.sources.add(remoteId); // connecting counts: one channel per source
+  /** Opens a channel to a holder and hands it to the data plane; throws why if it cannot. */
+  async #connectSource(shareId: string, remoteId: string): Promise<void> {
     let link: PeerLink | undefined;
     try {
-      link = this.#links.get(remoteId);
+      link = this.#peers.get(remoteId);
       const { channel, release } = link.createChannel(CHANNEL_LABEL);
-      await this.#plane.addSource(download.shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release));
-      this.#failures.delete(key);
+      await this.#plane.addSource(shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release));
     } catch (error) {
-      download.sources.delete(remoteId);
-      if (this.#downloads.get(download.shareId) !== download) return;
       const why = (error as Error).name === 'PeerConnectError' && link ? `: ${await describeFailure(link.pc)}` : '';
-      this.#onSourceEnded(download, remoteId, 'unreachable', `could not connect: ${(error as Error).message}${why}`);
+      throw new Error(`could not connect: ${(error as Error).message}${why}`);
     }
   }
 
@@ -307,12 +296,7 @@ export class Engine {
         download.sourceCount = count;
         this.#state.patchShare(shareId, { sources: count, ...(count === 0 && !download.paused ? { status: 'stalled', speed: 0 } : {}) });
       },
-      sourceEnded: (shareId, remoteId, reason, detail) => {
-        const download = this.#downloads.get(shareId);
-        if (!download) return;
-        download.sources.delete(remoteId);
-        this.#onSourceEnded(download, remoteId, reason, detail);
-      },
+      sourceEnded: (shareId, remoteId, reason, detail) => this.#dialer.ended(shareId, remoteId, reason, detail),
       storageFull: (shareId, message) => {
         const download = this.#downloads.get(shareId);
         if (download) download.paused = true;
@@ -350,55 +334,32 @@ export class Engine {
     }
   }
 
-  /** A source is gone: ban it for bad data, otherwise retry with backoff while it still holds the share. */
-  #onSourceEnded(download: DownloadView, remoteId: string, reason: SourceEndReason, detail: string): void {
-    const key = `${download.shareId}:${remoteId}`;
+  /** A source is gone (the dialer decides whether to try it again): counted, and said when it is banned. */
+  #onSourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string, banned: boolean): void {
     this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + (reason === 'closed' ? 0 : 1), lastFailure: detail, ...(reason === 'bad-data' ? { badChunks: p.badChunks + 1 } : {}) }));
-    if (reason === 'bad-data' || reason === 'protocol') {
-      this.#banned.add(key);
-      this.#state.set({ notice: `Stopped using ${this.#peerName(remoteId)} for ${download.meta?.name ?? 'a download'}: ${detail}` });
-      return;
-    }
-    const failures = (this.#failures.get(key) ?? 0) + 1;
-    this.#failures.set(key, failures);
-    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
-    setTimeout(() => {
-      const holds = this.#state.current.roomFiles.some((f) => f.id === download.shareId && f.holders.includes(remoteId));
-      if (holds && this.#downloads.get(download.shareId) === download) void this.#connectSource(download, remoteId);
-    }, delay);
+    if (banned) this.#state.set({ notice: `Stopped using ${this.#peerName(remoteId)} for ${this.#downloads.get(shareId)?.meta?.name ?? 'a download'}: ${detail}` });
   }
 
   #onSignal(message: ServerMessage): void {
+    const before = this.#state.current;
+    const roster = reduceRoster(before, message);
+    if (roster !== before) this.#state.set(roster);
     switch (message.type) {
       case 'welcome':
-        // Peers we still know keep their counters; a resumed session keeps our own id as well.
-        this.#state.set({
-          selfId: message.peerId,
-          room: message.room,
-          peers: message.peers.map((p) => ({ ...(this.#state.current.peers.find((known) => known.peerId === p.peerId) ?? newPeer(p.peerId, p.name)), name: p.name })),
-          roomFiles: [],
-        });
+        // A resumed session keeps our own id; either way the room hears what we hold again.
         this.#announce([...this.#seeded.values()]);
         for (const id of this.#toResume) void this.download(id);
         return;
-      case 'peer-joined':
-        this.#state.set({ peers: [...this.#state.current.peers.filter((p) => p.peerId !== message.peerId), newPeer(message.peerId, message.name)] });
-        return;
       case 'peer-left':
-        this.#links.close(message.peerId);
-        this.#state.set({
-          peers: this.#state.current.peers.filter((p) => p.peerId !== message.peerId),
-          roomFiles: this.#state.current.roomFiles.map((f) => ({ ...f, holders: f.holders.filter((h) => h !== message.peerId) })).filter((f) => f.holders.length > 0),
-        });
-        return;
+        return this.#peers.close(message.peerId);
       case 'offer':
       case 'answer':
       case 'ice-candidate':
-        return this.#links.handleSignal(message);
+        return this.#peers.handleSignal(message);
       case 'announce-file':
-        return this.#addHolders([{ peerId: message.from, shares: message.shares }]);
       case 'files':
-        return this.#addHolders(message.holders);
+        for (const { peerId, shareId } of announcedHolders(message)) if (this.#downloads.has(shareId)) void this.#dialer.dial(shareId, peerId);
+        return;
       case 'error':
         this.#state.set({ notice: `Server: ${message.message}` });
         return;
@@ -407,32 +368,18 @@ export class Engine {
     }
   }
 
-  #addHolders(holders: { peerId: string; shares: ShareSummary[] }[]): void {
-    const files = new Map(this.#state.current.roomFiles.map((f) => [f.id, { ...f, holders: [...f.holders] }]));
-    for (const { peerId, shares } of holders) {
-      for (const share of shares) {
-        const file = files.get(share.id) ?? { ...share, holders: [] };
-        if (!file.holders.includes(peerId)) file.holders.push(peerId);
-        files.set(share.id, file);
-        const download = this.#downloads.get(share.id);
-        if (download) void this.#connectSource(download, peerId);
-      }
-    }
-    this.#state.set({ roomFiles: [...files.values()] });
-  }
-
   #announce(shares: ShareSummary[]): void {
     if (shares.length > 0) this.#signaling.send({ type: 'announce-file', shares });
   }
 
   async #refreshPeerStats(): Promise<void> {
-    const stats = await this.#links.stats();
+    const stats = await this.#peers.stats();
     for (const [peerId, s] of Object.entries(stats)) this.#state.patchPeer(peerId, { rtt: s.roundTripTime, path: s.localCandidateType });
   }
 
   async #loadIceServers(): Promise<void> {
     try {
-      const response = await fetch(this.options.iceServersUrl);
+      const response = await (this.components.fetch ?? fetch)(this.options.iceServersUrl);
       const body = (await response.json()) as { iceServers: RTCIceServer[] };
       this.#rtcConfig = { iceServers: body.iceServers, iceTransportPolicy: this.options.forceRelay ? 'relay' : 'all' };
     } catch (error) {
@@ -442,14 +389,5 @@ export class Engine {
 
   #peerName(peerId: string): string {
     return this.#state.current.peers.find((p) => p.peerId === peerId)?.name || peerId.slice(0, 6);
-  }
-
-  #blankShare(id: string, name: string, size: number, type: string): ShareState {
-    return { id, name, size, type, fileHash: undefined, files: undefined, origin: 'downloaded', status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
-  }
-
-  #shareState(id: string, meta: ShareMetadata, status: ShareState['status'], origin: ShareState['origin'], bitfield: Bitfield): ShareState {
-    const bytesDone = bitfield.complete ? meta.size : Math.min(meta.size, bitfield.count * meta.chunkSize);
-    return { ...this.#blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, files: meta.files, status, origin, bytesDone };
   }
 }

@@ -3,28 +3,47 @@
  * and whole-share hashes while the storage worker copies the bytes into OPFS (both stream; neither
  * holds the file; a folder is its files concatenated), then the share gets its id and its record.
  */
-import { Bitfield, chunkCount, CHUNK_SIZE, computeShareId, encodeMetadata, PROTOCOL_VERSION, type ShareMetadata } from '../../protocol/index.js';
+import { Bitfield, chunkCount, CHUNK_SIZE, computeShareId, PROTOCOL_VERSION, type ShareMetadata } from '../../protocol/index.js';
 import type { HasherApi, StorageApi } from './workers.js';
 import * as Comlink from 'comlink';
-import { folderFiles, isFolder, safeName, sourceBlob, type ShareSource } from './share-source.js';
+import { folderFiles, inputBlob, inputName, inputSize, isFolder, safeName, type ShareInput } from './share-input.js';
+import { SPEED_WINDOW_MS } from '../../plane/constants.js';
+import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
+import { blankShare } from './state.js';
+import type { StateWriter } from './state-writer.js';
 
 export interface ImportedShare {
   id: string;
   meta: ShareMetadata;
-  encodedMetadata: Uint8Array;
 }
 
 let jobCounter = 0;
 
-export async function importShare(source: ShareSource, workers: { hasher: HasherApi; storage: StorageApi }, onProgress: (bytesDone: number) => void): Promise<ImportedShare> {
+export class ImportAbortedError extends Error {
+  override name = 'ImportAbortedError';
+}
+
+/** Imports `source`; aborting `signal` stops the hashing and the copy and deletes what was copied. */
+export async function importShare(
+  source: ShareInput,
+  workers: { hasher: HasherApi; storage: StorageApi },
+  onProgress: (bytesDone: number) => void,
+  signal?: AbortSignal,
+): Promise<ImportedShare> {
   const jobId = ++jobCounter;
+  signal?.throwIfAborted();
   const folder = isFolder(source) ? folderFiles(source) : undefined;
-  const file = folder ? new Blob(folder.ordered.map((f) => f.file)) : sourceBlob(source);
+  const file = folder ? new Blob(folder.ordered.map((f) => f.file)) : inputBlob(source);
   let hashed = 0;
   let copied = 0;
   const report = () => onProgress(Math.min(hashed, copied));
-  const copying = workers.storage.importFile(file, Comlink.proxy((n: number) => ((copied = n), report())));
+  const copying = workers.storage.importFile(file, jobId, Comlink.proxy((n: number) => ((copied = n), report())));
   let tempName: string | undefined;
+  const stop = () => {
+    void workers.hasher.cancel(jobId);
+    void workers.storage.cancelImport(jobId);
+  };
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     const [hashes, temp] = await Promise.all([
       workers.hasher.hashFile(file, jobId, Comlink.proxy((n: number) => ((hashed = n), report()))),
@@ -41,14 +60,70 @@ export async function importShare(source: ShareSource, workers: { hasher: Hasher
       ...(folder ? { files: folder.files } : {}),
     };
     const id = await computeShareId(meta);
+    if (signal?.aborted) throw new ImportAbortedError('the import was cancelled');
     await workers.storage.commitImport(temp, id);
     const bitfield = Bitfield.full(chunkCount(meta.size));
     await workers.storage.putShare({ id, meta, bitfield: bitfield.bytes, complete: true, addedAt: Date.now() });
-    return { id, meta, encodedMetadata: encodeMetadata(meta) };
+    return { id, meta };
   } catch (error) {
-    void workers.hasher.cancel(jobId);
+    stop();
     const name = tempName ?? (await copying.catch(() => undefined));
     if (name) await workers.storage.discardImport(name);
-    throw error;
+    throw signal?.aborted ? new ImportAbortedError('the import was cancelled') : error;
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+}
+
+/**
+ * The imports running now, each shown as a `hashing` share under a temporary id (with its speed
+ * and ETA) until it is stored; `cancel(id)` stops one (Remove on a share still hashing).
+ */
+export class ShareImports {
+  readonly #running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly workers: { hasher: HasherApi; storage: StorageApi },
+    private readonly state: StateWriter,
+  ) {}
+
+  /** Imports `input` (cancelled with `signal` too); its temporary entry is gone when this settles, unless it failed. */
+  async run(input: ShareInput, signal?: AbortSignal): Promise<ImportedShare> {
+    const tempId = `pending-${crypto.randomUUID()}`;
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    this.#running.set(tempId, abort);
+    const meter = new SpeedMeter(SPEED_WINDOW_MS);
+    const size = inputSize(input);
+    let last = 0;
+    this.state.putShare({ ...blankShare(tempId, inputName(input), size, isFolder(input) ? '' : input.type), status: 'hashing', origin: 'shared' });
+    try {
+      const imported = await importShare(input, this.workers, (done) => {
+        const now = performance.now();
+        meter.add(done - last, now);
+        last = done;
+        const speed = meter.rate(now);
+        this.state.patchShare(tempId, { bytesDone: done, speed, etaSeconds: etaSeconds(size - done, speed) });
+      }, abort.signal);
+      this.state.removeShare(tempId);
+      return imported;
+    } catch (error) {
+      if (abort.signal.aborted) this.state.removeShare(tempId);
+      else this.state.patchShare(tempId, { status: 'error', error: (error as Error).message });
+      throw error;
+    } finally {
+      this.#running.delete(tempId);
+    }
+  }
+
+  /** Cancels the import shown as `tempId`; false if there is none. */
+  cancel(tempId: string): boolean {
+    const running = this.#running.get(tempId);
+    running?.abort();
+    return running !== undefined;
+  }
+
+  cancelAll(): void {
+    for (const running of this.#running.values()) running.abort();
   }
 }

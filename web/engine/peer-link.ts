@@ -99,10 +99,6 @@ export class PeerLink {
     this.pc.restartIce(); // fires negotiationneeded: a new offer with fresh ICE credentials
   }
 
-  get iceRestarts(): number {
-    return this.#iceRestarts;
-  }
-
   /**
    * Counts a channel as open until the returned function is called (once it has closed). Channels
    * are counted this way, not by their close events, because their owner may be a worker they were
@@ -136,10 +132,6 @@ export class PeerLink {
       }
     }
     this.options.onStateChange(state);
-  }
-
-  get remoteId(): string {
-    return this.options.remoteId;
   }
 
   /**

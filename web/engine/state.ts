@@ -1,5 +1,5 @@
 /** The engine's observable state: what the UI renders. Plain data, replaced on every change. */
-import type { ShareFile } from '../../protocol/index.js';
+import type { Bitfield, ShareFile, ShareMetadata } from '../../protocol/index.js';
 import type { RateLimits } from '../../plane/rate-limiter.js';
 import type { ConnectionState } from './signaling-client.js';
 
@@ -70,6 +70,8 @@ export interface EngineState {
   limits: RateLimits;
   /** Where chunks are handled: the storage worker, or this page (where channels cannot move). */
   dataPlane: 'worker' | 'page' | undefined;
+  /** Where share bytes are kept: OPFS, or IndexedDB blocks where OPFS sync access is missing. */
+  storageBackend: 'opfs' | 'indexeddb' | undefined;
 }
 
 export type { RateLimits };
@@ -86,4 +88,16 @@ export const initialState = (selfName: string, forceRelay: boolean): EngineState
   forceRelay,
   limits: { upload: null, download: null },
   dataPlane: undefined,
+  storageBackend: undefined,
 });
+
+/** A share the state shows before anything is known of it but its name and size. */
+export function blankShare(id: string, name: string, size: number, type: string): ShareState {
+  return { id, name, size, type, fileHash: undefined, files: undefined, origin: 'downloaded', status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
+}
+
+/** A share found in storage (or just stored), with what its bitfield says is done. */
+export function storedShareState(id: string, meta: ShareMetadata, status: ShareStatus, origin: ShareState['origin'], bitfield: Bitfield): ShareState {
+  const bytesDone = bitfield.complete ? meta.size : Math.min(meta.size, bitfield.count * meta.chunkSize);
+  return { ...blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, files: meta.files, status, origin, bytesDone };
+}

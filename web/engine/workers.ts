@@ -1,39 +1,14 @@
-/** Starts the hashing and storage workers and wraps them with Comlink; places the data plane. */
+/** Starts the hashing and storage workers and wraps them with Comlink. */
 import * as Comlink from 'comlink';
 import type { Hasher } from '../../workers/hasher.worker.js';
 import type { StorageWorker } from '../../workers/storage.worker.js';
-import { DataPlane, type PlaneEvents } from '../../plane/data-plane.js';
 
 export type HasherApi = Comlink.Remote<Hasher>;
 export type StorageApi = Comlink.Remote<StorageWorker>;
-
-/** Where the data plane runs: in the storage worker, or on the page (see data-plane.ts). */
-export type PlaneHost = 'worker' | 'page';
-export type PlaneApi = Pick<DataPlane, 'seed' | 'unseed' | 'download' | 'addSource' | 'serve' | 'pause' | 'resume' | 'stop' | 'stopAll' | 'flush' | 'setRateLimits'>;
 
 export function startWorkers(base = '/workers/'): { hasher: HasherApi; storage: StorageApi } {
   return {
     hasher: Comlink.wrap<Hasher>(new Worker(`${base}hasher.js`, { type: 'module', name: 'shoal-hasher' })),
     storage: Comlink.wrap<StorageWorker>(new Worker(`${base}storage.js`, { type: 'module', name: 'shoal-storage' })),
   };
-}
-
-/**
- * Starts the data plane in the storage worker if this browser can transfer data channels there (a
- * probe channel is transferred to find out), else, or with `prefer: 'page'`, on the page.
- */
-export async function openDataPlane(storage: StorageApi, events: PlaneEvents, prefer: PlaneHost = 'worker'): Promise<{ plane: PlaneApi; host: PlaneHost }> {
-  if (prefer === 'worker' && typeof RTCPeerConnection === 'function') {
-    const pc = new RTCPeerConnection();
-    try {
-      const probe = pc.createDataChannel('probe');
-      await storage.startPlane(Comlink.proxy(events), Comlink.transfer(probe, [probe as unknown as Transferable]));
-      return { plane: storage.plane as unknown as PlaneApi, host: 'worker' };
-    } catch (error) {
-      console.info(`shoal: data channels stay on the page: ${(error as Error).message}`);
-    } finally {
-      pc.close();
-    }
-  }
-  return { plane: new DataPlane(storage, events), host: 'page' };
 }

@@ -4,11 +4,11 @@
  */
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { foldersFromPicked, type FolderSource, type ShareSource } from '../engine/share-source.js';
+import { foldersFromPicked, type FolderInput, type ShareInput } from '../engine/share-input.js';
 import { panel } from './theme.js';
 
 export class ShareFilesEvent extends Event {
-  constructor(readonly sources: ShareSource[]) {
+  constructor(readonly sources: ShareInput[]) {
     super('share-files', { bubbles: true, composed: true });
   }
 }
@@ -27,8 +27,8 @@ function entryFile(entry: FileSystemFileEntry): Promise<File> {
 }
 
 /** Walks a dropped directory into a folder source (paths relative to it). */
-async function folderFromEntry(root: FileSystemDirectoryEntry): Promise<FolderSource> {
-  const files: FolderSource['files'] = [];
+async function folderFromEntry(root: FileSystemDirectoryEntry): Promise<FolderInput> {
+  const files: FolderInput['files'] = [];
   const walk = async (dir: FileSystemDirectoryEntry, prefix: string): Promise<void> => {
     for (const entry of await readAllEntries(dir.createReader())) {
       const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
@@ -113,7 +113,7 @@ export class ShareDrop extends LitElement {
     // Entries must be taken synchronously, before the drop event's data store is gone.
     const entries = [...transfer.items].map((item) => (item.kind === 'file' ? item.webkitGetAsEntry() : null));
     const looseFiles = [...transfer.files];
-    const sources: ShareSource[] = [];
+    const sources: ShareInput[] = [];
     for (const [i, entry] of entries.entries()) {
       if (entry?.isDirectory) sources.push(await folderFromEntry(entry as FileSystemDirectoryEntry));
       else if (looseFiles[i]) sources.push(looseFiles[i]);

@@ -12,7 +12,6 @@ import { LIMITS_KEY } from './stored-limits.js';
 import './rate-limits.js';
 import './room-panel.js';
 import type { LimitsChangeEvent } from './rate-limits.js';
-import type { ShareState } from '../engine/state.js';
 import './transfer-list.js';
 import type { ShareActionEvent } from './transfer-list.js';
 
@@ -121,8 +120,6 @@ export class ShoalApp extends LitElement {
           <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.sources.forEach((source) => void this.engine.share(source).catch(() => undefined))}></shoal-share-drop>
           <shoal-transfer-list
             .shares=${state.shares}
-            .fileUrl=${(share: ShareState) => this.engine.fileUrl(share)}
-            .folderFileUrl=${(share: ShareState, path: string) => this.engine.folderFileUrl(share, path)}
             @share-action=${this.#onShareAction}
           ></shoal-transfer-list>
         </div>

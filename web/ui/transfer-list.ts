@@ -1,6 +1,7 @@
 /** The shares this browser holds or is fetching: progress, speed, ETA, hash, open/save, remove. */
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { folderFileUrl, shareFileUrl } from '../../protocol/index.js';
 import type { ShareState } from '../engine/state.js';
 import { formatBytes, formatDuration, formatSpeed } from './format.js';
 import { panel } from './theme.js';
@@ -139,8 +140,6 @@ export class TransferList extends LitElement {
   ];
 
   @property({ attribute: false }) shares: ShareState[] = [];
-  @property({ attribute: false }) fileUrl: (share: ShareState) => string = () => '#';
-  @property({ attribute: false }) folderFileUrl: (share: ShareState, path: string) => string = () => '#';
 
   override render() {
     return html`
@@ -165,7 +164,7 @@ export class TransferList extends LitElement {
         ${shown.map(
           (file) => html`<li>
             ${share.status === 'seeding'
-              ? html`<a href=${this.folderFileUrl(share, file.path)} target="_blank" rel="noopener">${file.path}</a>`
+              ? html`<a href=${folderFileUrl(share, file.path)} target="_blank" rel="noopener">${file.path}</a>`
               : html`<span>${file.path}</span>`}
             <span class="size">${formatBytes(file.size)}</span>
           </li>`,
@@ -178,7 +177,7 @@ export class TransferList extends LitElement {
   #renderShare(share: ShareState) {
     const fraction = share.size === 0 ? 1 : share.bytesDone / share.size;
     const active = share.status === 'downloading' || share.status === 'hashing' || share.status === 'connecting';
-    const url = this.fileUrl(share);
+    const url = shareFileUrl(share);
     return html`
       <li data-share-id=${share.id} data-status=${share.status} aria-label=${share.name}>
         <div class="row">
@@ -208,9 +207,9 @@ export class TransferList extends LitElement {
           ${share.status === 'paused' || share.status === 'stalled' || share.status === 'error'
             ? html`<button aria-label="Resume ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
             : nothing}
-          ${share.status !== 'hashing'
-            ? html`<button class="quiet" aria-label="Remove ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('remove', share.id))}>Remove</button>`
-            : nothing}
+          ${share.status === 'hashing'
+            ? html`<button class="quiet" aria-label="Cancel sharing ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('remove', share.id))}>Cancel</button>`
+            : html`<button class="quiet" aria-label="Remove ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('remove', share.id))}>Remove</button>`}
         </div>
       </li>
     `;

@@ -13,7 +13,7 @@ export class ConnectionLimitError extends Error {
   override name = 'ConnectionLimitError';
 }
 
-export interface LinksOptions {
+export interface PeerConnectionsOptions {
   selfId: () => string | undefined;
   rtcConfig: () => RTCConfiguration;
   send: (message: ClientMessage) => void;
@@ -24,12 +24,12 @@ export interface LinksOptions {
   idleMs?: number;
 }
 
-export class Links {
+export class PeerConnections {
   readonly #links = new Map<string, PeerLink>();
   readonly #reaper: ReturnType<typeof setInterval>;
   readonly #onNetworkChange = () => this.restartIceAll();
 
-  constructor(private readonly options: LinksOptions) {
+  constructor(private readonly options: PeerConnectionsOptions) {
     const idleMs = options.idleMs ?? IDLE_CONNECTION_MS;
     this.#reaper = setInterval(() => this.#closeIdle(idleMs), Math.min(10_000, idleMs / 2));
     globalThis.addEventListener?.('online', this.#onNetworkChange);

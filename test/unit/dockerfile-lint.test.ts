@@ -1,36 +1,15 @@
 /**
- * No Docker engine runs here, so the Dockerfile's invariants are checked by reading it: two stages
- * (a build with dev dependencies, a run stage with production dependencies only), a non-root user,
- * dumb-init as PID 1, a HEALTHCHECK on /api/health, and the ports browsers need.
+ * A text lint of the Dockerfile (no Docker engine runs here): two stages (a build with dev
+ * dependencies, a run stage with production dependencies only), a non-root user, dumb-init as PID 1,
+ * a HEALTHCHECK on /api/health, and the ports browsers need. That its steps work is checked by
+ * test/e2e/dockerfile-steps.test.ts, which runs them outside Docker.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { dockerfileStages, type Instruction } from '../dockerfile.js';
 
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-/** Dockerfile instructions with line continuations joined and comments dropped. */
-function parse(text: string): Instruction[] {
-  const joined = text.replace(/\\\n\s*/g, ' ');
-  return joined
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const [keyword = '', ...rest] = line.split(/\s+/);
-      return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
-    });
-}
-
-const instructions = parse(readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8'));
-const stages: Instruction[][] = [];
-for (const instruction of instructions) {
-  if (instruction.keyword === 'FROM') stages.push([]);
-  stages.at(-1)?.push(instruction);
-}
+const stages = dockerfileStages();
 const [build, runStage] = stages as [Instruction[], Instruction[]];
 const find = (stage: Instruction[], keyword: string) => stage.filter((i) => i.keyword === keyword);
 
@@ -43,7 +22,7 @@ test('two stages: build (dev dependencies) then run (production dependencies onl
   assert.ok(installs.length === 1 && /--omit=dev/.test(installs[0]!.args), 'the run stage installs production dependencies only');
   const copies = find(runStage, 'COPY');
   assert.ok(copies.some((c) => /--from=build \/app\/dist \.\/dist/.test(c.args)), 'the run stage takes only dist/ from the build');
-  assert.ok(!copies.some((c) => /\b(web|server|workers|sw|protocol|test)\b/.test(c.args) && !/--from=build/.test(c.args)), 'no sources in the run stage');
+  assert.ok(!copies.some((c) => /\b(web|server|workers|sw|protocol|plane|test)\b/.test(c.args) && !/--from=build/.test(c.args)), 'no sources in the run stage');
 });
 
 test('runs as a non-root user under dumb-init, with the server as the command', () => {

@@ -1,11 +1,11 @@
 /**
- * Spec §5.2 on the seeder side (plane/seeder.ts), frame by frame: the downloader's HANDSHAKE comes
+ * Spec §5.2 on the seeder side (plane/seed-channel.ts), frame by frame: the downloader's HANDSHAKE comes
  * first and once; the answer is our HANDSHAKE and exactly one BITFIELD, or ERROR 2 / ERROR 5.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Bitfield, CHUNK_SIZE, decodeFrame, encodeHandshake, encodeRequest, type ShareMetadata, type WireMessage } from '../../protocol/index.js';
-import { serveChannel, type SeedableShare } from '../../plane/seeder.js';
+import { serveChannel, type SeedableShare } from '../../plane/seed-channel.js';
 import type { Uploader } from '../../plane/uploader.js';
 import { WireChannel } from '../../plane/wire-channel.js';
 

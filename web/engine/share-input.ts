@@ -5,12 +5,12 @@
  */
 import { MAX_SHARE_FILES, type ShareFile } from '../../protocol/index.js';
 
-export interface FolderSource {
+export interface FolderInput {
   name: string;
   files: { path: string; file: File }[];
 }
 
-export type ShareSource = File | FolderSource;
+export type ShareInput = File | FolderInput;
 
 export class FolderError extends Error {
   override name = 'FolderError';
@@ -22,25 +22,25 @@ export function safeName(name: string): string {
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
 }
 
-export function isFolder(source: ShareSource): source is FolderSource {
+export function isFolder(source: ShareInput): source is FolderInput {
   return !(source instanceof Blob);
 }
 
-export function sourceName(source: ShareSource): string {
+export function inputName(source: ShareInput): string {
   return safeName(source.name);
 }
 
-export function sourceSize(source: ShareSource): number {
+export function inputSize(source: ShareInput): number {
   return isFolder(source) ? source.files.reduce((n, f) => n + f.file.size, 0) : source.size;
 }
 
 /** The folder's bytes as the share sees them: its files concatenated in order (a lazy Blob, not a copy). */
-export function sourceBlob(source: ShareSource): Blob {
+export function inputBlob(source: ShareInput): Blob {
   return isFolder(source) ? new Blob(source.files.map((f) => f.file)) : source;
 }
 
 /** A folder's file list for its metadata: safe paths in a stable order; refuses empty or huge folders. */
-export function folderFiles(folder: FolderSource): { files: ShareFile[]; ordered: FolderSource['files'] } {
+export function folderFiles(folder: FolderInput): { files: ShareFile[]; ordered: FolderInput['files'] } {
   if (folder.files.length === 0) throw new FolderError(`"${folder.name}" has no files to share`);
   if (folder.files.length > MAX_SHARE_FILES) throw new FolderError(`"${folder.name}" has ${folder.files.length} files; a share holds at most ${MAX_SHARE_FILES}`);
   const safe = folder.files.map((f) => ({ path: f.path.split('/').filter((s) => s !== '').map(safeName).join('/'), file: f.file }));
@@ -55,8 +55,8 @@ export function folderFiles(folder: FolderSource): { files: ShareFile[]; ordered
  * Groups files picked with `<input webkitdirectory>` (each with a `webkitRelativePath` such as
  * `photos/2024/a.jpg`) into one folder per top-level directory.
  */
-export function foldersFromPicked(files: File[]): FolderSource[] {
-  const folders = new Map<string, FolderSource>();
+export function foldersFromPicked(files: File[]): FolderInput[] {
+  const folders = new Map<string, FolderInput>();
   for (const file of files) {
     const [top, ...rest] = (file.webkitRelativePath || file.name).split('/');
     const name = rest.length > 0 ? top! : 'files';

@@ -1,0 +1,25 @@
+/** What a download knows of one peer it pulls from, over one data channel. */
+import type { Bitfield } from '../protocol/index.js';
+import { SPEED_WINDOW_MS } from './constants.js';
+import { SpeedMeter } from './speed-meter.js';
+import type { WireChannel } from './wire-channel.js';
+
+export interface Source {
+  remoteId: string;
+  wire: WireChannel;
+  has: Bitfield | undefined;
+  rawBits: Uint8Array | undefined;
+  /** Whether the seeder's HANDSHAKE came (spec §5.2: it comes first, once). */
+  handshaken: boolean;
+  /** Requested chunk -> when. */
+  inFlight: Map<number, number>;
+  /** Requests we cancelled (endgame losers): a PIECE for them may still come and is not an offence. */
+  cancelled: Set<number>;
+  meter: SpeedMeter;
+  lastPieceAt: number;
+  badChunks: number;
+}
+
+export function newSource(wire: WireChannel, remoteId: string, now: number): Source {
+  return { remoteId, wire, has: undefined, rawBits: undefined, handshaken: false, inFlight: new Map(), cancelled: new Set(), meter: new SpeedMeter(SPEED_WINDOW_MS), lastPieceAt: now, badChunks: 0 };
+}

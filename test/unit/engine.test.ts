@@ -1,0 +1,163 @@
+/**
+ * The Engine (web/engine/engine.ts) with its seams filled by test doubles: a signaling client the
+ * test speaks for, a peer-connection set whose channels are plain objects, a data plane that records
+ * what it is asked and whose events the test fires, storage holding nothing, and fetch answering
+ * /api/ice-servers. What is checked is the engine's own policy: the room roster, whom a download
+ * dials and when again, bans, and how a download's end (verified, or failed on the whole-file hash)
+ * shows in the state and in what it announces.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import type { ClientMessage, ServerMessage, ShareMetadata } from '../../protocol/index.js';
+import type { PlaneEvents } from '../../plane/data-plane.js';
+import { RETRY_MIN_MS } from '../../web/engine/constants.js';
+import { Engine, type EngineComponents } from '../../web/engine/engine.js';
+import type { PlaneApi } from '../../web/engine/plane-host.js';
+import type { SignalingClientOptions } from '../../web/engine/signaling-client.js';
+
+const ANN = 'a'.repeat(16);
+const BOB = 'b'.repeat(16);
+const SHARE = { id: '1'.repeat(64), name: 'film.mkv', size: 3 * 65536 };
+const meta: ShareMetadata = { version: 1, name: SHARE.name, type: '', size: SHARE.size, chunkSize: 65536, fileHash: 'cd'.repeat(32), chunkHashes: ['ef'.repeat(32), 'ef'.repeat(32), 'ef'.repeat(32)] };
+
+interface Harness {
+  engine: Engine;
+  /** Plays a message from the signaling server. */
+  serverSays: (message: ServerMessage) => void;
+  sent: ClientMessage[];
+  /** Peers the plane was given a channel to, in order. */
+  dialed: string[];
+  /** Fires a data-plane event. */
+  plane: PlaneEvents;
+}
+
+async function startEngine(): Promise<Harness> {
+  let signalingOptions!: SignalingClientOptions;
+  let events!: PlaneEvents;
+  const sent: ClientMessage[] = [];
+  const dialed: string[] = [];
+  const plane = {
+    setRateLimits: async () => undefined,
+    seed: async () => undefined,
+    unseed: async () => undefined,
+    download: async () => undefined,
+    addSource: async (_shareId: string, _channel: unknown, remoteId: string) => void dialed.push(remoteId),
+    serve: async () => undefined,
+    pause: async () => undefined,
+    resume: async () => undefined,
+    stop: async () => undefined,
+    stopAll: async () => undefined,
+    flush: async () => undefined,
+  } as unknown as PlaneApi;
+  const components = {
+    hasher: {},
+    storage: { backend: async () => 'opfs', listShares: async () => [], getShare: async () => undefined, removeShare: async () => undefined },
+    signaling: (options: SignalingClientOptions) => {
+      signalingOptions = options;
+      return { connect: () => options.onState('open'), send: (message: ClientMessage) => void sent.push(message), close: () => undefined };
+    },
+    peerConnections: () => ({
+      get: () => ({ createChannel: () => ({ channel: {}, release: () => undefined }), pc: {} }),
+      close: () => undefined,
+      handleSignal: () => undefined,
+      stats: async () => ({}),
+      dispose: () => undefined,
+    }),
+    openPlane: async (_storage: unknown, planeEvents: PlaneEvents) => {
+      events = planeEvents;
+      return { plane, host: 'page' as const };
+    },
+    fetch: async () => new Response(JSON.stringify({ iceServers: [{ urls: ['stun:198.18.0.1:3478'] }] })),
+  } as unknown as EngineComponents;
+  const engine = new Engine(components, { signalingUrl: 'ws://test/signaling', iceServersUrl: '/api/ice-servers', selfName: 'Me', forceRelay: false });
+  await engine.start();
+  return { engine, serverSays: (message) => signalingOptions.onMessage(message), sent, dialed, plane: events };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+const welcome: ServerMessage = { type: 'welcome', peerId: 'm'.repeat(16), room: 'lab', name: 'Me', peers: [{ peerId: ANN, name: 'Ann' }, { peerId: BOB, name: 'Bob' }], resumeToken: 'x'.repeat(43), resumed: false };
+const announced = (sent: ClientMessage[]) => sent.filter((m) => m.type === 'announce-file').flatMap((m) => (m as { shares: { id: string }[] }).shares.map((s) => s.id));
+
+let running: Engine | undefined;
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval'] }));
+afterEach(() => {
+  running?.stop();
+  running = undefined;
+  mock.timers.reset();
+});
+
+/** An engine in a room where Ann and Bob both hold SHARE, downloading it. */
+async function downloading(): Promise<Harness & { done: Promise<void> }> {
+  const h = await startEngine();
+  running = h.engine;
+  h.serverSays(welcome);
+  h.serverSays({ type: 'files', holders: [{ peerId: ANN, shares: [SHARE] }, { peerId: BOB, shares: [SHARE] }] });
+  const done = h.engine.download(SHARE.id);
+  await settle();
+  h.plane.metadata(SHARE.id, meta);
+  return { ...h, done };
+}
+
+test('the roster follows the server, and a download dials every holder once', async () => {
+  const h = await downloading();
+  await h.engine.flush();
+  const state = h.engine.store.state;
+  assert.equal(state.selfId, 'm'.repeat(16));
+  assert.deepEqual(state.roomFiles.map((f) => [f.id, f.holders]), [[SHARE.id, [ANN, BOB]]]);
+  assert.deepEqual(h.dialed.sort(), [ANN, BOB].sort());
+  h.serverSays({ type: 'announce-file', from: ANN, shares: [SHARE] });
+  await settle();
+  assert.equal(h.dialed.length, 2, 'a holder already a source is not dialed again');
+  h.serverSays({ type: 'peer-left', peerId: BOB });
+  await h.engine.flush();
+  assert.deepEqual(h.engine.store.state.peers.map((p) => p.name), ['Ann']);
+  assert.deepEqual(h.engine.store.state.roomFiles[0]!.holders, [ANN]);
+});
+
+test('a source that sent bad data is banned for the share (with a notice); one that went away is dialed again after the backoff', async () => {
+  const h = await downloading();
+  h.plane.sourceEnded(SHARE.id, ANN, 'bad-data', 'chunk 2 failed SHA-256 verification');
+  h.plane.sourceEnded(SHARE.id, BOB, 'closed', 'channel closed');
+  await h.engine.flush();
+  assert.match(h.engine.store.state.notice ?? '', /Stopped using Ann for film\.mkv: chunk 2 failed/);
+  assert.equal(h.engine.store.state.peers.find((p) => p.peerId === ANN)?.badChunks, 1);
+  mock.timers.tick(RETRY_MIN_MS - 1);
+  await settle();
+  assert.equal(h.dialed.length, 2, 'nobody before the backoff');
+  mock.timers.tick(1);
+  await settle();
+  assert.deepEqual(h.dialed.slice(2), [BOB], 'Bob again after RETRY_MIN_MS, Ann never');
+  h.serverSays({ type: 'announce-file', from: ANN, shares: [SHARE] });
+  mock.timers.tick(60_000);
+  await settle();
+  assert.deepEqual(h.dialed.slice(2), [BOB], 'an announcement does not lift the ban');
+});
+
+test('a verified download turns to seeding and is announced; one that fails the whole-file hash shows why and is not announced', async () => {
+  const good = await downloading();
+  good.plane.finished(SHARE.id, undefined);
+  await good.done;
+  await good.engine.flush();
+  assert.equal(good.engine.store.state.shares.find((s) => s.id === SHARE.id)?.status, 'seeding');
+  assert.ok(announced(good.sent).includes(SHARE.id), 'announced once complete');
+  good.engine.stop();
+
+  const bad = await downloading();
+  const before = announced(bad.sent).filter((id) => id === SHARE.id).length;
+  const why = `the finished file's SHA-256 is ${'00'.repeat(32)}, not the ${meta.fileHash} its metadata names; it was discarded`;
+  bad.plane.finished(SHARE.id, why);
+  await bad.done;
+  await bad.engine.flush();
+  const share = bad.engine.store.state.shares.find((s) => s.id === SHARE.id);
+  assert.equal(share?.status, 'error');
+  assert.equal(share?.error, why);
+  bad.serverSays(welcome); // a reconnect announces what we hold: not the failed share
+  assert.equal(announced(bad.sent).filter((id) => id === SHARE.id).length, before, 'not announced again after it failed');
+  mock.timers.tick(60_000);
+  bad.plane.sourceEnded(SHARE.id, BOB, 'closed', 'channel closed');
+  mock.timers.tick(60_000);
+  await settle();
+  assert.equal(bad.dialed.length, 2, 'a failed download dials nobody again');
+});

@@ -1,0 +1,79 @@
+/** Share bytes in OPFS through sync access handles: fast, and only a dedicated worker may open them. */
+import { FileNotFoundError, type ByteFile, type ByteStore } from './byte-store.js';
+import { sharesDirectory } from './storage-layout.js';
+
+/** Waiting up to 5 s for a lock the previous page holds: its worker is torn down within that. */
+const LOCK_RETRIES = 50;
+const LOCK_RETRY_MS = 100;
+
+export class OpfsStore implements ByteStore {
+  readonly kind = 'opfs';
+  readonly #handles = new Map<string, FileSystemSyncAccessHandle>();
+  /** Opens in progress: concurrent callers share one open, since a second would hit the file's lock. */
+  readonly #opening = new Map<string, Promise<ByteFile>>();
+  readonly #files = new Map<string, ByteFile>();
+
+  open(name: string, create = false): Promise<ByteFile> {
+    const open = this.#files.get(name);
+    if (open) return Promise.resolve(open);
+    let pending = this.#opening.get(name);
+    if (!pending) {
+      pending = this.#open(name, create).finally(() => this.#opening.delete(name));
+      this.#opening.set(name, pending);
+    }
+    return pending;
+  }
+
+  async #open(name: string, create: boolean): Promise<ByteFile> {
+    const dir = await sharesDirectory();
+    let file: FileSystemFileHandle;
+    try {
+      file = await dir.getFileHandle(name, { create });
+    } catch (error) {
+      if ((error as Error).name === 'NotFoundError') throw new FileNotFoundError(`${name} is not in storage`);
+      throw error;
+    }
+    // After a reload the previous page's worker may still hold the file's exclusive lock for a moment.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const handle = await file.createSyncAccessHandle();
+        this.#handles.set(name, handle);
+        const byteFile: ByteFile = {
+          size: () => handle.getSize(),
+          truncate: async (size) => handle.truncate(size),
+          write: async (bytes, at) => handle.write(bytes, { at }),
+          read: async (into, at) => handle.read(into, { at }),
+          flush: async () => handle.flush(),
+        };
+        this.#files.set(name, byteFile);
+        return byteFile;
+      } catch (error) {
+        if ((error as Error).name !== 'NoModificationAllowedError' || attempt >= LOCK_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+      }
+    }
+  }
+
+  close(name: string): void {
+    const handle = this.#handles.get(name);
+    if (!handle) return;
+    handle.flush();
+    handle.close();
+    this.#handles.delete(name);
+    this.#files.delete(name);
+  }
+
+  async remove(name: string): Promise<void> {
+    this.close(name);
+    await (await sharesDirectory()).removeEntry(name).catch(() => undefined);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.close(from);
+    this.close(to);
+    const dir = await sharesDirectory();
+    await dir.removeEntry(to).catch(() => undefined);
+    const file = (await dir.getFileHandle(from)) as FileSystemFileHandle & { move(name: string): Promise<void> };
+    await file.move(to);
+  }
+}
