@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { engineState, launchBrowser, openApp, sha256ThroughServiceWorker, startServer, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { engineState, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, startServer, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const FILE_SIZE = 8 * 1024 * 1024;
 
@@ -102,6 +102,31 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     assert.equal((await engineState(pageB)).dataPlane, 'worker');
     const { ms } = await transfer(pageA, pageB, 'from-page.bin');
     console.log(`# e2e 8 MiB transfer, page plane to worker plane: ${Math.round(ms)} ms (${(FILE_SIZE / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
+  });
+
+  test('sharing a file can be cancelled while it hashes: nothing is stored or announced', async () => {
+    const page = browserB.context.pages().at(-1)!;
+    const file = await randomFile('cancelled.bin', 512 * 1024 * 1024);
+    try {
+      await page.getByLabel('Share files').setInputFiles(file.path);
+      const hashing = page.locator('li[aria-label="cancelled.bin"][data-status="hashing"]');
+      await hashing.waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Cancel sharing cancelled.bin' }).click();
+      await page.locator('li[aria-label="cancelled.bin"]').waitFor({ state: 'detached', timeout: 15_000 });
+      // The copy into storage stopped and was deleted; no share record was made, nobody heard of it.
+      const leftovers = await page.evaluate(async () => {
+        const names: string[] = [];
+        for await (const name of (await (await navigator.storage.getDirectory()).getDirectoryHandle('shares', { create: true })).keys()) names.push(name);
+        return names.filter((n) => n.startsWith('import-'));
+      });
+      assert.deepEqual(leftovers, [], 'no import file left in OPFS');
+      assert.ok(!(await engineState(page)).shares.some((s) => s.name === 'cancelled.bin'));
+      await openApp(page, server.url);
+      assert.ok(!(await engineState(page)).shares.some((s) => s.name === 'cancelled.bin'), 'not back after a reload');
+      assert.ok(!(await engineState(browserA.context.pages().at(-1)!)).roomFiles.some((f) => f.name === 'cancelled.bin'), 'never announced');
+    } finally {
+      await file.cleanup();
+    }
   });
 
   test('a removed share stays removed when the page reloads the moment it leaves the list', async () => {
