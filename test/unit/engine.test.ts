@@ -14,6 +14,7 @@ import { RETRY_MIN_MS } from '../../web/engine/constants.js';
 import { Engine, type EngineComponents } from '../../web/engine/engine.js';
 import type { PlaneApi } from '../../web/engine/plane-host.js';
 import type { SignalingClientOptions } from '../../web/engine/signaling-client.js';
+import { MemoryTransferLog } from '../../web/engine/transfer-history.js';
 
 const ANN = 'a'.repeat(16);
 const BOB = 'b'.repeat(16);
@@ -68,6 +69,7 @@ async function startEngine(): Promise<Harness> {
       return { plane, host: 'page' as const };
     },
     fetch: async () => new Response(JSON.stringify({ iceServers: [{ urls: ['stun:198.18.0.1:3478'] }] })),
+    transferLog: new MemoryTransferLog(),
   } as unknown as EngineComponents;
   const engine = new Engine(components, { signalingUrl: 'ws://test/signaling', iceServersUrl: '/api/ice-servers', selfName: 'Me', forceRelay: false });
   await engine.start();
@@ -81,7 +83,7 @@ const welcome: ServerMessage = { type: 'welcome', peerId: 'm'.repeat(16), room: 
 const announced = (sent: ClientMessage[]) => sent.filter((m) => m.type === 'announce-file').flatMap((m) => (m as { shares: { id: string }[] }).shares.map((s) => s.id));
 
 let running: Engine | undefined;
-beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval'] }));
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'] }));
 afterEach(() => {
   running?.stop();
   running = undefined;
@@ -142,6 +144,7 @@ test('a verified download turns to seeding and is announced; one that fails the 
   await good.engine.flush();
   assert.equal(good.engine.store.state.shares.find((s) => s.id === SHARE.id)?.status, 'seeding');
   assert.ok(announced(good.sent).includes(SHARE.id), 'announced once complete');
+  assert.deepEqual(good.engine.transfers.records.map((r) => [r.name, r.outcome, r.bytes, r.peers.sort()]), [[SHARE.name, 'finished', SHARE.size, ['Ann', 'Bob']]], 'the transfer history has it');
   good.engine.stop();
 
   const bad = await downloading();
@@ -153,6 +156,7 @@ test('a verified download turns to seeding and is announced; one that fails the 
   const share = bad.engine.store.state.shares.find((s) => s.id === SHARE.id);
   assert.equal(share?.status, 'error');
   assert.equal(share?.error, why);
+  assert.deepEqual(bad.engine.transfers.records.map((r) => [r.outcome, r.reason]), [['failed', why]]);
   bad.serverSays(welcome); // a reconnect announces what we hold: not the failed share
   assert.equal(announced(bad.sent).filter((id) => id === SHARE.id).length, before, 'not announced again after it failed');
   mock.timers.tick(60_000);
@@ -160,4 +164,18 @@ test('a verified download turns to seeding and is announced; one that fails the 
   mock.timers.tick(60_000);
   await settle();
   assert.equal(bad.dialed.length, 2, 'a failed download dials nobody again');
+});
+
+test('the stats history takes a sample a second from the state\'s counters, and tells its listeners', async () => {
+  const h = await downloading();
+  let heard = 0;
+  h.engine.stats.onSample(() => heard++);
+  h.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: 65536, bytesAdded: 65536 }], peers: [{ remoteId: ANN, bytesReceived: 65536, chunksReceived: 1, bytesSent: 0, chunksSent: 0 }] });
+  mock.timers.tick(1000);
+  h.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: 3 * 65536, bytesAdded: 2 * 65536 }], peers: [{ remoteId: ANN, bytesReceived: 2 * 65536, chunksReceived: 2, bytesSent: 0, chunksSent: 0 }] });
+  mock.timers.tick(1000);
+  assert.equal(heard, 2);
+  assert.deepEqual(h.engine.stats.history.down.toArray(), [2 * 65536], 'the first sample is the baseline');
+  assert.deepEqual(h.engine.stats.history.peers.get(ANN)!.down.toArray(), [2 * 65536]);
+  assert.deepEqual(h.engine.stats.history.verified.toArray(), [2]);
 });

@@ -8,8 +8,10 @@ import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import type { PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import type { SourceEndReason } from '../../plane/download.js';
 import { ShareImports } from './import-share.js';
-import { announcedHolders, holdsShare, reduceRoster } from './room-roster.js';
+import { announcedHolders, holdsShare, peerName, reduceRoster } from './room-roster.js';
 import { SourceDialer } from './source-dialer.js';
+import { LiveStats } from './live-stats.js';
+import { IdbTransferLog, MemoryTransferLog, TransferHistory, type TransferLog } from './transfer-history.js';
 import type { ShareInput } from './share-input.js';
 import { PeerConnections, type PeerConnectionsOptions } from './peer-connections.js';
 import { describeFailure, type PeerLink } from './peer-link.js';
@@ -29,6 +31,7 @@ export interface EngineComponents {
   peerConnections?: (options: PeerConnectionsOptions) => PeerConnectionsPort;
   openPlane?: typeof openDataPlane;
   fetch?: typeof fetch;
+  transferLog?: TransferLog;
 }
 
 export type SignalingPort = Pick<SignalingClient, 'connect' | 'send' | 'close'>;
@@ -56,8 +59,6 @@ export interface EngineOptions {
   dataPlane?: PlaneHost;
 }
 
-/** How often per-peer connection stats (RTT, path) are refreshed. */
-const STATS_INTERVAL_MS = 2_000;
 
 export class Engine {
   readonly store: Store<EngineState>;
@@ -80,7 +81,10 @@ export class Engine {
   readonly #signaling: SignalingPort;
   readonly #dialer: SourceDialer;
   #rtcConfig: RTCConfiguration = { iceServers: [] };
-  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  /** RTT and path per peer in the state, and the 1 Hz stats history the charts draw. */
+  readonly stats: LiveStats;
+  /** Every download run, kept across reloads, for transfer analytics. */
+  readonly transfers: TransferHistory;
 
   constructor(
     private readonly components: EngineComponents,
@@ -113,6 +117,8 @@ export class Engine {
       holds: (shareId, remoteId) => holdsShare(this.#state.current, shareId, remoteId),
       onEnded: (shareId, remoteId, reason, detail, banned) => this.#onSourceEnded(shareId, remoteId, reason, detail, banned),
     });
+    this.stats = new LiveStats(this.#state, () => this.#peers.stats());
+    this.transfers = new TransferHistory(components.transferLog ?? (globalThis.indexedDB ? new IdbTransferLog() : new MemoryTransferLog()));
     this.#signaling = (components.signaling ?? ((o) => new SignalingClient(o)))({
       url: options.signalingUrl,
       name: options.selfName,
@@ -138,12 +144,13 @@ export class Engine {
       else this.#toResume.add(record.id);
     }
     globalThis.addEventListener?.('pagehide', () => void this.flush());
-    this.#statsTimer = setInterval(() => void this.#refreshPeerStats(), STATS_INTERVAL_MS);
+    this.stats.start();
+    await this.transfers.load().catch((error: Error) => console.warn(`shoal: no transfer history: ${error.message}`));
     this.#signaling.connect();
   }
 
   stop(): void {
-    clearInterval(this.#statsTimer);
+    this.stats.stop();
     void this.#plane?.stopAll();
     for (const download of this.#downloads.values()) download.abort.abort();
     this.#downloads.clear();
@@ -187,6 +194,8 @@ export class Engine {
     if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, ''), origin: 'downloaded', status: 'connecting' });
     else this.#state.patchShare(shareId, { status: 'connecting', error: undefined });
     await plane.download(shareId, resume);
+    const begun = this.#state.share(shareId)!;
+    this.transfers.started(shareId, begun.name, begun.size, begun.bytesDone);
 
     const holders = listed?.holders ?? [];
     if (holders.length === 0) this.#signaling.send({ type: 'request-file', id: shareId });
@@ -198,11 +207,13 @@ export class Engine {
       view.abort.abort();
       this.#state.patchShare(shareId, { status: 'seeding', bytesDone: view.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
       this.#announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
+      void this.transfers.ended(shareId, 'finished', view.meta!.size);
     } catch (error) {
       if (this.#downloads.get(shareId) === view) this.#downloads.delete(shareId);
       view.abort.abort();
       this.#seeded.delete(shareId);
       this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
+      void this.transfers.ended(shareId, 'failed', this.#state.share(shareId)?.bytesDone ?? 0, (error as Error).message);
     }
   }
 
@@ -234,7 +245,7 @@ export class Engine {
     await this.#planeReady;
     const plane = this.#plane;
     this.#downloads.get(shareId)?.abort.abort();
-    this.#downloads.delete(shareId);
+    if (this.#downloads.delete(shareId)) void this.transfers.ended(shareId, 'removed', this.#state.share(shareId)?.bytesDone ?? 0);
     this.#toResume.delete(shareId);
     this.#seeded.delete(shareId);
     try {
@@ -260,6 +271,7 @@ export class Engine {
       link = this.#peers.get(remoteId);
       const { channel, release } = link.createChannel(CHANNEL_LABEL);
       await this.#plane.addSource(shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release));
+      this.transfers.pulledFrom(shareId, peerName(this.#state.current, remoteId));
     } catch (error) {
       const why = (error as Error).name === 'PeerConnectError' && link ? `: ${await describeFailure(link.pc)}` : '';
       throw new Error(`could not connect: ${(error as Error).message}${why}`);
@@ -285,6 +297,7 @@ export class Engine {
         const download = this.#downloads.get(shareId);
         if (!download) return;
         download.meta = meta;
+        this.transfers.named(shareId, meta.name, meta.size);
         this.#seeded.set(shareId, { id: shareId, name: meta.name, size: meta.size });
         this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
         this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
@@ -337,7 +350,7 @@ export class Engine {
   /** A source is gone (the dialer decides whether to try it again): counted, and said when it is banned. */
   #onSourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string, banned: boolean): void {
     this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + (reason === 'closed' ? 0 : 1), lastFailure: detail, ...(reason === 'bad-data' ? { badChunks: p.badChunks + 1 } : {}) }));
-    if (banned) this.#state.set({ notice: `Stopped using ${this.#peerName(remoteId)} for ${this.#downloads.get(shareId)?.meta?.name ?? 'a download'}: ${detail}` });
+    if (banned) this.#state.set({ notice: `Stopped using ${peerName(this.#state.current, remoteId)} for ${this.#downloads.get(shareId)?.meta?.name ?? 'a download'}: ${detail}` });
   }
 
   #onSignal(message: ServerMessage): void {
@@ -372,11 +385,6 @@ export class Engine {
     if (shares.length > 0) this.#signaling.send({ type: 'announce-file', shares });
   }
 
-  async #refreshPeerStats(): Promise<void> {
-    const stats = await this.#peers.stats();
-    for (const [peerId, s] of Object.entries(stats)) this.#state.patchPeer(peerId, { rtt: s.roundTripTime, path: s.localCandidateType });
-  }
-
   async #loadIceServers(): Promise<void> {
     try {
       const response = await (this.components.fetch ?? fetch)(this.options.iceServersUrl);
@@ -385,9 +393,5 @@ export class Engine {
     } catch (error) {
       this.#state.set({ notice: `Could not load ICE servers (${(error as Error).message}); only direct connections will work.` });
     }
-  }
-
-  #peerName(peerId: string): string {
-    return this.#state.current.peers.find((p) => p.peerId === peerId)?.name || peerId.slice(0, 6);
   }
 }

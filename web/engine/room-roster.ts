@@ -42,6 +42,9 @@ export function announcedHolders(message: ServerMessage): { peerId: string; shar
   return holders.flatMap(({ peerId, shares }) => shares.map((share) => ({ peerId, shareId: share.id })));
 }
 
+/** A peer's display name, or the start of its id when it has none (or has left). */
+export const peerName = (roster: Roster, peerId: string): string => roster.peers.find((p) => p.peerId === peerId)?.name || peerId.slice(0, 6);
+
 export const holdsShare = (roster: Roster, shareId: string, peerId: string): boolean => roster.roomFiles.some((f) => f.id === shareId && f.holders.includes(peerId));
 
 function withHolders(roster: Roster, holders: { peerId: string; shares: ShareSummary[] }[]): Roster {
