@@ -2,12 +2,11 @@
 import { Workbox } from 'workbox-window';
 import { Engine } from './engine/engine.js';
 import { startWorkers } from './engine/workers.js';
-import { displayName } from './ui/names.js';
+import { SettingsStore } from './settings.js';
 import './ui/shoal-app.js';
-import { readStoredLimits } from './ui/stored-limits.js';
 
 const params = new URLSearchParams(location.search);
-const forceRelay = params.get('relay') === '1' || localStorage.getItem('shoal.forceRelay') === '1';
+const settings = new SettingsStore(localStorage);
 const room = params.get('room') ?? undefined;
 // The data plane runs in the storage worker where the browser can move data channels there (else on
 // the page): chunks then go from the network to the disk without the main thread. `?plane=page`
@@ -31,16 +30,18 @@ if (backend === 'indexeddb' || backend === 'opfs') {
 const engine = new Engine(workers, {
   signalingUrl: wsUrl.href,
   iceServersUrl: '/api/ice-servers',
-  selfName: displayName(),
-  forceRelay,
+  selfName: settings.current.name,
+  // `?relay=1` turns relay-only on for this page, whatever the setting says.
+  forceRelay: params.get('relay') === '1' || settings.current.relayOnly,
   dataPlane,
   ...(room ? { room } : {}),
 });
 
-engine.setRateLimits(readStoredLimits(localStorage));
+engine.setRateLimits(settings.current.limits);
 
 const app = document.createElement('shoal-app');
 app.engine = engine;
+app.settings = settings;
 document.body.append(app);
 void engine.start();
 

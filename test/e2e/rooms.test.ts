@@ -38,6 +38,7 @@ describe('private rooms', { timeout: 120_000 }, () => {
       await b.page.getByLabel('Room code or link').fill('not a room!');
       await b.page.getByRole('button', { name: 'Join' }).click();
       await b.page.getByRole('alert').filter({ hasText: 'not a room code' }).waitFor();
+      await b.page.evaluate(() => ((globalThis as { stillThisPage?: boolean }).stillThisPage = true));
       await b.page.getByLabel('Room code or link').fill(`${server.url}/?room=${code}`);
       await b.page.getByRole('button', { name: 'Join' }).click();
       await b.page.waitForURL(new RegExp(`\\?room=${code}$`));
@@ -45,6 +46,7 @@ describe('private rooms', { timeout: 120_000 }, () => {
       const state = await waitForState(b.page, (s) => s.peers.length === 1, 10_000, 'B sees A in the private room');
       assert.equal(state.peers[0]!.peerId, (await engineState(a.page)).selfId);
       await b.page.getByRole('button', { name: 'Download private.bin' }).waitFor({ timeout: 10_000 });
+      assert.equal(await b.page.evaluate(() => (globalThis as { stillThisPage?: boolean }).stillThisPage), true, 'joined without a reload');
       assert.deepEqual((await engineState(b.page)).roomFiles.map((f) => [f.id, f.holders]), [[id, [state.peers[0]!.peerId]]], 'B sees exactly A\'s share, held by A');
     } finally {
       await file.cleanup();

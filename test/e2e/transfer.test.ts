@@ -104,6 +104,19 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     console.log(`# e2e 8 MiB transfer, page plane to worker plane: ${Math.round(ms)} ms (${(FILE_SIZE / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
   });
 
+  test('relay only switched on at run time, with no reload: the connection is made again, through the relay', async () => {
+    const [pageA, pageB] = [browserA.context.pages().at(-1)!, browserB.context.pages().at(-1)!];
+    await pageB.evaluate(() => ((globalThis as { stillThisPage?: boolean }).stillThisPage = true));
+    await pageB.getByRole('checkbox', { name: 'Relay only' }).check();
+    await pageB.waitForFunction(() => (globalThis as any).shoal.store.state.forceRelay === true);
+    const { ms } = await transfer(pageA, pageB, 'relay-at-run-time.bin');
+    const types = await candidateTypes(pageB);
+    assert.ok(types.length > 0 && types.every((t) => t === 'relay'), `relay path expected, got ${types.join(',')}`);
+    assert.equal(await pageB.evaluate(() => (globalThis as { stillThisPage?: boolean }).stillThisPage), true, 'the page was not reloaded');
+    await pageB.getByRole('checkbox', { name: 'Relay only' }).uncheck();
+    console.log(`# e2e 8 MiB after switching to relay only: ${Math.round(ms)} ms`);
+  });
+
   test('sharing a file can be cancelled while it hashes: nothing is stored or announced', async () => {
     const page = browserB.context.pages().at(-1)!;
     const file = await randomFile('cancelled.bin', 512 * 1024 * 1024);

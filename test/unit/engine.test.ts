@@ -30,6 +30,8 @@ interface Harness {
   dialed: string[];
   /** Fires a data-plane event. */
   plane: PlaneEvents;
+  /** iceTransportPolicy of every reconfiguration of the open connections. */
+  reconfigured: string[];
 }
 
 async function startEngine(): Promise<Harness> {
@@ -37,6 +39,7 @@ async function startEngine(): Promise<Harness> {
   let events!: PlaneEvents;
   const sent: ClientMessage[] = [];
   const dialed: string[] = [];
+  const reconfigured: string[] = [];
   const plane = {
     setRateLimits: async () => undefined,
     seed: async () => undefined,
@@ -55,14 +58,20 @@ async function startEngine(): Promise<Harness> {
     storage: { backend: async () => 'opfs', listShares: async () => [], getShare: async () => undefined, removeShare: async () => undefined },
     signaling: (options: SignalingClientOptions) => {
       signalingOptions = options;
-      return { connect: () => options.onState('open'), send: (message: ClientMessage) => void sent.push(message), close: () => undefined };
+      return {
+        connect: () => options.onState('open'),
+        send: (message: ClientMessage) => void sent.push(message),
+        join: (room: string | undefined) => void sent.push({ type: 'join-room', ...(room ? { room } : {}) }),
+        close: () => undefined,
+      };
     },
-    peerConnections: () => ({
+    peerConnections: ({ rtcConfig }: { rtcConfig: () => RTCConfiguration }) => ({
       get: () => ({ createChannel: () => ({ channel: {}, release: () => undefined }), pc: {} }),
       close: () => undefined,
       handleSignal: () => undefined,
       stats: async () => ({}),
       dispose: () => undefined,
+      reconfigure: () => void reconfigured.push(rtcConfig().iceTransportPolicy ?? 'all'),
     }),
     openPlane: async (_storage: unknown, planeEvents: PlaneEvents) => {
       events = planeEvents;
@@ -73,7 +82,7 @@ async function startEngine(): Promise<Harness> {
   } as unknown as EngineComponents;
   const engine = new Engine(components, { signalingUrl: 'ws://test/signaling', iceServersUrl: '/api/ice-servers', selfName: 'Me', forceRelay: false });
   await engine.start();
-  return { engine, serverSays: (message) => signalingOptions.onMessage(message), sent, dialed, plane: events };
+  return { engine, serverSays: (message) => signalingOptions.onMessage(message), sent, dialed, plane: events, reconfigured };
 }
 
 const settle = async () => {
@@ -178,4 +187,16 @@ test('the stats history takes a sample a second from the state\'s counters, and 
   assert.deepEqual(h.engine.stats.history.down.toArray(), [2 * 65536], 'the first sample is the baseline');
   assert.deepEqual(h.engine.stats.history.peers.get(ANN)!.down.toArray(), [2 * 65536]);
   assert.deepEqual(h.engine.stats.history.verified.toArray(), [2]);
+});
+
+test('room and relay-only change at run time: a join on the open connection, open connections reconfigured', async () => {
+  const h = await downloading();
+  h.engine.setRoom('k3Jd8sWq0pLm');
+  h.engine.setRoom(undefined);
+  assert.deepEqual(h.sent.filter((m) => m.type === 'join-room'), [{ type: 'join-room', room: 'k3Jd8sWq0pLm' }, { type: 'join-room' }]);
+  h.engine.setRelayOnly(true);
+  await h.engine.flush();
+  assert.equal(h.engine.store.state.forceRelay, true);
+  h.engine.setRelayOnly(false);
+  assert.deepEqual(h.reconfigured, ['relay', 'all']);
 });

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { contentDisposition, parseRange } from '../../sw/range.js';
 import { newRoomCode, roomFromInput, roomLink } from '../../web/ui/room-code.js';
 import { parseLimit } from '../../web/ui/rate-limits.js';
-import { readStoredLimits } from '../../web/ui/stored-limits.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from '../../sw/content-type.js';
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { formatBytes, formatDuration } from '../../web/ui/format.js';
@@ -93,17 +92,11 @@ test('folder sources: stable order, safe paths, clear refusals', () => {
   );
 });
 
-test('speed limits: typed values and stored values are parsed strictly', () => {
+test('speed limits: typed values are parsed strictly', () => {
   assert.equal(parseLimit(''), null);
   assert.equal(parseLimit(' 2 '), 2 * 1024 * 1024);
   assert.equal(parseLimit('0.5'), 512 * 1024);
   for (const bad of ['0', '-1', 'abc', '1e9', 'Infinity']) assert.equal(parseLimit(bad), undefined, bad);
-  const store = (value: string | null) => ({ getItem: () => value });
-  assert.deepEqual(readStoredLimits(store(null)), { upload: null, download: null });
-  assert.deepEqual(readStoredLimits(store('{"upload":1048576,"download":null}')), { upload: 1048576, download: null });
-  for (const junk of ['{', 'null', '[]', '{"upload":-5,"download":"fast"}', '{"upload":1e400}']) {
-    assert.deepEqual(readStoredLimits(store(junk)), { upload: null, download: null }, junk);
-  }
 });
 
 test('private room codes: 16 characters, 80 random bits, valid room names; codes and links are read back', () => {

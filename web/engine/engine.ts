@@ -11,31 +11,20 @@ import { ShareImports } from './import-share.js';
 import { announcedHolders, holdsShare, peerName, reduceRoster } from './room-roster.js';
 import { SourceDialer } from './source-dialer.js';
 import { LiveStats } from './live-stats.js';
-import { IdbTransferLog, MemoryTransferLog, TransferHistory, type TransferLog } from './transfer-history.js';
+import { loadIceServers } from './ice-servers.js';
+import { IdbTransferLog, MemoryTransferLog, TransferHistory } from './transfer-history.js';
 import type { ShareInput } from './share-input.js';
-import { PeerConnections, type PeerConnectionsOptions } from './peer-connections.js';
+import { PeerConnections } from './peer-connections.js';
 import { describeFailure, type PeerLink } from './peer-link.js';
-import { SignalingClient, type SignalingClientOptions } from './signaling-client.js';
+import { SignalingClient } from './signaling-client.js';
+import type { EngineComponents, EngineOptions, PeerConnectionsPort, SignalingPort } from './engine-components.js';
+
+export type { EngineComponents, EngineOptions };
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { blankShare, initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
-import type { HasherApi, StorageApi } from './workers.js';
-import { openDataPlane, type PlaneApi, type PlaneHost } from './plane-host.js';
-
-export interface EngineComponents {
-  hasher: HasherApi;
-  storage: StorageApi;
-  // Seams for tests; the browser's own by default.
-  signaling?: (options: SignalingClientOptions) => SignalingPort;
-  peerConnections?: (options: PeerConnectionsOptions) => PeerConnectionsPort;
-  openPlane?: typeof openDataPlane;
-  fetch?: typeof fetch;
-  transferLog?: TransferLog;
-}
-
-export type SignalingPort = Pick<SignalingClient, 'connect' | 'send' | 'close'>;
-export type PeerConnectionsPort = Pick<PeerConnections, 'get' | 'close' | 'handleSignal' | 'stats' | 'dispose'>;
+import { openDataPlane, type PlaneApi } from './plane-host.js';
 
 /** What the page knows of a download running in the data plane. */
 interface DownloadView {
@@ -49,15 +38,6 @@ interface DownloadView {
   finished: (error: string | undefined) => void;
 }
 
-export interface EngineOptions {
-  signalingUrl: string;
-  iceServersUrl: string;
-  selfName: string;
-  forceRelay: boolean;
-  room?: string;
-  /** Where the data plane should run (default: the storage worker, or the page where channels cannot move there). */
-  dataPlane?: PlaneHost;
-}
 
 
 export class Engine {
@@ -215,6 +195,18 @@ export class Engine {
       this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
       void this.transfers.ended(shareId, 'failed', this.#state.share(shareId)?.bytesDone ?? 0, (error as Error).message);
     }
+  }
+
+  /** Moves to `room` (undefined: the room of this address) without a reload; the roster follows the welcome. */
+  setRoom(room: string | undefined): void {
+    this.#signaling.join(room);
+  }
+
+  /** Relay only, or not, from now on: open connections close, and downloads dial their peers again. */
+  setRelayOnly(on: boolean): void {
+    this.#state.set({ forceRelay: on });
+    this.#rtcConfig = { ...this.#rtcConfig, iceTransportPolicy: on ? 'relay' : 'all' };
+    this.#peers.reconfigure();
   }
 
   /** Sets (or with null, lifts) the upload and download limits, in bytes per second. */
@@ -387,9 +379,8 @@ export class Engine {
 
   async #loadIceServers(): Promise<void> {
     try {
-      const response = await (this.components.fetch ?? fetch)(this.options.iceServersUrl);
-      const body = (await response.json()) as { iceServers: RTCIceServer[] };
-      this.#rtcConfig = { iceServers: body.iceServers, iceTransportPolicy: this.options.forceRelay ? 'relay' : 'all' };
+      const iceServers = await loadIceServers(this.components.fetch ?? fetch, this.options.iceServersUrl);
+      this.#rtcConfig = { iceServers, iceTransportPolicy: this.#state.current.forceRelay ? 'relay' : 'all' };
     } catch (error) {
       this.#state.set({ notice: `Could not load ICE servers (${(error as Error).message}); only direct connections will work.` });
     }

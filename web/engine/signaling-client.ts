@@ -23,8 +23,24 @@ export class SignalingClient {
   #closed = false;
   /** From the last welcome: presented on reconnect to get the same peer id and announcements back. */
   #resumeToken: string | undefined;
+  #room: string | undefined;
 
-  constructor(private readonly options: SignalingClientOptions) {}
+  constructor(private readonly options: SignalingClientOptions) {
+    this.#room = options.room;
+  }
+
+  /** Moves to another room (undefined: the room of this address) on the open connection; reconnects join it too. */
+  join(room: string | undefined): void {
+    this.#room = room;
+    this.send(this.#joinMessage());
+  }
+
+  #joinMessage(): ClientMessage {
+    const join: ClientMessage = { type: 'join-room' };
+    if (this.#room) join.room = this.#room;
+    if (this.options.name) join.name = this.options.name;
+    return join;
+  }
 
   connect(): void {
     this.#closed = false;
@@ -33,10 +49,8 @@ export class SignalingClient {
     this.#socket = socket;
     let welcomed = false;
     socket.onopen = () => {
-      const join: ClientMessage = { type: 'join-room' };
-      if (this.options.room) join.room = this.options.room;
-      if (this.options.name) join.name = this.options.name;
-      if (this.#resumeToken) join.resume = this.#resumeToken;
+      const join = this.#joinMessage();
+      if (this.#resumeToken && join.type === 'join-room') join.resume = this.#resumeToken;
       socket.send(JSON.stringify(join));
       this.options.onState('open');
     };

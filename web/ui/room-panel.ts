@@ -1,12 +1,19 @@
 /**
  * Which room this browser is in: the local room (everyone behind the same public address, as on a
  * LAN), or a named room joined by code or link. "New private room" makes an unguessable code; the
- * link can be copied and sent. Changing rooms reloads the page with ?room= (or without it).
+ * link can be copied and sent. A change of room is a `room-change` event (the shell joins it).
  */
 import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { newRoomCode, roomFromInput, roomLink } from './room-code.js';
 import { panel } from './theme.js';
+
+/** The user chose another room (undefined: the room of this address). */
+export class RoomChangeEvent extends Event {
+  constructor(readonly room: string | undefined) {
+    super('room-change', { bubbles: true, composed: true });
+  }
+}
 
 @customElement('shoal-room-panel')
 export class RoomPanel extends LitElement {
@@ -94,10 +101,8 @@ export class RoomPanel extends LitElement {
   }
 
   #go(room: string | undefined): void {
-    const url = new URL(location.href);
-    if (room) url.searchParams.set('room', room);
-    else url.searchParams.delete('room');
-    location.assign(url.href);
+    this.invalid = false;
+    this.dispatchEvent(new RoomChangeEvent(room));
   }
 }
 

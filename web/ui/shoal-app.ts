@@ -2,15 +2,16 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Engine } from '../engine/engine.js';
+import type { SettingsStore } from '../settings.js';
 import { EngineController } from './engine-controller.js';
 import './peer-list.js';
 import './room-files.js';
 import type { DownloadRequestEvent } from './room-files.js';
 import './share-drop.js';
 import type { ShareFilesEvent } from './share-drop.js';
-import { LIMITS_KEY } from './stored-limits.js';
 import './rate-limits.js';
 import './room-panel.js';
+import type { RoomChangeEvent } from './room-panel.js';
 import type { LimitsChangeEvent } from './rate-limits.js';
 import './transfer-list.js';
 import type { ShareActionEvent } from './transfer-list.js';
@@ -93,11 +94,24 @@ export class ShoalApp extends LitElement {
   `;
 
   @property({ attribute: false }) engine!: Engine;
+  @property({ attribute: false }) settings!: SettingsStore;
   #controller: EngineController | undefined;
+
+  /** Back and Forward across room changes: the room in the URL is the room we are in. */
+  readonly #onPopState = () => {
+    this.engine.setRoom(new URLSearchParams(location.search).get('room') ?? undefined);
+    this.requestUpdate();
+  };
 
   override connectedCallback(): void {
     this.#controller ??= new EngineController(this, this.engine);
     super.connectedCallback();
+    addEventListener('popstate', this.#onPopState);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('popstate', this.#onPopState);
   }
 
   override render() {
@@ -109,7 +123,7 @@ export class ShoalApp extends LitElement {
         <div class="status">
           <span>${state.selfName}</span>
           <span class="badge ${state.signaling}" aria-label="Signaling ${state.signaling}">${state.signaling === 'open' ? 'Online' : state.signaling === 'connecting' ? 'Connecting' : 'Offline'}</span>
-          <label title="Route every connection through the TURN relay (takes effect after a reload)">
+          <label title="Route every connection through the TURN relay (your address stays hidden from peers)">
             <input type="checkbox" .checked=${state.forceRelay} @change=${this.#toggleRelay} /> Relay only
           </label>
         </div>
@@ -124,7 +138,7 @@ export class ShoalApp extends LitElement {
           ></shoal-transfer-list>
         </div>
         <div class="column">
-          <shoal-room-panel .named=${new URLSearchParams(location.search).get('room') ?? undefined}></shoal-room-panel>
+          <shoal-room-panel .named=${new URLSearchParams(location.search).get('room') ?? undefined} @room-change=${this.#onRoomChange}></shoal-room-panel>
           <shoal-room-files .files=${state.roomFiles} .peers=${state.peers} .held=${held} @download-request=${(e: DownloadRequestEvent) => void this.engine.download(e.shareId)}></shoal-room-files>
           <shoal-peer-list .peers=${state.peers}></shoal-peer-list>
           <shoal-rate-limits .limits=${state.limits} @limits-change=${this.#onLimits}></shoal-rate-limits>
@@ -135,7 +149,7 @@ export class ShoalApp extends LitElement {
 
   #onLimits(event: LimitsChangeEvent): void {
     this.engine.setRateLimits(event.limits);
-    localStorage.setItem(LIMITS_KEY, JSON.stringify(event.limits));
+    this.settings.update({ limits: event.limits });
   }
 
   #onShareAction(event: ShareActionEvent): void {
@@ -145,8 +159,20 @@ export class ShoalApp extends LitElement {
   }
 
   #toggleRelay(event: Event): void {
-    localStorage.setItem('shoal.forceRelay', (event.target as HTMLInputElement).checked ? '1' : '0');
-    location.reload();
+    const on = (event.target as HTMLInputElement).checked;
+    this.settings.update({ relayOnly: on });
+    this.engine.setRelayOnly(on);
+  }
+
+  /** Another room, without a reload: the URL names it (a link, and Back works), the engine joins it. */
+  #onRoomChange(event: RoomChangeEvent): void {
+    const url = new URL(location.href);
+    if (event.room) url.searchParams.set('room', event.room);
+    else url.searchParams.delete('room');
+    url.searchParams.delete('relay');
+    history.pushState(null, '', url.href);
+    this.engine.setRoom(event.room);
+    this.requestUpdate();
   }
 }
 
