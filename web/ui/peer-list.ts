@@ -3,6 +3,7 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { PeerState } from '../engine/state.js';
 import { formatBytes } from './format.js';
+import { SliceController } from './slice-controller.js';
 import { panel } from './theme.js';
 
 @customElement('shoal-peer-list')
@@ -50,6 +51,7 @@ export class PeerList extends LitElement {
   ];
 
   @property({ attribute: false }) peers: PeerState[] = [];
+  readonly slice = new SliceController(this, (s) => s.peers, (peers) => (this.peers = peers));
 
   override render() {
     return html`

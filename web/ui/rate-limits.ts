@@ -5,6 +5,7 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RateLimits } from '../engine/state.js';
+import { SliceController } from './slice-controller.js';
 import { panel } from './theme.js';
 
 const MiB = 1024 * 1024;
@@ -56,6 +57,7 @@ export class RateLimitsPanel extends LitElement {
   ];
 
   @property({ attribute: false }) limits: RateLimits = { upload: null, download: null };
+  readonly slice = new SliceController(this, (s) => s.limits, (limits) => (this.limits = limits));
 
   override render() {
     const shown = (bytes: number | null) => (bytes === null ? '' : String(Math.round((bytes / MiB) * 100) / 100));

@@ -3,6 +3,7 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { PeerState, RoomFile } from '../engine/state.js';
 import { formatBytes } from './format.js';
+import { SliceController } from './slice-controller.js';
 import { panel } from './theme.js';
 
 export class DownloadRequestEvent extends Event {
@@ -48,6 +49,11 @@ export class RoomFiles extends LitElement {
   @property({ attribute: false }) peers: PeerState[] = [];
   /** Ids this browser already holds or fetches: no Download button for those. */
   @property({ attribute: false }) held: Set<string> = new Set();
+  readonly slice = new SliceController(this, (s) => ({ files: s.roomFiles, peers: s.peers, shares: s.shares }), ({ files, peers, shares }) => {
+    this.files = files;
+    this.peers = peers;
+    this.held = new Set(shares.map((share) => share.id));
+  });
 
   override render() {
     const available = this.files.filter((f) => !this.held.has(f.id));

@@ -2,8 +2,10 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Engine } from '../engine/engine.js';
+import type { EngineState } from '../engine/state.js';
 import type { SettingsStore } from '../settings.js';
-import { EngineController } from './engine-controller.js';
+import { ContextProvider } from '@lit/context';
+import { engineContext, SliceController } from './slice-controller.js';
 import './peer-list.js';
 import './room-files.js';
 import type { DownloadRequestEvent } from './room-files.js';
@@ -95,7 +97,9 @@ export class ShoalApp extends LitElement {
 
   @property({ attribute: false }) engine!: Engine;
   @property({ attribute: false }) settings!: SettingsStore;
-  #controller: EngineController | undefined;
+  /** The header's slice: what it shows, nothing the panels show. */
+  #header: SliceController<Pick<EngineState, 'signaling' | 'selfName' | 'forceRelay' | 'notice'>> | undefined;
+  #provider: ContextProvider<typeof engineContext> | undefined;
 
   /** Back and Forward across room changes: the room in the URL is the room we are in. */
   readonly #onPopState = () => {
@@ -104,7 +108,9 @@ export class ShoalApp extends LitElement {
   };
 
   override connectedCallback(): void {
-    this.#controller ??= new EngineController(this, this.engine);
+    // The panels find the engine through this context (before they connect: they are children).
+    this.#provider ??= new ContextProvider(this, { context: engineContext, initialValue: this.engine });
+    this.#header ??= new SliceController(this, (s) => ({ signaling: s.signaling, selfName: s.selfName, forceRelay: s.forceRelay, notice: s.notice }), undefined, this.engine);
     super.connectedCallback();
     addEventListener('popstate', this.#onPopState);
   }
@@ -115,8 +121,7 @@ export class ShoalApp extends LitElement {
   }
 
   override render() {
-    const state = this.#controller!.state;
-    const held = new Set(state.shares.map((s) => s.id));
+    const state = this.#header!.value ?? this.engine.store.state;
     return html`
       <header>
         <h1>Shoal</h1>
@@ -132,16 +137,13 @@ export class ShoalApp extends LitElement {
       <div class="grid">
         <div class="column">
           <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.sources.forEach((source) => void this.engine.share(source).catch(() => undefined))}></shoal-share-drop>
-          <shoal-transfer-list
-            .shares=${state.shares}
-            @share-action=${this.#onShareAction}
-          ></shoal-transfer-list>
+          <shoal-transfer-list @share-action=${this.#onShareAction}></shoal-transfer-list>
         </div>
         <div class="column">
           <shoal-room-panel .named=${new URLSearchParams(location.search).get('room') ?? undefined} @room-change=${this.#onRoomChange}></shoal-room-panel>
-          <shoal-room-files .files=${state.roomFiles} .peers=${state.peers} .held=${held} @download-request=${(e: DownloadRequestEvent) => void this.engine.download(e.shareId)}></shoal-room-files>
-          <shoal-peer-list .peers=${state.peers}></shoal-peer-list>
-          <shoal-rate-limits .limits=${state.limits} @limits-change=${this.#onLimits}></shoal-rate-limits>
+          <shoal-room-files @download-request=${(e: DownloadRequestEvent) => void this.engine.download(e.shareId)}></shoal-room-files>
+          <shoal-peer-list></shoal-peer-list>
+          <shoal-rate-limits @limits-change=${this.#onLimits}></shoal-rate-limits>
         </div>
       </div>
     `;

@@ -4,6 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { folderFileUrl, shareFileUrl } from '../../protocol/index.js';
 import type { ShareState } from '../engine/state.js';
 import { formatBytes, formatDuration, formatSpeed } from './format.js';
+import { SliceController } from './slice-controller.js';
 import { panel } from './theme.js';
 
 const STATUS_TEXT: Record<ShareState['status'], string> = {
@@ -140,6 +141,7 @@ export class TransferList extends LitElement {
   ];
 
   @property({ attribute: false }) shares: ShareState[] = [];
+  readonly slice = new SliceController(this, (s) => s.shares, (shares) => (this.shares = shares));
 
   override render() {
     return html`
