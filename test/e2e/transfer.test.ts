@@ -81,6 +81,20 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     console.log(`# e2e direct 8 MiB transfer: ${Math.round(ms)} ms (${(FILE_SIZE / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
   });
 
+  test('the dashboard counts the peers and draws the speed chart, loading chart.js only then', async () => {
+    const page = browserB.page;
+    const chunks: string[] = [];
+    page.on('request', (request) => request.url().includes('/chunks/') && chunks.push(request.url()));
+    await openApp(page, server.url);
+    const chart = page.getByRole('img', { name: 'Upload and download speed, last 10 minutes' });
+    await chart.waitFor({ timeout: 10_000 });
+    for (const deadline = Date.now() + 10_000; Number(await chart.getAttribute('data-points')) < 2 && Date.now() < deadline; ) await page.waitForTimeout(250);
+    assert.ok(Number(await chart.getAttribute('data-points')) >= 2, 'a sample a second reaches the chart');
+    assert.ok(chunks.length > 0, 'chart.js came as a chunk of its own');
+    const peers = (await engineState(page)).peers.length;
+    await page.getByText(new RegExp(`^\\d+ of ${peers}$`)).waitFor({ timeout: 10_000 });
+  });
+
   test('8 MiB relayed through the TURN server (iceTransportPolicy relay)', async () => {
     const [pageA, pageB] = await Promise.all([browserA.context.newPage(), browserB.context.newPage()]);
     await Promise.all([browserA.page.close(), browserB.page.close()]);

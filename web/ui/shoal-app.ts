@@ -6,6 +6,7 @@ import type { EngineState } from '../engine/state.js';
 import type { SettingsStore } from '../settings.js';
 import { ContextProvider } from '@lit/context';
 import { engineContext, SliceController } from './slice-controller.js';
+import './dashboard.js';
 import './peer-list.js';
 import './room-files.js';
 import type { DownloadRequestEvent } from './room-files.js';
@@ -71,6 +72,10 @@ export class ShoalApp extends LitElement {
       gap: 0.35rem;
       align-items: center;
     }
+    shoal-dashboard {
+      display: block;
+      margin-bottom: 1rem;
+    }
     .grid {
       display: grid;
       gap: 1rem;
@@ -134,6 +139,7 @@ export class ShoalApp extends LitElement {
         </div>
       </header>
       ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
+      <shoal-dashboard></shoal-dashboard>
       <div class="grid">
         <div class="column">
           <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.sources.forEach((source) => void this.engine.share(source).catch(() => undefined))}></shoal-share-drop>

@@ -1,0 +1,71 @@
+/**
+ * What the dashboard shows, computed from the engine's state and stats history: the cards' numbers
+ * and the speed chart's feed. Pure, so it is tested without a browser.
+ */
+import type { EngineState } from '../engine/state.js';
+import type { StatsHistory } from '../engine/stats-history.js';
+
+export interface DashboardCards {
+  peersInRoom: number;
+  peersConnected: number;
+  /** Bytes per second, from the last sample. */
+  upload: number;
+  download: number;
+  totalSent: number;
+  totalReceived: number;
+  /** Sent / received; null before anything was received. */
+  ratio: number | null;
+  activeTransfers: number;
+  seeding: number;
+}
+
+const ACTIVE = new Set(['hashing', 'connecting', 'downloading', 'verifying', 'stalled']);
+
+export function dashboardCards(state: EngineState, history: StatsHistory): DashboardCards {
+  const totalSent = state.peers.reduce((n, p) => n + p.bytesSent, 0);
+  const totalReceived = state.peers.reduce((n, p) => n + p.bytesReceived, 0);
+  const latest = (value: number) => (Number.isNaN(value) ? 0 : value);
+  return {
+    peersInRoom: state.peers.length,
+    peersConnected: state.peers.filter((p) => p.connection === 'connected').length,
+    upload: latest(history.up.latest()),
+    download: latest(history.down.latest()),
+    totalSent,
+    totalReceived,
+    ratio: totalReceived > 0 ? totalSent / totalReceived : null,
+    activeTransfers: state.shares.filter((s) => ACTIVE.has(s.status)).length,
+    seeding: state.shares.filter((s) => s.status === 'seeding').length,
+  };
+}
+
+/**
+ * The speed chart's data: parallel arrays the chart holds by reference. Each sample is pushed and
+ * the oldest shifted out past `max`, so the chart is updated in place, never rebuilt.
+ */
+export class SpeedFeed {
+  readonly labels: string[] = [];
+  readonly up: number[] = [];
+  readonly down: number[] = [];
+
+  constructor(readonly max = 600) {}
+
+  /** Pushes one sample (`time` in ms since the epoch; speeds in bytes per second, shown in MiB/s). */
+  push(time: number, up: number, down: number): void {
+    this.labels.push(new Date(time).toISOString().slice(11, 19));
+    this.up.push(up / 1048576);
+    this.down.push(down / 1048576);
+    while (this.labels.length > this.max) {
+      this.labels.shift();
+      this.up.shift();
+      this.down.shift();
+    }
+  }
+
+  /** Fills the feed with what the history holds (when the chart first opens). */
+  fill(history: StatsHistory): void {
+    const times = history.times.toArray();
+    const up = history.up.toArray();
+    const down = history.down.toArray();
+    for (let i = Math.max(0, times.length - this.max); i < times.length; i++) this.push(times[i]!, up[i]!, down[i]!);
+  }
+}
