@@ -30,7 +30,7 @@ interface Harness {
   dialed: string[];
   /** Fires a data-plane event. */
   plane: PlaneEvents;
-  /** iceTransportPolicy of every reconfiguration of the open connections. */
+  /** The iceTransportPolicy new connections get, at each closing of all open ones. */
   reconfigured: string[];
 }
 
@@ -71,7 +71,7 @@ async function startEngine(): Promise<Harness> {
       handleSignal: () => undefined,
       stats: async () => ({}),
       dispose: () => undefined,
-      reconfigure: () => void reconfigured.push(rtcConfig().iceTransportPolicy ?? 'all'),
+      closeAll: () => void reconfigured.push(rtcConfig().iceTransportPolicy ?? 'all'),
     }),
     openPlane: async (_storage: unknown, planeEvents: PlaneEvents) => {
       events = planeEvents;

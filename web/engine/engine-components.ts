@@ -17,7 +17,7 @@ export interface EngineComponents {
 }
 
 export type SignalingPort = Pick<SignalingClient, 'connect' | 'send' | 'close' | 'join'>;
-export type PeerConnectionsPort = Pick<PeerConnections, 'get' | 'close' | 'handleSignal' | 'stats' | 'dispose' | 'reconfigure'>;
+export type PeerConnectionsPort = Pick<PeerConnections, 'get' | 'close' | 'handleSignal' | 'stats' | 'dispose' | 'closeAll'>;
 
 export interface EngineOptions {
   signalingUrl: string;

@@ -202,11 +202,15 @@ export class Engine {
     this.#signaling.join(room);
   }
 
-  /** Relay only, or not, from now on: open connections close, and downloads dial their peers again. */
+  /**
+   * Relay only, or not, from now on. Open connections close and downloads dial their peers again:
+   * Chromium kept using its host candidates across an ICE restart after setConfiguration({
+   * iceTransportPolicy: 'relay' }) (seen in e2e), so restarting them would not do.
+   */
   setRelayOnly(on: boolean): void {
     this.#state.set({ forceRelay: on });
     this.#rtcConfig = { ...this.#rtcConfig, iceTransportPolicy: on ? 'relay' : 'all' };
-    this.#peers.reconfigure();
+    this.#peers.closeAll();
   }
 
   /** Sets (or with null, lifts) the upload and download limits, in bytes per second. */

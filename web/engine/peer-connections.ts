@@ -84,15 +84,6 @@ export class PeerConnections {
     void link.handleSignal(signal as SignalOut);
   }
 
-  /**
-   * A new configuration (e.g. relay only) from now on. Open connections are closed, to be opened
-   * again on demand with it: Chromium keeps using its host candidates across an ICE restart even
-   * after setConfiguration({iceTransportPolicy: 'relay'}) (seen in e2e), so a restart would not do.
-   */
-  reconfigure(): void {
-    this.closeAll();
-  }
-
   /** ICE restart on every connection, e.g. after the network changed. */
   restartIceAll(): void {
     for (const link of this.#links.values()) if (link.pc.connectionState !== 'new') link.restartIce();
