@@ -91,8 +91,14 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     for (const deadline = Date.now() + 10_000; Number(await chart.getAttribute('data-points')) < 2 && Date.now() < deadline; ) await page.waitForTimeout(250);
     assert.ok(Number(await chart.getAttribute('data-points')) >= 2, 'a sample a second reaches the chart');
     assert.ok(chunks.length > 0, 'chart.js came as a chunk of its own');
-    const peers = (await engineState(page)).peers.length;
-    await page.getByText(new RegExp(`^\\d+ of ${peers}$`)).waitFor({ timeout: 10_000 });
+    const { peers } = await engineState(page);
+    await page.getByText(new RegExp(`^\\d+ of ${peers.length}$`)).waitFor({ timeout: 10_000 });
+    // Connection quality: the seeder is listed, not connected since the reload; system health: the server is ok.
+    const quality = page.getByRole('table', { name: 'Connection quality' });
+    await quality.getByRole('row', { name: `${peers[0]!.name} — — 0` }).waitFor({ timeout: 10_000 });
+    const health = page.getByRole('table', { name: 'System health' });
+    await health.getByRole('row', { name: 'Server ok' }).waitFor({ timeout: 10_000 });
+    await health.getByRole('row', { name: 'Data plane storage worker' }).waitFor();
   });
 
   test('8 MiB relayed through the TURN server (iceTransportPolicy relay)', async () => {
@@ -127,6 +133,9 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     const types = await candidateTypes(pageB);
     assert.ok(types.length > 0 && types.every((t) => t === 'relay'), `relay path expected, got ${types.join(',')}`);
     assert.equal(await pageB.evaluate(() => (globalThis as { stillThisPage?: boolean }).stillThisPage), true, 'the page was not reloaded');
+    const seederName = await pageA.evaluate(() => (globalThis as any).shoal.store.state.selfName as string);
+    const quality = pageB.getByRole('table', { name: 'Connection quality' });
+    await quality.getByRole('row', { name: new RegExp(`^${seederName} relayed \\d+ ms \\d+$`) }).waitFor({ timeout: 10_000 });
     await pageB.getByRole('checkbox', { name: 'Relay only' }).uncheck();
     console.log(`# e2e 8 MiB after switching to relay only: ${Math.round(ms)} ms`);
   });

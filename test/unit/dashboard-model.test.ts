@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initialState, newPeer } from '../../web/engine/state.js';
 import { StatsHistory } from '../../web/engine/stats-history.js';
-import { dashboardCards, SpeedFeed } from '../../web/ui/dashboard-model.js';
+import * as dashboardParts from '../../web/ui/dashboard-model.js';
+
+const { dashboardCards, SpeedFeed } = dashboardParts;
 
 const MiB = 1048576;
 
@@ -33,4 +35,27 @@ test('the chart feed is pushed in place and keeps the last `max` samples, in MiB
   const filled = new SpeedFeed(600);
   filled.fill(history);
   assert.deepEqual(filled.down, [1, 1, 1, 1]);
+});
+
+test('connection quality: direct or relayed only while connected, RTT in ms, failures', () => {
+  const { connectionRows, healthRows } = dashboardParts;
+  const peers = [
+    { ...newPeer('a', 'Ann'), connection: 'connected' as const, path: 'srflx', rtt: 0.0234 },
+    { ...newPeer('b', 'Bob'), connection: 'connected' as const, path: 'relay', rtt: 0.1 },
+    { ...newPeer('c', 'Cy'), connection: 'failed' as const, path: 'host', failures: 2, lastFailure: 'connection failed: no candidate pair worked' },
+  ];
+  assert.deepEqual(
+    connectionRows({ ...initialState('me', false), peers }).map((r) => [r.name, r.path, r.rttMs, r.failures]),
+    [['Ann', 'direct', 23, 0], ['Bob', 'relayed', 100, 0], ['Cy', '—', null, 2]],
+  );
+  const health = healthRows({ ...initialState('me', true), signaling: 'open', dataPlane: 'worker', storageBackend: 'opfs' }, { used: 50 * MiB, limit: 100 * MiB }, 'ok');
+  assert.deepEqual(health.map((h) => [h.label, h.value, h.ok]), [
+    ['Signaling', 'open', true],
+    ['Data plane', 'storage worker', true],
+    ['Storage', 'OPFS', true],
+    ['Relay only', 'on', true],
+    ['JS heap', '50 MiB of 100 MiB', true],
+    ['Server', 'ok', true],
+  ]);
+  assert.deepEqual(healthRows(initialState('me', false), undefined, 'degraded').map((h) => h.label), ['Signaling', 'Data plane', 'Storage', 'Relay only', 'Server'], 'no heap row where the browser does not expose it');
 });

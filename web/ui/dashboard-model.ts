@@ -69,3 +69,42 @@ export class SpeedFeed {
     for (let i = Math.max(0, times.length - this.max); i < times.length; i++) this.push(times[i]!, up[i]!, down[i]!);
   }
 }
+
+export interface ConnectionRow {
+  name: string;
+  /** direct (host, srflx, prflx) or relayed; '—' while not connected. */
+  path: 'direct' | 'relayed' | '—';
+  rttMs: number | null;
+  failures: number;
+  lastFailure: string | undefined;
+}
+
+/** Connection quality, a row per peer in the room: how it is reached, its RTT, its failures. */
+export function connectionRows(state: EngineState): ConnectionRow[] {
+  return state.peers.map((p) => ({
+    name: p.name,
+    path: p.connection !== 'connected' || !p.path ? '—' : p.path === 'relay' ? 'relayed' : 'direct',
+    rttMs: p.rtt === undefined ? null : Math.round(p.rtt * 1000),
+    failures: p.failures,
+    lastFailure: p.lastFailure,
+  }));
+}
+
+export interface HealthRow {
+  label: string;
+  value: string;
+  ok: boolean;
+}
+
+/** System health: signaling, where chunks are handled and stored, the JS heap where exposed, the server. */
+export function healthRows(state: EngineState, heap: { used: number; limit: number } | undefined, server: string | undefined): HealthRow[] {
+  const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
+  return [
+    { label: 'Signaling', value: state.signaling, ok: state.signaling === 'open' },
+    { label: 'Data plane', value: state.dataPlane === 'worker' ? 'storage worker' : state.dataPlane === 'page' ? 'this page' : '—', ok: state.dataPlane !== undefined },
+    { label: 'Storage', value: state.storageBackend === 'indexeddb' ? 'IndexedDB' : state.storageBackend === 'opfs' ? 'OPFS' : '—', ok: state.storageBackend !== undefined },
+    { label: 'Relay only', value: state.forceRelay ? 'on' : 'off', ok: true },
+    ...(heap ? [{ label: 'JS heap', value: `${mib(heap.used)} of ${mib(heap.limit)}`, ok: heap.used < heap.limit * 0.8 }] : []),
+    { label: 'Server', value: server ?? '—', ok: server === 'ok' },
+  ];
+}

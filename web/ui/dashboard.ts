@@ -9,12 +9,13 @@ import { css, html, LitElement } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import type { Chart } from 'chart.js';
 import type { Engine } from '../engine/engine.js';
-import { dashboardCards, SpeedFeed, type DashboardCards } from './dashboard-model.js';
+import { connectionRows, dashboardCards, healthRows, SpeedFeed, type DashboardCards } from './dashboard-model.js';
 import { formatBytes, formatDuration, formatSpeed } from './format.js';
 import { engineContext } from './slice-controller.js';
 import { panel } from './theme.js';
 
 const STORAGE_REFRESH_MS = 10_000;
+const SERVER_REFRESH_MS = 30_000;
 
 @customElement('shoal-dashboard')
 export class Dashboard extends LitElement {
@@ -55,11 +56,41 @@ export class Dashboard extends LitElement {
         color: var(--muted);
         margin-top: 0.3rem;
       }
+      .tables {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr));
+        gap: 1rem;
+        margin-top: 1rem;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.85rem;
+      }
+      caption {
+        text-align: left;
+        font-size: 0.72rem;
+        letter-spacing: 0.08em;
+        text-transform: uppercase;
+        color: var(--muted);
+        padding-bottom: 0.3rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.2rem 0.4rem 0.2rem 0;
+        border-bottom: 1px solid var(--glass-border);
+        overflow-wrap: anywhere;
+      }
+      .bad {
+        color: var(--bad);
+      }
     `,
   ];
 
   @state() private cards: DashboardCards | undefined;
   @state() private storage: { usage: number; quota: number } | undefined;
+  @state() private server: string | undefined;
   @query('canvas') private canvas!: HTMLCanvasElement;
   #engine: Engine | undefined;
   #chart: Chart | undefined;
@@ -102,6 +133,34 @@ export class Dashboard extends LitElement {
           <div class="chart"><canvas role="img" aria-label="Upload and download speed, last 10 minutes" data-points=${this.#feed.labels.length}></canvas></div>
           <figcaption>Last 10 minutes, MiB/s. Now: upload ${c ? formatSpeed(c.upload) : '—'}, download ${c ? formatSpeed(c.download) : '—'}.</figcaption>
         </figure>
+        <div class="tables">
+          <table>
+            <caption>Connection quality</caption>
+            <thead><tr><th scope="col">Peer</th><th scope="col">Path</th><th scope="col">RTT</th><th scope="col">Failures</th></tr></thead>
+            <tbody>
+              ${this.#engine
+                ? connectionRows(this.#engine.store.state).map(
+                    (row) => html`<tr>
+                      <th scope="row">${row.name}</th>
+                      <td>${row.path}</td>
+                      <td>${row.rttMs === null ? '—' : `${row.rttMs} ms`}</td>
+                      <td class=${row.failures > 0 ? 'bad' : ''} title=${row.lastFailure ?? ''}>${row.failures}</td>
+                    </tr>`,
+                  )
+                : ''}
+            </tbody>
+          </table>
+          <table>
+            <caption>System health</caption>
+            <tbody>
+              ${this.#engine
+                ? healthRows(this.#engine.store.state, this.#heap(), this.server).map(
+                    (row) => html`<tr><th scope="row">${row.label}</th><td class=${row.ok ? '' : 'bad'}>${row.value}</td></tr>`,
+                  )
+                : ''}
+            </tbody>
+          </table>
+        </div>
       </section>
     `;
   }
@@ -122,9 +181,20 @@ export class Dashboard extends LitElement {
     );
     const estimate = () => void navigator.storage?.estimate?.().then(({ usage = 0, quota = 0 }) => (this.storage = { usage, quota }));
     estimate();
-    const timer = setInterval(estimate, STORAGE_REFRESH_MS);
-    this.#stops.push(() => clearInterval(timer));
+    const health = () =>
+      void fetch('/api/health', { cache: 'no-store' })
+        .then((r) => r.json() as Promise<{ status?: unknown }>)
+        .then((h) => (this.server = typeof h.status === 'string' ? h.status : 'unknown'), () => (this.server = 'unreachable'));
+    health();
+    const timers = [setInterval(estimate, STORAGE_REFRESH_MS), setInterval(health, SERVER_REFRESH_MS)];
+    this.#stops.push(() => timers.forEach(clearInterval));
     void this.#loadChart();
+  }
+
+  /** The JS heap where the browser exposes it (Chromium's performance.memory). */
+  #heap(): { used: number; limit: number } | undefined {
+    const memory = (performance as Performance & { memory?: { usedJSHeapSize: number; jsHeapSizeLimit: number } }).memory;
+    return memory ? { used: memory.usedJSHeapSize, limit: memory.jsHeapSizeLimit } : undefined;
   }
 
   async #loadChart(): Promise<void> {
