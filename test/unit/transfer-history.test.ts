@@ -41,3 +41,12 @@ test('the history is bounded to the newest MAX_RECORDS, in memory and in the log
   assert.equal((await log.list()).length, MAX_RECORDS);
   assert.deepEqual(new TransferHistory(log).summary().successRate, null, 'nothing loaded yet');
 });
+
+test('a record that ended while the history loaded is not counted twice', async () => {
+  const log = new MemoryTransferLog();
+  const history = new TransferHistory(log, () => 5);
+  history.started('s', 'f', 1, 0);
+  await history.ended('s', 'finished', 1); // in memory and already in the log
+  await history.load();
+  assert.equal(history.records.length, 1);
+});

@@ -125,7 +125,8 @@ export class Engine {
     }
     globalThis.addEventListener?.('pagehide', () => void this.flush());
     this.stats.start();
-    await this.transfers.load().catch((error: Error) => console.warn(`shoal: no transfer history: ${error.message}`));
+    // Not awaited: joining the room does not wait for analytics (load() merges what ends meanwhile).
+    void this.transfers.load().catch((error: Error) => console.warn(`shoal: no transfer history: ${error.message}`));
     this.#signaling.connect();
   }
 

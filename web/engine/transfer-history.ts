@@ -100,7 +100,10 @@ export class TransferHistory {
 
   /** Loads what earlier sessions recorded. */
   async load(): Promise<void> {
-    this.#records = [...(await this.log.list()), ...this.#records].slice(-MAX_RECORDS);
+    const stored = await this.log.list();
+    // A download that ended while this loaded may already be in both.
+    const known = new Set(stored.map((r) => `${r.shareId}|${r.endedAt}`));
+    this.#records = [...stored, ...this.#records.filter((r) => !known.has(`${r.shareId}|${r.endedAt}`))].slice(-MAX_RECORDS);
   }
 
   /** Oldest first. */
