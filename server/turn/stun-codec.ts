@@ -7,6 +7,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const MAGIC_COOKIE = 0x2112a442;
+/** REQUESTED-TRANSPORT's protocol number for UDP, the only transport we relay. */
+export const TRANSPORT_UDP = 17;
 const FINGERPRINT_XOR = 0x5354554e;
 /** Largest datagram we look at; real TURN traffic over UDP stays under the path MTU. */
 export const MAX_DATAGRAM = 65_535;

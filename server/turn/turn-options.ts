@@ -27,13 +27,15 @@ export interface TurnServerOptions {
   now?: () => number;
 }
 
+/** Allocation lifetime when none is asked for, and the most granted (RFC 5766 6.2). */
 export const DEFAULT_LIFETIME_S = 600;
 export const MAX_LIFETIME_S = 3600;
+/** Permissions last 300 s and channel bindings 600 s (RFC 5766 8 and 11). */
 export const PERMISSION_S = 300;
 export const CHANNEL_S = 600;
+/** Per allocation: enough for ICE's checks to every candidate of one peer, and no more. */
 export const MAX_PERMISSIONS = 64;
 export const MAX_CHANNELS = 64;
-export const UDP = 17;
 /** A page opens one allocation per peer connection (24 at most) and more on ICE restarts. */
 export const ALLOCATION_BURST = 32;
 export const ALLOCATIONS_PER_SECOND = 2;

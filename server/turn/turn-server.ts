@@ -24,7 +24,7 @@ import { AddressBuckets } from '../address-buckets.js';
 import { TokenBucket } from '../token-bucket.js';
 import { RelayPorts } from './relay-ports.js';
 import { Allocations, clientKey, peerKey, type Allocation } from './allocations.js';
-import { DEFAULT_LIFETIME_S, MAX_LIFETIME_S, PERMISSION_S, CHANNEL_S, MAX_PERMISSIONS, MAX_CHANNELS, UDP, ALLOCATION_BURST, ALLOCATIONS_PER_SECOND, type TurnServerOptions } from './turn-options.js';
+import { DEFAULT_LIFETIME_S, MAX_LIFETIME_S, PERMISSION_S, CHANNEL_S, MAX_PERMISSIONS, MAX_CHANNELS, ALLOCATION_BURST, ALLOCATIONS_PER_SECOND, type TurnServerOptions } from './turn-options.js';
 
 export type { TurnServerOptions };
 import { RateLimitedLog } from '../rate-limited-log.js';
@@ -42,6 +42,7 @@ import {
   looksLikeChannelData,
   Method,
   StunWriter,
+  TRANSPORT_UDP,
   type StunMessage,
   type TransportAddress,
 } from './stun-codec.js';
@@ -162,7 +163,7 @@ export class TurnServer {
     if (existing) return this.#reject(message, rinfo, 437, 'Allocation Mismatch', auth.key);
     const transport = attribute(message, Attr.RequestedTransport);
     if (!transport || transport.length !== 4) return this.#reject(message, rinfo, 400, 'Bad Request: REQUESTED-TRANSPORT missing', auth.key);
-    if (transport[0] !== UDP) return this.#reject(message, rinfo, 442, 'Unsupported Transport Protocol', auth.key);
+    if (transport[0] !== TRANSPORT_UDP) return this.#reject(message, rinfo, 442, 'Unsupported Transport Protocol', auth.key);
     const token = attribute(message, Attr.ReservationToken);
     const evenPort = attribute(message, Attr.EvenPort);
     if (token && (token.length !== 8 || evenPort)) return this.#reject(message, rinfo, 400, 'Bad Request: RESERVATION-TOKEN with EVEN-PORT, or malformed', auth.key);

@@ -27,7 +27,7 @@ test('samples are per-second rates of the counters, in total, per peer and per s
   assert.equal(history.times.length, 0, 'the first call is the baseline');
   history.sample(state([peer('a', { bytesReceived: 3000, bytesSent: 500, chunksReceived: 4, badChunks: 1, rtt: 0.012, path: 'relay' }), peer('b', { bytesSent: 7000 })], [{ id: 's', bytesDone: 3000 }]), 2000);
   assert.deepEqual(history.down.toArray(), [1000], '2000 bytes in 2 s');
-  assert.deepEqual(history.up.toArray(), [250], 'a new peer\'s first counters are its baseline');
+  assert.deepEqual(history.up.toArray(), [3750], 'a new peer counts from zero: (500 + 7000) bytes in 2 s');
   assert.deepEqual(history.verified.toArray(), [2]);
   assert.deepEqual(history.rejected.toArray(), [0.5]);
   assert.deepEqual(history.peers.get('a')!.rtt.toArray(), [12]);
@@ -55,4 +55,14 @@ test('a counter that goes down (a peer back with fresh counters) is a rate of ze
   history.sample(state([peer('a', { bytesReceived: 5000 })]), 0);
   history.sample(state([peer('a', { bytesReceived: 100 })]), 1000);
   assert.deepEqual(history.down.toArray(), [0]);
+});
+
+test('the session totals keep what peers that left sent and received', () => {
+  const history = new StatsHistory(10);
+  history.sample(state([peer('a', { bytesReceived: 1000 })]), 0);
+  history.sample(state([peer('a', { bytesReceived: 5000, bytesSent: 300 })]), 1000);
+  history.sample(state([]), 2000); // a left
+  history.sample(state([peer('b', { bytesReceived: 200 })]), 3000);
+  assert.equal(history.totalReceived, 4200, 'counted from the baseline, a\'s bytes kept after it left');
+  assert.equal(history.totalSent, 300);
 });

@@ -3,7 +3,8 @@
  * buffers of HISTORY_SECONDS (10 minutes and a half: a full 10-minute chart even mid-second).
  * - total upload and download bytes/s, chunks verified and rejected per second;
  * - per peer: upload and download bytes/s, RTT (ms) and path;
- * - per share: download (or hashing) bytes/s.
+ * - per share: download (or hashing) bytes/s;
+ * - and the session's totals sent and received, which do not shrink when a peer leaves.
  * Samples are rates computed from the cumulative counters in the engine state, so nothing on the
  * transfer path does any work for them. Memory is bounded: a fixed number of Float64Array slots
  * per series, and a peer's or share's series is dropped once it is gone from the state.
@@ -83,6 +84,9 @@ export class StatsHistory {
   readonly rejected: RingBuffer;
   readonly peers = new Map<string, PeerSeries>();
   readonly shares = new Map<string, RingBuffer>();
+  /** Bytes sent to and received from peers since the first sample. */
+  totalSent = 0;
+  totalReceived = 0;
   #last: { at: number; counters: Counters } | undefined;
 
   constructor(readonly capacity = HISTORY_SECONDS) {
@@ -94,8 +98,9 @@ export class StatsHistory {
   }
 
   /**
-   * Takes a sample of `state` at `now` (ms). The first call only sets the baseline. A counter that
-   * went down (a peer that left and came back with fresh counters) counts as zero, never negative.
+   * Takes a sample of `state` at `now` (ms). The first call only sets the baseline; a peer that
+   * appears later starts from zero (its counters start there). A counter that went down (a peer
+   * that left and came back with fresh counters) counts as zero, never negative.
    */
   sample(state: EngineState, now: number): void {
     const counters = countersOf(state);
@@ -107,9 +112,9 @@ export class StatsHistory {
     let up = 0;
     let down = 0;
     for (const peer of state.peers) {
-      const before = last.counters.peers.get(peer.peerId);
-      const sent = rate(peer.bytesSent, before?.sent);
-      const received = rate(peer.bytesReceived, before?.received);
+      const before = last.counters.peers.get(peer.peerId) ?? { sent: 0, received: 0 };
+      const sent = rate(peer.bytesSent, before.sent);
+      const received = rate(peer.bytesReceived, before.received);
       up += sent;
       down += received;
       let series = this.peers.get(peer.peerId);
@@ -129,6 +134,8 @@ export class StatsHistory {
     }
     for (const id of this.peers.keys()) if (!counters.peers.has(id)) this.peers.delete(id);
     for (const id of this.shares.keys()) if (!counters.shares.has(id)) this.shares.delete(id);
+    this.totalSent += up * seconds;
+    this.totalReceived += down * seconds;
     this.times.push(now);
     this.up.push(up);
     this.down.push(down);

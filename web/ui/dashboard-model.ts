@@ -11,6 +11,7 @@ export interface DashboardCards {
   /** Bytes per second, from the last sample. */
   upload: number;
   download: number;
+  /** Bytes this session, including peers that have left. */
   totalSent: number;
   totalReceived: number;
   /** Sent / received; null before anything was received. */
@@ -22,8 +23,7 @@ export interface DashboardCards {
 const ACTIVE = new Set(['hashing', 'connecting', 'downloading', 'verifying', 'stalled']);
 
 export function dashboardCards(state: EngineState, history: StatsHistory): DashboardCards {
-  const totalSent = state.peers.reduce((n, p) => n + p.bytesSent, 0);
-  const totalReceived = state.peers.reduce((n, p) => n + p.bytesReceived, 0);
+  const { totalSent, totalReceived } = history;
   const latest = (value: number) => (Number.isNaN(value) ? 0 : value);
   return {
     peersInRoom: state.peers.length,
