@@ -2,7 +2,7 @@
 // (dist/server). Flags: --watch (rebuild on change and restart the server: `npm run dev`),
 // --if-needed (skip when dist/ is newer than every source: `npm start`).
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { injectManifest } from 'workbox-build';
@@ -25,7 +25,15 @@ if (ifNeeded && existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...sour
   process.exit(0);
 }
 
-const common = { bundle: true, sourcemap: true, minify: production, logLevel: 'warning', target: 'es2022', define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') } };
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  target: 'es2022',
+  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'), __SHOAL_VERSION__: JSON.stringify(version) },
+};
 
 function copyStatic() {
   mkdirSync(join(out, 'web'), { recursive: true });
@@ -77,6 +85,8 @@ const builds = [
 // Last, so the precache list sees the page and workers it just built.
 const serviceWorker = { ...common, entryPoints: { sw: 'sw/sw.ts' }, outdir: join(out, 'web'), format: 'iife', platform: 'browser', plugins: [precacheManifest] };
 
+// Chunk names carry content hashes: old ones would pile up and be precached with the new.
+rmSync(join(out, 'web', 'chunks'), { recursive: true, force: true });
 copyStatic();
 if (!watch) {
   await Promise.all(builds.map((options) => esbuild.build(options)));

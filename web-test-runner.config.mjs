@@ -5,7 +5,8 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: true,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
+  // esbuild's transform API reads the tsconfig raw, without following "extends": the base has the decorator settings.
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.base.json' })],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -36,6 +36,8 @@ export interface PlaneEvents {
   sourcesChanged(shareId: string, count: number): void;
   sourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string): void;
   storageFull(shareId: string, message: string): void;
+  /** A download holds every chunk and checks the whole-file SHA-256 now. */
+  verifying(shareId: string): void;
   /** A download ended: complete and verified (no error), or failed. */
   finished(shareId: string, error: string | undefined): void;
   /** A channel handed to the plane (by its token) has closed. */
@@ -44,6 +46,15 @@ export interface PlaneEvents {
 
 type PeerCounts = PlaneProgress['peers'][number];
 
+/** A download seen from outside, for the transfer list: which chunks it holds and who gave them. */
+export interface DownloadInspection {
+  /** The download's bitfield (chunk i is bit 7 - i % 8 of byte i / 8), or empty before metadata. */
+  bits: Uint8Array;
+  chunks: number;
+  /** Verified bytes each peer gave this download, while it runs; `pulling` when a channel is open. */
+  sources: { remoteId: string; bytes: number; pulling: boolean }[];
+}
+
 export class DataPlane {
   readonly #downloads = new Map<string, Download>();
   readonly #seeding: Seeding;
@@ -51,6 +62,8 @@ export class DataPlane {
   readonly #downloadLimit = new RateLimiter();
   readonly #added = new Map<string, number>();
   readonly #peers = new Map<string, PeerCounts>();
+  /** Per running download: verified bytes by peer. */
+  readonly #given = new Map<string, Map<string, number>>();
   #reportTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -96,6 +109,8 @@ export class DataPlane {
           onChunk: (remoteId, index, bytes) => {
             this.#seeding.announceHave(shareId, index);
             this.#added.set(shareId, (this.#added.get(shareId) ?? 0) + bytes);
+            const given = this.#given.get(shareId);
+            given?.set(remoteId, (given.get(remoteId) ?? 0) + bytes);
             const counts = this.#peer(remoteId);
             counts.chunksReceived++;
             counts.bytesReceived += bytes;
@@ -110,21 +125,26 @@ export class DataPlane {
             this.#report();
             this.events.storageFull(shareId, message);
           },
+          onVerifying: () => {
+            this.#report();
+            this.events.verifying(shareId);
+          },
         },
       },
       resume,
     );
     this.#downloads.set(shareId, download);
+    this.#given.set(shareId, new Map());
     if (resume) this.#seeding.add(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! });
     download.done.then(
       () => {
         this.#report();
-        this.#downloads.delete(shareId);
+        this.#forget(shareId);
         this.events.finished(shareId, undefined);
       },
       (error: Error) => {
         this.#report();
-        this.#downloads.delete(shareId);
+        this.#forget(shareId);
         this.#seeding.remove(shareId);
         this.events.finished(shareId, error.message);
       },
@@ -163,7 +183,26 @@ export class DataPlane {
   /** Stops a download (what landed stays stored) and forgets it. */
   async stop(shareId: string): Promise<void> {
     this.#downloads.get(shareId)?.stop();
+    this.#forget(shareId);
+  }
+
+  /** A running download's chunk map and contributors; undefined when no download of it runs. */
+  async inspect(shareId: string): Promise<DownloadInspection | undefined> {
+    const download = this.#downloads.get(shareId);
+    if (!download) return undefined;
+    const pulling = new Set(download.sourceIds());
+    const given = this.#given.get(shareId) ?? new Map<string, number>();
+    for (const remoteId of pulling) if (!given.has(remoteId)) given.set(remoteId, 0);
+    return {
+      bits: download.bitfield ? download.bitfield.bytes.slice() : new Uint8Array(0),
+      chunks: download.bitfield?.length ?? 0,
+      sources: [...given].map(([remoteId, bytes]) => ({ remoteId, bytes, pulling: pulling.has(remoteId) })).sort((a, b) => b.bytes - a.bytes),
+    };
+  }
+
+  #forget(shareId: string): void {
     this.#downloads.delete(shareId);
+    this.#given.delete(shareId);
   }
 
   async stopAll(): Promise<void> {

@@ -42,6 +42,8 @@ export interface DownloadEvents {
   onSourceEnded: (remoteId: string, reason: SourceEndReason, detail: string) => void;
   /** Storage ran out mid-way: the download paused itself; resume() once there is room. */
   onStorageFull: (message: string) => void;
+  /** Every chunk is in: the whole-file SHA-256 is being checked (seconds, for gigabytes). */
+  onVerifying?: () => void;
 }
 
 export interface DownloadComponents {
@@ -90,6 +92,11 @@ export class Download {
 
   get sourceCount(): number {
     return this.#sources.size;
+  }
+
+  /** The peers this download has a channel to now. */
+  sourceIds(): string[] {
+    return [...this.#sources].map((source) => source.remoteId);
   }
 
   get paused(): boolean {
@@ -342,6 +349,7 @@ export class Download {
   #finish(): Promise<void> {
     this.#finished ??= (async () => {
       clearInterval(this.#watchdog);
+      this.components.events.onVerifying?.();
       try {
         const fileHash = await this.components.storage.hashStoredShare(this.shareId);
         if (fileHash !== this.meta!.fileHash) {

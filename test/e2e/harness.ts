@@ -122,6 +122,11 @@ export interface LaunchOptions {
   executablePath?: string;
   /** Flags beyond CHROMIUM_ARGS. */
   args?: string[];
+  /**
+   * An X display (e.g. ":99" of an Xvfb) to run a headful browser on: only there does a tab behind
+   * another become hidden (headless Chromium keeps every page visible).
+   */
+  display?: string;
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
@@ -130,7 +135,8 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
   const profile = await mkdtemp(join(options.profileParent ?? tmpdir(), 'shoal-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: options.executablePath ?? CHROMIUM,
-    headless: true,
+    headless: options.display === undefined,
+    ...(options.display !== undefined ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     acceptDownloads: true,
     args: [...CHROMIUM_ARGS, ...(options.args ?? []), `--shoal-test-tag=${tag}`],
   });
@@ -220,10 +226,20 @@ export async function sha256ThroughServiceWorker(page: Page, fileUrl: string): P
   }, fileUrl);
 }
 
-/** Opens the app and waits until it is in a room. */
+/** Opens the app (on Files unless `url` names a view) and waits until it is in a room. */
 export async function openApp(page: Page, url: string): Promise<void> {
-  await page.goto(url);
+  // From another view of the app, a goto that changes only the hash would not reload it.
+  if (page.url().startsWith('http')) await page.goto('about:blank');
+  await page.goto(url.includes('#') ? url : `${url}#/files`);
   await page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+}
+
+export type ViewName = 'Dashboard' | 'Network' | 'Transfers' | 'Files' | 'Settings';
+
+/** Goes to a view the way a user does: its link in the navigation. */
+export async function showView(page: Page, view: ViewName): Promise<void> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: view }).click();
+  await page.getByRole('link', { name: view, exact: true }).and(page.locator('[aria-current="page"]')).waitFor({ timeout: 5_000 });
 }
 
 /** Writes `size` random bytes to a temporary file; returns its path and SHA-256. */
@@ -246,6 +262,7 @@ export async function randomFile(name: string, size: number): Promise<{ path: st
 
 /** Shares a file from disk through the UI's file input and waits until it is seeded. */
 export async function shareFromDisk(page: Page, path: string, name: string, timeoutMs = 60_000): Promise<string> {
+  if (!page.url().endsWith('#/files')) await showView(page, 'Files');
   await page.getByLabel('Share files').setInputFiles(path);
   const item = page.locator(`li[aria-label="${name}"][data-status="seeding"]`);
   await item.waitFor({ timeout: timeoutMs });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const MiB = 1024 * 1024;
 const FILE_BYTES = 6 * MiB;
@@ -17,8 +17,10 @@ const MIN_SECONDS = (FILE_BYTES / MiB - 0.5) / LIMIT_MIB;
 const MAX_SECONDS = (3 * FILE_BYTES) / MiB / LIMIT_MIB;
 
 async function setLimit(page: Page, which: 'Upload' | 'Download', mib: string): Promise<void> {
+  await showView(page, 'Settings');
   await page.getByLabel(`${which} limit in MiB/s`).fill(mib);
   await page.getByLabel(`${which} limit in MiB/s`).press('Tab'); // commits: fires change
+  await showView(page, 'Files');
 }
 
 async function timedDownload(page: Page, name: string, shareId: string): Promise<number> {
@@ -61,9 +63,10 @@ describe('speed limits', { timeout: 240_000 }, () => {
     const file = await randomFile('down.bin', FILE_BYTES);
     files.push(file);
     await setLimit(leecher.page, 'Download', String(LIMIT_MIB));
-    await openApp(leecher.page, server.url); // reload: the limit comes back from localStorage
+    await openApp(leecher.page, `${server.url}/#/settings`); // reload: the limit comes back from localStorage
     assert.equal(await leecher.page.getByLabel('Download limit in MiB/s').inputValue(), String(LIMIT_MIB));
     assert.equal((await leecher.page.evaluate(() => (globalThis as any).shoal.store.state.limits.download)) as number, LIMIT_MIB * MiB);
+    await showView(leecher.page, 'Files');
     const id = await shareFromDisk(seeder.page, file.path, 'down.bin');
     const seconds = await timedDownload(leecher.page, 'down.bin', id);
     t.diagnostic(`6 MiB at a download limit of 2 MiB/s: ${seconds.toFixed(2)} s`);

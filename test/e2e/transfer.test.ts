@@ -11,13 +11,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { engineState, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, startServer, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { engineState, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, showView, startServer, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const FILE_SIZE = 8 * 1024 * 1024;
 
 async function transfer(a: Page, b: Page, name: string): Promise<{ ms: number; fileHash: string }> {
   const bytes = randomBytes(FILE_SIZE);
   const fileHash = createHash('sha256').update(bytes).digest('hex');
+  for (const page of [a, b]) if (!page.url().endsWith('#/files')) await showView(page, 'Files');
   await a.getByLabel('Share files').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
   const shared = a.locator(`li[aria-label="${name}"][data-status="seeding"]`);
   await shared.waitFor({ timeout: 30_000 });
@@ -64,7 +65,11 @@ describe('walking skeleton: share in one browser, download in another', { timeou
   test('8 MiB over a direct WebRTC connection, verified by SHA-256', async () => {
     await openApp(browserA.page, server.url);
     await openApp(browserB.page, server.url);
-    await browserB.page.locator('shoal-peer-list li').first().waitFor({ timeout: 10_000 });
+    // The Network view lists A in its table (and draws it in the graph).
+    await showView(browserB.page, 'Network');
+    const peerName = await browserA.page.evaluate(() => (globalThis as any).shoal.store.state.selfName as string);
+    await browserB.page.getByRole('table', { name: 'Peers (1)' }).getByRole('row', { name: new RegExp(`^${peerName} `) }).waitFor({ timeout: 10_000 });
+    await browserB.page.getByRole('button', { name: new RegExp(`^${peerName}: `) }).waitFor();
     for (const page of [browserA.page, browserB.page]) assert.equal((await engineState(page)).dataPlane, 'worker', 'Chromium moves data channels into the storage worker');
     const { ms, fileHash } = await transfer(browserA.page, browserB.page, 'direct.bin');
     const types = await candidateTypes(browserB.page);
@@ -85,7 +90,7 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     const page = browserB.page;
     const chunks: string[] = [];
     page.on('request', (request) => request.url().includes('/chunks/') && chunks.push(request.url()));
-    await openApp(page, server.url);
+    await openApp(page, `${server.url}/#/dashboard`);
     const chart = page.getByRole('img', { name: 'Upload and download speed, last 10 minutes' });
     await chart.waitFor({ timeout: 10_000 });
     for (const deadline = Date.now() + 10_000; Number(await chart.getAttribute('data-points')) < 2 && Date.now() < deadline; ) await page.waitForTimeout(250);
@@ -127,6 +132,7 @@ describe('walking skeleton: share in one browser, download in another', { timeou
   test('relay only switched on at run time, with no reload: the connection is made again, through the relay', async () => {
     const [pageA, pageB] = [browserA.context.pages().at(-1)!, browserB.context.pages().at(-1)!];
     await pageB.evaluate(() => ((globalThis as { stillThisPage?: boolean }).stillThisPage = true));
+    await showView(pageB, 'Settings');
     await pageB.getByRole('checkbox', { name: 'Relay only' }).check();
     await pageB.waitForFunction(() => (globalThis as any).shoal.store.state.forceRelay === true);
     const { ms } = await transfer(pageA, pageB, 'relay-at-run-time.bin');
@@ -134,8 +140,10 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     assert.ok(types.length > 0 && types.every((t) => t === 'relay'), `relay path expected, got ${types.join(',')}`);
     assert.equal(await pageB.evaluate(() => (globalThis as { stillThisPage?: boolean }).stillThisPage), true, 'the page was not reloaded');
     const seederName = await pageA.evaluate(() => (globalThis as any).shoal.store.state.selfName as string);
+    await showView(pageB, 'Dashboard');
     const quality = pageB.getByRole('table', { name: 'Connection quality' });
     await quality.getByRole('row', { name: new RegExp(`^${seederName} relayed \\d+ ms \\d+$`) }).waitFor({ timeout: 10_000 });
+    await showView(pageB, 'Settings');
     await pageB.getByRole('checkbox', { name: 'Relay only' }).uncheck();
     console.log(`# e2e 8 MiB after switching to relay only: ${Math.round(ms)} ms`);
   });
@@ -144,6 +152,7 @@ describe('walking skeleton: share in one browser, download in another', { timeou
     const page = browserB.context.pages().at(-1)!;
     const file = await randomFile('cancelled.bin', 512 * 1024 * 1024);
     try {
+      await showView(page, 'Files');
       await page.getByLabel('Share files').setInputFiles(file.path);
       const hashing = page.locator('li[aria-label="cancelled.bin"][data-status="hashing"]');
       await hashing.waitFor({ timeout: 15_000 });

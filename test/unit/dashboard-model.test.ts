@@ -22,19 +22,24 @@ test('cards: peers in the room and connected, speeds from the last sample, total
   assert.equal(dashboardCards(initialState('me', false), new StatsHistory(10)).ratio, null, 'no ratio before anything was received');
 });
 
-test('the chart feed is pushed in place and keeps the last `max` samples, in MiB/s', () => {
-  const feed = new SpeedFeed(3);
-  const labels = feed.labels;
+test('the chart feed is pushed in place and keeps the last 10 minutes, in MiB/s', () => {
+  const feed = new SpeedFeed(3000);
+  const up = feed.up;
   for (let i = 0; i < 5; i++) feed.push(Date.UTC(2026, 11, 1, 4, 0, i), i * MiB, 2 * i * MiB);
-  assert.equal(feed.labels, labels, 'the same arrays: the chart holds them by reference');
-  assert.deepEqual(feed.labels, ['04:00:02', '04:00:03', '04:00:04']);
-  assert.deepEqual(feed.up, [2, 3, 4]);
-  assert.deepEqual(feed.down, [4, 6, 8]);
+  assert.equal(feed.up, up, 'the same arrays: the chart holds them by reference');
+  assert.deepEqual(feed.up.map((p) => p.x), [2, 3, 4].map((s) => Date.UTC(2026, 11, 1, 4, 0, s)), 'older than the window: dropped');
+  assert.deepEqual(feed.up.map((p) => p.y), [2, 3, 4]);
+  assert.deepEqual(feed.down.map((p) => p.y), [4, 6, 8]);
   const history = new StatsHistory(10);
   for (let t = 0; t <= 4; t++) history.sample({ ...initialState('me', false), peers: [{ ...newPeer('a', 'Ann'), bytesReceived: t * MiB }] }, t * 1000);
-  const filled = new SpeedFeed(600);
+  const filled = new SpeedFeed();
   filled.fill(history);
-  assert.deepEqual(filled.down, [1, 1, 1, 1]);
+  assert.deepEqual(filled.down, [1, 2, 3, 4].map((t) => ({ x: t * 1000, y: 1 })));
+  // An empty history's latest time is NaN (the first sample is only the baseline): nothing is pushed.
+  const empty = new StatsHistory(10);
+  empty.sample(initialState('me', false), 0);
+  filled.push(empty.times.latest(), 0, 0);
+  assert.equal(filled.up.length, 4);
 });
 
 test('connection quality: direct or relayed only while connected, RTT in ms, failures', () => {
@@ -48,14 +53,58 @@ test('connection quality: direct or relayed only while connected, RTT in ms, fai
     connectionRows({ ...initialState('me', false), peers }).map((r) => [r.name, r.path, r.rttMs, r.failures]),
     [['Ann', 'direct', 23, 0], ['Bob', 'relayed', 100, 0], ['Cy', '—', null, 2]],
   );
-  const health = healthRows({ ...initialState('me', true), signaling: 'open', dataPlane: 'worker', storageBackend: 'opfs' }, { used: 50 * MiB, limit: 100 * MiB }, 'ok');
+  const health = healthRows({ ...initialState('me', true), signaling: 'open', reconnects: 2, dataPlane: 'worker', storageBackend: 'opfs' }, { used: 50 * MiB, limit: 100 * MiB }, 'ok', { reachable: true, ms: 35 });
   assert.deepEqual(health.map((h) => [h.label, h.value, h.ok]), [
-    ['Signaling', 'open', true],
+    ['Signaling', 'open, 2 reconnects', true],
+    ['TURN relay', 'reachable, 35 ms', true],
     ['Data plane', 'storage worker', true],
     ['Storage', 'OPFS', true],
     ['Relay only', 'on', true],
     ['JS heap', '50 MiB of 100 MiB', true],
     ['Server', 'ok', true],
   ]);
-  assert.deepEqual(healthRows(initialState('me', false), undefined, 'degraded').map((h) => h.label), ['Signaling', 'Data plane', 'Storage', 'Relay only', 'Server'], 'no heap row where the browser does not expose it');
+  assert.deepEqual(healthRows(initialState('me', false), undefined, 'degraded').map((h) => h.label), ['Signaling', 'TURN relay', 'Data plane', 'Storage', 'Relay only', 'Server'], 'no heap row where the browser does not expose it');
+  const unreachable = healthRows(initialState('me', false), undefined, 'ok', { reachable: false, reason: '401 Unauthorized' }).find((h) => h.label === 'TURN relay')!;
+  assert.deepEqual([unreachable.value, unreachable.ok], ['unreachable: 401 Unauthorized', false]);
+  assert.equal(healthRows(initialState('me', false), undefined, 'ok').find((h) => h.label === 'TURN relay')!.value, 'checking…');
+});
+
+test('the RTT feed: a line per peer on the time axis, gaps where unknown, filled from the history', () => {
+  const { RttFeed } = dashboardParts;
+  const history = new StatsHistory(10);
+  const at = (t: number, peers: ReturnType<typeof newPeer>[]) => history.sample({ ...initialState('me', false), peers }, t * 1000);
+  const ann = { ...newPeer('a', 'Ann'), rtt: 0.02 };
+  at(0, [ann]);
+  at(1, [ann]);
+  at(2, [ann, { ...newPeer('b', 'Bob') }]);
+  at(3, [ann, { ...newPeer('b', 'Bob'), rtt: 0.05 }]);
+  const names = new Map([['a', 'Ann'], ['b', 'Bob']]);
+  const filled = new RttFeed();
+  filled.fill(history, names);
+  assert.deepEqual(
+    filled.datasets.map((d) => [d.label, d.data]),
+    [
+      ['Ann', [{ x: 1000, y: 20 }, { x: 2000, y: 20 }, { x: 3000, y: 20 }]],
+      ['Bob', [{ x: 2000, y: null }, { x: 3000, y: 50 }]],
+    ],
+    'a peer that came later starts later',
+  );
+  const feed = new RttFeed(3000);
+  for (let t = 4; t < 8; t++) {
+    at(t, t < 6 ? [ann, { ...newPeer('b', 'Bob'), rtt: 0.05 }] : [ann]);
+    feed.push(history.times.latest(), history.peers, names);
+  }
+  assert.deepEqual(
+    feed.datasets.map((d) => [d.label, d.data.map((p) => p.y)]),
+    [
+      ['Ann', [20, 20, 20]],
+      ['Bob', [50, null, null]],
+    ],
+    'the last 3 s; Bob left: his line ends',
+  );
+  at(8, [ann]);
+  feed.push(history.times.latest(), history.peers, names);
+  assert.deepEqual(feed.datasets.map((d) => d.label), ['Ann'], 'a line with nothing left goes');
+  feed.push(Number.NaN, history.peers, names);
+  assert.equal(feed.datasets[0]!.data.length, 3, 'no time, no sample');
 });

@@ -91,9 +91,11 @@ beforeEach(() => {
 });
 afterEach(() => mock.timers.reset());
 
-function newDownload(store: ChunkStorage = storage): { download: Download; received: Map<string, number>; ended: string[] } {
+function newDownload(store: ChunkStorage = storage): { download: Download; received: Map<string, number>; ended: string[]; verifying: number[] } {
   const received = new Map<string, number>();
   const ended: string[] = [];
+  /** How many chunks had landed each time the download said it verifies the whole file. */
+  const verifying: number[] = [];
   const download = new Download(
     SHARE_ID,
     {
@@ -105,11 +107,12 @@ function newDownload(store: ChunkStorage = storage): { download: Download; recei
         onSourcesChanged: () => undefined,
         onSourceEnded: (remoteId, reason, detail) => ended.push(`${remoteId} ${reason}: ${detail}`),
         onStorageFull: () => undefined,
+        onVerifying: () => verifying.push([...received.values()].reduce((a, b) => a + b, 0)),
       },
     },
     { meta, bitfield: new Uint8Array(Math.ceil(CHUNKS / 8)) },
   );
-  return { download, received, ended };
+  return { download, received, ended, verifying };
 }
 
 test('scheduler: a new source gets a pipeline of PIPELINE_MIN requests, none asked twice', async () => {
@@ -126,7 +129,7 @@ test('scheduler: a new source gets a pipeline of PIPELINE_MIN requests, none ask
 });
 
 test('endgame: a straggler\'s chunks go to another peer only once overdue, and the loser is cancelled', async () => {
-  const { download, received } = newDownload();
+  const { download, received, verifying } = newDownload();
   const slow = seeder(false);
   const fast = seeder(true);
   download.addSource(new WireChannel(slow as unknown as RTCDataChannel), 'slow');
@@ -152,6 +155,7 @@ test('endgame: a straggler\'s chunks go to another peer only once overdue, and t
   assert.deepEqual(slow.cancelled().sort((x, y) => x - y), [...held].sort((x, y) => x - y), 'the slow peer is told to drop them');
   await download.done;
   assert.equal(slow.readyState, 'closed');
+  assert.deepEqual(verifying, [CHUNKS], 'the whole-file check is announced once, after the last chunk');
 });
 
 test('hostile source: a chunk nobody asked for, or a bitfield of the wrong length, ends that source only', async () => {

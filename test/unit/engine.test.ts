@@ -62,6 +62,7 @@ async function startEngine(): Promise<Harness> {
         connect: () => options.onState('open'),
         send: (message: ClientMessage) => void sent.push(message),
         join: (room: string | undefined) => void sent.push({ type: 'join-room', ...(room ? { room } : {}) }),
+        rename: (name: string) => void sent.push({ type: 'join-room', name }),
         close: () => undefined,
       };
     },
@@ -148,6 +149,12 @@ test('a source that sent bad data is banned for the share (with a notice); one t
 
 test('a verified download turns to seeding and is announced; one that fails the whole-file hash shows why and is not announced', async () => {
   const good = await downloading();
+  good.plane.verifying(SHARE.id);
+  // the last progress report of the chunks comes after: the state still says verifying
+  good.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: SHARE.size, bytesAdded: 65536 }], peers: [] });
+  good.plane.sourcesChanged(SHARE.id, 0);
+  await good.engine.flush();
+  assert.equal(good.engine.store.state.shares.find((s) => s.id === SHARE.id)?.status, 'verifying', 'the whole-file SHA-256 is being checked');
   good.plane.finished(SHARE.id, undefined);
   await good.done;
   await good.engine.flush();
@@ -199,4 +206,9 @@ test('room and relay-only change at run time: a join on the open connection, ope
   assert.equal(h.engine.store.state.forceRelay, true);
   h.engine.setRelayOnly(false);
   assert.deepEqual(h.reconfigured, ['relay', 'all']);
+  h.engine.setName('Coral Orca');
+  h.engine.setName('Coral Orca'); // unchanged: no second join
+  await h.engine.flush();
+  assert.equal(h.engine.store.state.selfName, 'Coral Orca');
+  assert.deepEqual(h.sent.filter((m) => m.type === 'join-room' && m.name), [{ type: 'join-room', name: 'Coral Orca' }]);
 });

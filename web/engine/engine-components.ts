@@ -16,7 +16,7 @@ export interface EngineComponents {
   transferLog?: TransferLog;
 }
 
-export type SignalingPort = Pick<SignalingClient, 'connect' | 'send' | 'close' | 'join'>;
+export type SignalingPort = Pick<SignalingClient, 'connect' | 'send' | 'close' | 'join' | 'rename'>;
 export type PeerConnectionsPort = Pick<PeerConnections, 'get' | 'close' | 'handleSignal' | 'stats' | 'dispose' | 'closeAll'>;
 
 export interface EngineOptions {

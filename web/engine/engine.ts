@@ -5,13 +5,14 @@
 import * as Comlink from 'comlink';
 import { Bitfield, CHANNEL_LABEL, chunkCount, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
 import { SPEED_WINDOW_MS } from '../../plane/constants.js';
-import type { PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
+import type { DownloadInspection, PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import type { SourceEndReason } from '../../plane/download.js';
 import { ShareImports } from './import-share.js';
 import { announcedHolders, holdsShare, peerName, reduceRoster } from './room-roster.js';
 import { SourceDialer } from './source-dialer.js';
 import { LiveStats } from './live-stats.js';
 import { loadIceServers } from './ice-servers.js';
+import { probeRelay, RELAY_PROBE_EVERY_MS, type RelayProbe } from './relay-probe.js';
 import { IdbTransferLog, MemoryTransferLog, TransferHistory } from './transfer-history.js';
 import type { ShareInput } from './share-input.js';
 import { PeerConnections } from './peer-connections.js';
@@ -34,6 +35,8 @@ interface DownloadView {
   /** Aborted when the download ends or is removed: stops its dialing and retries. */
   abort: AbortController;
   sourceCount: number;
+  /** Every chunk is in; the whole-file SHA-256 is being checked. */
+  verifying: boolean;
   meter: SpeedMeter;
   finished: (error: string | undefined) => void;
 }
@@ -57,8 +60,13 @@ export class Engine {
   /** Resolves once #plane is set. (Not with the plane: a Comlink proxy must never be awaited.) */
   readonly #planeReady: Promise<void>;
   #resolvePlane!: () => void;
+  /** Settles once the ICE servers are loaded (or failed to). */
+  readonly #iceReady: Promise<void>;
+  #resolveIce!: () => void;
   readonly #peers: PeerConnectionsPort;
   readonly #signaling: SignalingPort;
+  #signalingOpened = false;
+  #relayProbe: { at: number; result: Promise<RelayProbe> } | undefined;
   readonly #dialer: SourceDialer;
   #rtcConfig: RTCConfiguration = { iceServers: [] };
   /** RTT and path per peer in the state, and the 1 Hz stats history the charts draw. */
@@ -74,6 +82,7 @@ export class Engine {
     this.#state = new StateWriter(this.store);
     this.#imports = new ShareImports(components, this.#state);
     this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));
+    this.#iceReady = new Promise((resolve) => (this.#resolveIce = resolve));
     this.#peers = (components.peerConnections ?? ((o) => new PeerConnections(o)))({
       selfId: () => this.#state.current.selfId,
       rtcConfig: () => this.#rtcConfig,
@@ -104,7 +113,12 @@ export class Engine {
       name: options.selfName,
       ...(options.room ? { room: options.room } : {}),
       onMessage: (message) => this.#onSignal(message),
-      onState: (signaling) => this.#state.set({ signaling }),
+      onState: (signaling) => {
+        const current = this.#state.current;
+        const reconnected = signaling === 'open' && this.#signalingOpened;
+        if (signaling === 'open') this.#signalingOpened = true;
+        this.#state.set({ signaling, ...(reconnected ? { reconnects: current.reconnects + 1 } : {}) });
+      },
       log: (msg) => console.warn(`shoal: ${msg}`),
     });
   }
@@ -116,6 +130,7 @@ export class Engine {
     this.#state.set({ dataPlane: host, storageBackend: await this.components.storage.backend() });
     await plane.setRateLimits(this.#state.current.limits);
     await this.#loadIceServers();
+    this.#resolveIce();
     void globalThis.navigator?.storage?.persist?.().catch(() => false);
     for (const record of await this.components.storage.listShares()) {
       const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
@@ -167,7 +182,7 @@ export class Engine {
     const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
     let finished!: (error: string | undefined) => void;
     const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
-    const view: DownloadView = { shareId, meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
+    const view: DownloadView = { shareId, meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
     this.#downloads.set(shareId, view);
     this.#dialer.open(shareId, view.abort.signal);
     if (resume) this.#seeded.set(shareId, { id: shareId, name: resume.meta.name, size: resume.meta.size });
@@ -201,6 +216,13 @@ export class Engine {
   /** Moves to `room` (undefined: the room of this address) without a reload; the roster follows the welcome. */
   setRoom(room: string | undefined): void {
     this.#signaling.join(room);
+  }
+
+  /** Another display name; peers see it at once (connections to them reopen as after a re-join). */
+  setName(name: string): void {
+    if (name === this.#state.current.selfName) return;
+    this.#state.set({ selfName: name });
+    this.#signaling.rename(name);
   }
 
   /**
@@ -256,6 +278,22 @@ export class Engine {
     }
   }
 
+  /**
+   * Whether the TURN relay answers: a test allocation (a relay-only connection gathering its
+   * candidates), at most once a minute; the answer is shared by every caller in that minute.
+   */
+  probeRelay(): Promise<RelayProbe> {
+    const now = performance.now();
+    if (!this.#relayProbe || now - this.#relayProbe.at > RELAY_PROBE_EVERY_MS) this.#relayProbe = { at: now, result: this.#iceReady.then(() => probeRelay(this.#rtcConfig.iceServers ?? [])) };
+    return this.#relayProbe.result;
+  }
+
+  /** A running download's chunk map and what each peer gave it (undefined when none runs). */
+  async inspect(shareId: string): Promise<DownloadInspection | undefined> {
+    await this.#planeReady;
+    return this.#plane.inspect(shareId);
+  }
+
   /** Per-peer connection statistics (candidate types, RTT), keyed by peer id. */
   connectionStats(): ReturnType<PeerConnections['stats']> {
     return this.#peers.stats();
@@ -304,7 +342,7 @@ export class Engine {
         const download = this.#downloads.get(shareId);
         if (!download) return;
         download.sourceCount = count;
-        this.#state.patchShare(shareId, { sources: count, ...(count === 0 && !download.paused ? { status: 'stalled', speed: 0 } : {}) });
+        this.#state.patchShare(shareId, { sources: count, ...(count === 0 && !download.paused && !download.verifying ? { status: 'stalled', speed: 0 } : {}) });
       },
       sourceEnded: (shareId, remoteId, reason, detail) => this.#dialer.ended(shareId, remoteId, reason, detail),
       storageFull: (shareId, message) => {
@@ -316,6 +354,12 @@ export class Engine {
           etaSeconds: null,
           error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
         });
+      },
+      verifying: (shareId) => {
+        const download = this.#downloads.get(shareId);
+        if (!download) return;
+        download.verifying = true;
+        this.#state.patchShare(shareId, { status: 'verifying', speed: 0, etaSeconds: null });
       },
       finished: (shareId, error) => this.#downloads.get(shareId)?.finished(error),
       channelClosed: (token) => {
@@ -332,7 +376,7 @@ export class Engine {
       if (!download?.meta) continue;
       download.meter.add(bytesAdded, now);
       const speed = download.meter.rate(now);
-      this.#state.patchShare(shareId, { bytesDone, speed, etaSeconds: etaSeconds(download.meta.size - bytesDone, speed), status: download.paused ? 'paused' : 'downloading' });
+      this.#state.patchShare(shareId, { bytesDone, speed, etaSeconds: etaSeconds(download.meta.size - bytesDone, speed), status: download.paused ? 'paused' : download.verifying ? 'verifying' : 'downloading' });
     }
     for (const counts of peers) {
       this.#state.patchPeer(counts.remoteId, (p) => ({

@@ -35,6 +35,12 @@ export class SignalingClient {
     this.send(this.#joinMessage());
   }
 
+  /** A new display name: the room hears it at once (this re-joins the current room). */
+  rename(name: string): void {
+    this.options.name = name;
+    this.send(this.#joinMessage());
+  }
+
   #joinMessage(): ClientMessage {
     const join: ClientMessage = { type: 'join-room' };
     if (this.#room) join.room = this.#room;

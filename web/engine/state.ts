@@ -57,6 +57,8 @@ export interface RoomFile {
 
 export interface EngineState {
   signaling: ConnectionState;
+  /** How often signaling came back after it was open once (this page's lifetime). */
+  reconnects: number;
   selfId: string | undefined;
   selfName: string;
   room: string | undefined;
@@ -78,6 +80,7 @@ export type { RateLimits };
 
 export const initialState = (selfName: string, forceRelay: boolean): EngineState => ({
   signaling: 'closed',
+  reconnects: 0,
   selfId: undefined,
   selfName,
   room: undefined,

@@ -3,7 +3,8 @@
  * and the speed chart's feed. Pure, so it is tested without a browser.
  */
 import type { EngineState } from '../engine/state.js';
-import type { StatsHistory } from '../engine/stats-history.js';
+import type { PeerSeries, StatsHistory } from '../engine/stats-history.js';
+import type { RelayProbe } from '../engine/relay-probe.js';
 
 export interface DashboardCards {
   peersInRoom: number;
@@ -38,27 +39,41 @@ export function dashboardCards(state: EngineState, history: StatsHistory): Dashb
   };
 }
 
+/** A chart point: `x` a time (ms since the epoch), `y` the value or null for a gap. */
+export interface Point {
+  x: number;
+  y: number | null;
+}
+
+/** The last `window` ms of a series: points before it are dropped from the front. */
+function trim(points: Point[], latest: number, window: number): void {
+  let stale = 0;
+  while (stale < points.length && points[stale]!.x <= latest - window) stale++;
+  if (stale > 0) points.splice(0, stale);
+}
+
+const MiB = 1048576;
+
 /**
- * The speed chart's data: parallel arrays the chart holds by reference. Each sample is pushed and
- * the oldest shifted out past `max`, so the chart is updated in place, never rebuilt.
+ * The speed chart's data: point arrays the chart holds by reference, on a time axis. Each sample is
+ * pushed and what is older than `windowMs` dropped, so the chart is updated in place, never rebuilt.
  */
 export class SpeedFeed {
-  readonly labels: string[] = [];
-  readonly up: number[] = [];
-  readonly down: number[] = [];
+  readonly up: Point[] = [];
+  readonly down: Point[] = [];
 
-  constructor(readonly max = 600) {}
+  constructor(readonly windowMs = 600_000) {}
 
-  /** Pushes one sample (`time` in ms since the epoch; speeds in bytes per second, shown in MiB/s). */
+  /**
+   * Pushes one sample (`time` in ms since the epoch; speeds in bytes per second, shown in MiB/s).
+   * No time (an empty history: the first sample only sets the baseline) pushes nothing.
+   */
   push(time: number, up: number, down: number): void {
-    this.labels.push(new Date(time).toISOString().slice(11, 19));
-    this.up.push(up / 1048576);
-    this.down.push(down / 1048576);
-    while (this.labels.length > this.max) {
-      this.labels.shift();
-      this.up.shift();
-      this.down.shift();
-    }
+    if (!Number.isFinite(time)) return;
+    this.up.push({ x: time, y: up / MiB });
+    this.down.push({ x: time, y: down / MiB });
+    trim(this.up, time, this.windowMs);
+    trim(this.down, time, this.windowMs);
   }
 
   /** Fills the feed with what the history holds (when the chart first opens). */
@@ -66,7 +81,47 @@ export class SpeedFeed {
     const times = history.times.toArray();
     const up = history.up.toArray();
     const down = history.down.toArray();
-    for (let i = Math.max(0, times.length - this.max); i < times.length; i++) this.push(times[i]!, up[i]!, down[i]!);
+    for (let i = 0; i < times.length; i++) this.push(times[i]!, up[i]!, down[i]!);
+  }
+}
+
+/**
+ * The RTT chart's data: one line per peer (milliseconds, null where unknown), on the speed chart's
+ * time axis, pushed in place like it. A peer that left keeps its line until it scrolls out; a line
+ * with nothing left goes.
+ */
+export class RttFeed {
+  readonly datasets: { peerId: string; label: string; data: Point[] }[] = [];
+
+  constructor(readonly windowMs = 600_000) {}
+
+  /** What the history holds (when the chart first opens). */
+  fill(history: StatsHistory, names: ReadonlyMap<string, string>): void {
+    const times = history.times.toArray();
+    for (const [peerId, series] of history.peers) {
+      const values = series.rtt.toArray();
+      // a peer's series ends with the history's: it started `times.length - values.length` samples later
+      const data = values.map((v, i) => ({ x: times[times.length - values.length + i]!, y: Number.isNaN(v) ? null : Math.round(v) }));
+      if (data.some((p) => p.y !== null)) this.datasets.push({ peerId, label: names.get(peerId) || peerId.slice(0, 6), data });
+    }
+    const latest = times.at(-1);
+    if (latest !== undefined) for (const dataset of this.datasets) trim(dataset.data, latest, this.windowMs);
+  }
+
+  /** One sample: each peer's latest RTT from the history, names from `names`. No time, nothing. */
+  push(time: number, peers: ReadonlyMap<string, PeerSeries>, names: ReadonlyMap<string, string>): void {
+    if (!Number.isFinite(time)) return;
+    for (const peerId of peers.keys()) {
+      if (!this.datasets.some((d) => d.peerId === peerId)) this.datasets.push({ peerId, label: names.get(peerId) || peerId.slice(0, 6), data: [] });
+    }
+    for (let i = this.datasets.length - 1; i >= 0; i--) {
+      const dataset = this.datasets[i]!;
+      const rtt = peers.get(dataset.peerId)?.rtt.latest();
+      dataset.data.push({ x: time, y: rtt === undefined || Number.isNaN(rtt) ? null : Math.round(rtt) });
+      dataset.label = names.get(dataset.peerId) || dataset.label;
+      trim(dataset.data, time, this.windowMs);
+      if (dataset.data.every((p) => p.y === null)) this.datasets.splice(i, 1);
+    }
   }
 }
 
@@ -96,11 +151,17 @@ export interface HealthRow {
   ok: boolean;
 }
 
-/** System health: signaling, where chunks are handled and stored, the JS heap where exposed, the server. */
-export function healthRows(state: EngineState, heap: { used: number; limit: number } | undefined, server: string | undefined): HealthRow[] {
+
+/**
+ * System health: signaling (and how often it reconnected), the TURN relay, where chunks are handled
+ * and stored, the JS heap where exposed, the server.
+ */
+export function healthRows(state: EngineState, heap: { used: number; limit: number } | undefined, server: string | undefined, relay?: RelayProbe): HealthRow[] {
   const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
+  const reconnects = state.reconnects === 0 ? '' : `, ${state.reconnects} reconnect${state.reconnects === 1 ? '' : 's'}`;
   return [
-    { label: 'Signaling', value: state.signaling, ok: state.signaling === 'open' },
+    { label: 'Signaling', value: `${state.signaling}${reconnects}`, ok: state.signaling === 'open' },
+    { label: 'TURN relay', value: relay === undefined ? 'checking…' : relay.reachable ? `reachable, ${relay.ms} ms` : `unreachable: ${relay.reason}`, ok: relay?.reachable !== false },
     { label: 'Data plane', value: state.dataPlane === 'worker' ? 'storage worker' : state.dataPlane === 'page' ? 'this page' : '—', ok: state.dataPlane !== undefined },
     { label: 'Storage', value: state.storageBackend === 'indexeddb' ? 'IndexedDB' : state.storageBackend === 'opfs' ? 'OPFS' : '—', ok: state.storageBackend !== undefined },
     { label: 'Relay only', value: state.forceRelay ? 'on' : 'off', ok: true },

@@ -1,12 +1,12 @@
 /**
  * Upload and download limits, in MiB/s (empty means none): emits `limits-change` with bytes per
- * second. The page keeps the choice in localStorage (see main.ts), so it survives a reload.
+ * second. The settings store keeps the choice (see views/settings-view.ts), so it survives a reload.
  */
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RateLimits } from '../engine/state.js';
 import { SliceController } from './slice-controller.js';
-import { panel } from './theme.js';
+import { fields, panel } from './theme.js';
 
 const MiB = 1024 * 1024;
 
@@ -28,6 +28,7 @@ export function parseLimit(text: string): number | null | undefined {
 export class RateLimitsPanel extends LitElement {
   static override styles = [
     panel,
+    fields,
     css`
       form {
         display: flex;
@@ -43,15 +44,6 @@ export class RateLimitsPanel extends LitElement {
       }
       input {
         width: 7rem;
-        font: inherit;
-        color: var(--text);
-        background: rgb(255 255 255 / 0.06);
-        border: 1px solid var(--glass-border);
-        border-radius: 8px;
-        padding: 0.35rem 0.5rem;
-      }
-      input:invalid {
-        border-color: var(--bad);
       }
     `,
   ];

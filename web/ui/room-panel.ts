@@ -6,7 +6,7 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { newRoomCode, roomFromInput, roomLink } from './room-code.js';
-import { panel } from './theme.js';
+import { fields, panel } from './theme.js';
 
 /** The user chose another room (undefined: the room of this address). */
 export class RoomChangeEvent extends Event {
@@ -19,6 +19,7 @@ export class RoomChangeEvent extends Event {
 export class RoomPanel extends LitElement {
   static override styles = [
     panel,
+    fields,
     css`
       .row {
         display: flex;
@@ -35,12 +36,6 @@ export class RoomPanel extends LitElement {
         overflow-wrap: anywhere;
       }
       input {
-        font: inherit;
-        color: var(--text);
-        background: rgb(255 255 255 / 0.06);
-        border: 1px solid var(--glass-border);
-        border-radius: 8px;
-        padding: 0.4rem 0.5rem;
         min-width: 10rem;
         flex: 1;
       }

@@ -1,57 +1,79 @@
-/** The app shell: header with connection state, and the dashboard of panels. */
+/**
+ * The app shell: the header (name, signaling state), the navigation (a bottom bar on phones, a side
+ * rail from tablets up) and the view the hash route names. Views are mounted only while shown; the
+ * engine, its stats history and the transfers keep running whatever is on screen. A share link
+ * (`#/s/<id>`) opens Files and downloads that share as soon as the room offers it.
+ */
 import { css, html, LitElement } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { Engine } from '../engine/engine.js';
 import type { EngineState } from '../engine/state.js';
 import type { SettingsStore } from '../settings.js';
+import type { View } from '../settings.js';
 import { ContextProvider } from '@lit/context';
 import { engineContext, SliceController } from './slice-controller.js';
+import { parseRoute, viewHref, VIEW_LABELS, type Route } from './routes.js';
+import { VIEWS } from '../settings.js';
+import { settingsContext } from './settings-context.js';
 import './dashboard.js';
-import './peer-list.js';
-import './room-files.js';
-import type { DownloadRequestEvent } from './room-files.js';
-import './share-drop.js';
-import type { ShareFilesEvent } from './share-drop.js';
-import './rate-limits.js';
-import './room-panel.js';
+import './toasts.js';
+import './views/files-view.js';
+import './views/transfers-view.js';
+import './views/network-view.js';
+import './views/settings-view.js';
+import type { ShareActionEvent } from './share-actions.js';
 import type { RoomChangeEvent } from './room-panel.js';
-import type { LimitsChangeEvent } from './rate-limits.js';
-import './transfer-list.js';
-import type { ShareActionEvent } from './transfer-list.js';
+
+const ICONS: Record<View, string> = {
+  dashboard: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
+  network: 'M12 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM5 16a3 3 0 1 0 0 6 3 3 0 0 0 0-6zm14 0a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM11 8h2v3.5l5.2 3-1 1.7L12 13.2l-5.2 3-1-1.7 5.2-3z',
+  transfers: 'M7 3 3 7h3v7h2V7h3zm10 14V10h-2v7h-3l4 4 4-4z',
+  files: 'M4 4h6l2 2h8v14H4z',
+  settings: 'M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm9 5v-2l-2.4-.5-.6-1.5 1.4-2-1.4-1.4-2 1.4-1.5-.6L14 3h-2l-.5 2.4-1.5.6-2-1.4-1.4 1.4 1.4 2-.6 1.5L3 11v2l2.4.5.6 1.5-1.4 2 1.4 1.4 2-1.4 1.5.6.5 2.4h2l.5-2.4 1.5-.6 2 1.4 1.4-1.4-1.4-2 .6-1.5z',
+};
 
 @customElement('shoal-app')
 export class ShoalApp extends LitElement {
   static override styles = css`
     :host {
-      display: block;
-      max-width: 1200px;
-      margin: 0 auto;
-      padding: 1rem;
+      display: grid;
+      grid-template-columns: minmax(0, 1fr);
+      align-content: start;
+      min-height: 100vh;
+      /* room for the bottom bar on phones */
+      padding-bottom: calc(4.2rem + env(safe-area-inset-bottom));
+      box-sizing: border-box;
     }
     header {
       display: flex;
       align-items: center;
       justify-content: space-between;
       flex-wrap: wrap;
-      gap: 0.75rem;
-      margin-bottom: 1rem;
+      gap: 0.5rem 0.75rem;
+      padding: 0.75rem 1rem;
     }
     h1 {
       margin: 0;
-      font-size: 1.6rem;
+      font-size: 1.5rem;
       letter-spacing: 0.04em;
       background: linear-gradient(90deg, var(--neon), var(--neon-2));
       -webkit-background-clip: text;
       background-clip: text;
       color: transparent;
-      text-shadow: 0 0 24px rgb(34 211 238 / 0.25);
     }
     .status {
       display: flex;
-      gap: 1rem;
+      gap: 0.75rem;
       align-items: center;
       font-size: 0.85rem;
       color: var(--muted);
+      min-width: 0;
+    }
+    .status .name {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      max-width: 12rem;
     }
     .badge {
       padding: 0.15rem 0.6rem;
@@ -67,44 +89,134 @@ export class ShoalApp extends LitElement {
     .badge.closed {
       color: var(--bad);
     }
-    label {
-      display: flex;
-      gap: 0.35rem;
-      align-items: center;
+    nav {
+      position: fixed;
+      z-index: 10;
+      left: 0;
+      right: 0;
+      bottom: 0;
+      padding-bottom: env(safe-area-inset-bottom);
+      background: rgb(7 11 23 / 0.94);
+      border-top: 1px solid var(--glass-border);
     }
-    shoal-dashboard {
-      display: block;
-      margin-bottom: 1rem;
-    }
-    .grid {
+    nav ul {
+      list-style: none;
+      margin: 0;
+      padding: 0;
       display: grid;
-      gap: 1rem;
-      grid-template-columns: minmax(0, 2fr) minmax(0, 1fr);
+      grid-template-columns: repeat(5, 1fr);
     }
-    .column {
+    nav a {
       display: grid;
-      gap: 1rem;
-      align-content: start;
+      justify-items: center;
+      gap: 0.15rem;
+      padding: 0.45rem 0.2rem;
+      min-height: 3.2rem;
+      box-sizing: border-box;
+      color: var(--muted);
+      text-decoration: none;
+      font-size: 0.72rem;
+      border-radius: 12px;
+    }
+    nav a[aria-current='page'] {
+      color: var(--neon);
+      text-shadow: 0 0 12px rgb(34 211 238 / 0.6);
+    }
+    nav a:focus-visible {
+      outline: 2px solid var(--neon);
+      outline-offset: -2px;
+    }
+    nav svg {
+      width: 1.4rem;
+      height: 1.4rem;
+      fill: currentColor;
+    }
+    nav a[aria-current='page'] svg {
+      filter: drop-shadow(0 0 6px rgb(34 211 238 / 0.7));
+    }
+    main {
+      padding: 0 1rem 1rem;
+      min-width: 0;
     }
     .notice {
-      margin-bottom: 1rem;
+      margin: 0 1rem 1rem;
       padding: 0.6rem 0.9rem;
       border-radius: 12px;
       border: 1px solid rgb(251 113 133 / 0.5);
       background: rgb(251 113 133 / 0.1);
+      overflow-wrap: anywhere;
     }
-    @media (max-width: 760px) {
-      .grid {
+    .notice.info {
+      border-color: rgb(34 211 238 / 0.5);
+      background: rgb(34 211 238 / 0.08);
+    }
+    .notice button {
+      font: inherit;
+      color: var(--text);
+      background: transparent;
+      border: 1px solid var(--glass-border);
+      border-radius: 8px;
+      padding: 0.2rem 0.6rem;
+      margin-left: 0.5rem;
+      cursor: pointer;
+    }
+    .notice button:focus-visible {
+      outline: 2px solid var(--neon);
+    }
+    .mono {
+      font-family: ui-monospace, monospace;
+    }
+    /* From tablets up: a side rail, the view beside it. */
+    @media (min-width: 768px) {
+      :host {
+        grid-template-columns: 6rem minmax(0, 1fr);
+        grid-template-rows: auto auto 1fr;
+        padding-bottom: 0;
+      }
+      header,
+      .notice,
+      main {
+        grid-column: 2;
+      }
+      nav {
+        position: sticky;
+        top: 0;
+        grid-column: 1;
+        grid-row: 1 / span 3;
+        align-self: start;
+        height: 100vh;
+        padding: 4.2rem 0.4rem 0;
+        box-sizing: border-box;
+        border-top: 0;
+        border-right: 1px solid var(--glass-border);
+        background: rgb(255 255 255 / 0.02);
+      }
+      nav ul {
         grid-template-columns: 1fr;
+        gap: 0.4rem;
+      }
+    }
+    @media (min-width: 1280px) {
+      main {
+        max-width: 1200px;
       }
     }
   `;
 
   @property({ attribute: false }) engine!: Engine;
   @property({ attribute: false }) settings!: SettingsStore;
-  /** The header's slice: what it shows, nothing the panels show. */
-  #header: SliceController<Pick<EngineState, 'signaling' | 'selfName' | 'forceRelay' | 'notice'>> | undefined;
-  #provider: ContextProvider<typeof engineContext> | undefined;
+  @state() private route: Route = { view: 'dashboard' };
+  /** The header's slice: what it shows, nothing the views show. */
+  #header: SliceController<Pick<EngineState, 'signaling' | 'selfName' | 'notice'>> | undefined;
+  #providers: unknown[] = [];
+  #unwatch: (() => void) | undefined;
+  /** The share a share link asked for, while the room has not offered it yet. */
+  @state() private wanted: string | undefined;
+
+  readonly #onHashChange = () => {
+    this.route = parseRoute(location.hash, this.settings.current.defaultView);
+    if (this.route.shareId) this.#want(this.route.shareId);
+  };
 
   /** Back and Forward across room changes: the room in the URL is the room we are in. */
   readonly #onPopState = () => {
@@ -113,16 +225,25 @@ export class ShoalApp extends LitElement {
   };
 
   override connectedCallback(): void {
-    // The panels find the engine through this context (before they connect: they are children).
-    this.#provider ??= new ContextProvider(this, { context: engineContext, initialValue: this.engine });
-    this.#header ??= new SliceController(this, (s) => ({ signaling: s.signaling, selfName: s.selfName, forceRelay: s.forceRelay, notice: s.notice }), undefined, this.engine);
+    // The views find the engine and the settings through context (before they connect: they are children).
+    if (this.#providers.length === 0) {
+      this.#providers = [
+        new ContextProvider(this, { context: engineContext, initialValue: this.engine }),
+        new ContextProvider(this, { context: settingsContext, initialValue: this.settings }),
+      ];
+    }
+    this.#header ??= new SliceController(this, (s) => ({ signaling: s.signaling, selfName: s.selfName, notice: s.notice }), undefined, this.engine);
     super.connectedCallback();
+    this.#onHashChange();
+    addEventListener('hashchange', this.#onHashChange);
     addEventListener('popstate', this.#onPopState);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    removeEventListener('hashchange', this.#onHashChange);
     removeEventListener('popstate', this.#onPopState);
+    this.#unwatch?.();
   }
 
   override render() {
@@ -131,45 +252,79 @@ export class ShoalApp extends LitElement {
       <header>
         <h1>Shoal</h1>
         <div class="status">
-          <span>${state.selfName}</span>
+          <span class="name" title="Your name in the room">${state.selfName}</span>
           <span class="badge ${state.signaling}" aria-label="Signaling ${state.signaling}">${state.signaling === 'open' ? 'Online' : state.signaling === 'connecting' ? 'Connecting' : 'Offline'}</span>
-          <label title="Route every connection through the TURN relay (your address stays hidden from peers)">
-            <input type="checkbox" .checked=${state.forceRelay} @change=${this.#toggleRelay} /> Relay only
-          </label>
         </div>
       </header>
+      <nav aria-label="Views">
+        <ul>
+          ${VIEWS.map(
+            (view) => html`<li>
+              <a href=${viewHref(view)} aria-current=${this.route.view === view ? 'page' : 'false'}>
+                <svg viewBox="0 0 24 24" aria-hidden="true"><path d=${ICONS[view]}></path></svg>
+                <span>${VIEW_LABELS[view]}</span>
+              </a>
+            </li>`,
+          )}
+        </ul>
+      </nav>
       ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
-      <shoal-dashboard></shoal-dashboard>
-      <div class="grid">
-        <div class="column">
-          <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.sources.forEach((source) => void this.engine.share(source).catch(() => undefined))}></shoal-share-drop>
-          <shoal-transfer-list @share-action=${this.#onShareAction}></shoal-transfer-list>
-        </div>
-        <div class="column">
-          <shoal-room-panel .named=${new URLSearchParams(location.search).get('room') ?? undefined} @room-change=${this.#onRoomChange}></shoal-room-panel>
-          <shoal-room-files @download-request=${(e: DownloadRequestEvent) => void this.engine.download(e.shareId)}></shoal-room-files>
-          <shoal-peer-list></shoal-peer-list>
-          <shoal-rate-limits @limits-change=${this.#onLimits}></shoal-rate-limits>
-        </div>
-      </div>
+      ${this.wanted
+        ? html`<div class="notice info" role="status">
+            Waiting for someone in this room to offer the linked file (<span class="mono">${this.wanted.slice(0, 12)}…</span>); it downloads as soon as they do.
+            <button class="quiet" @click=${() => this.#stopWanting()}>Stop waiting</button>
+          </div>`
+        : ''}
+      <main @share-action=${this.#onShareAction} @room-change=${this.#onRoomChange}>${this.#renderView()}</main>
+      <shoal-toasts></shoal-toasts>
     `;
   }
 
-  #onLimits(event: LimitsChangeEvent): void {
-    this.engine.setRateLimits(event.limits);
-    this.settings.update({ limits: event.limits });
+  #renderView() {
+    switch (this.route.view) {
+      case 'dashboard':
+        return html`<shoal-dashboard></shoal-dashboard>`;
+      case 'network':
+        return html`<shoal-network-view></shoal-network-view>`;
+      case 'transfers':
+        return html`<shoal-transfers-view></shoal-transfers-view>`;
+      case 'files':
+        return html`<shoal-files-view></shoal-files-view>`;
+      case 'settings':
+        return html`<shoal-settings-view .room=${new URLSearchParams(location.search).get('room') ?? undefined}></shoal-settings-view>`;
+    }
+  }
+
+  override updated(): void {
+    const label = VIEW_LABELS[this.route.view];
+    document.title = `${label} · Shoal`;
+  }
+
+  /** Downloads `shareId` once someone in the room offers it (a share link); at once if already offered. */
+  #want(shareId: string): void {
+    this.#unwatch?.();
+    this.wanted = shareId;
+    const check = (s: EngineState) => {
+      if (s.shares.some((share) => share.id === shareId)) return this.#stopWanting();
+      if (s.roomFiles.some((file) => file.id === shareId)) {
+        this.#stopWanting();
+        queueMicrotask(() => void this.engine.download(shareId));
+      }
+    };
+    this.#unwatch = this.engine.store.subscribe(check);
+    check(this.engine.store.state);
+  }
+
+  #stopWanting(): void {
+    this.wanted = undefined;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 
   #onShareAction(event: ShareActionEvent): void {
     if (event.action === 'remove') void this.engine.remove(event.shareId);
     else if (event.action === 'pause') this.engine.pause(event.shareId);
     else this.engine.resume(event.shareId);
-  }
-
-  #toggleRelay(event: Event): void {
-    const on = (event.target as HTMLInputElement).checked;
-    this.settings.update({ relayOnly: on });
-    this.engine.setRelayOnly(on);
   }
 
   /** Another room, without a reload: the URL names it (a link, and Back works), the engine joins it. */

@@ -1,120 +1,36 @@
-/** The shares this browser holds or is fetching: progress, speed, ETA, hash, open/save, remove. */
+/**
+ * The file manager's list: every share this browser holds or is fetching, with its size, seeders,
+ * SHA-256 (copyable), its share link and QR code, a folder's files, and open, save, cancel, remove.
+ * The Transfers view shows the same shares as a torrent list (chunk maps, speeds, peers).
+ */
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { folderFileUrl, shareFileUrl } from '../../protocol/index.js';
-import type { ShareState } from '../engine/state.js';
+import type { RoomFile, ShareState } from '../engine/state.js';
 import { formatBytes, formatDuration, formatSpeed } from './format.js';
+import { shareLink } from './routes.js';
+import { ShareActionEvent } from './share-actions.js';
+import { STATUS_TEXT } from './share-status.js';
 import { SliceController } from './slice-controller.js';
-import { panel } from './theme.js';
-
-const STATUS_TEXT: Record<ShareState['status'], string> = {
-  hashing: 'Hashing',
-  seeding: 'Seeding',
-  connecting: 'Connecting',
-  downloading: 'Downloading',
-  verifying: 'Verifying',
-  paused: 'Paused',
-  stalled: 'Waiting for peers',
-  error: 'Failed',
-};
-
-export class ShareActionEvent extends Event {
-  constructor(
-    readonly action: 'remove' | 'resume' | 'pause',
-    readonly shareId: string,
-  ) {
-    super('share-action', { bubbles: true, composed: true });
-  }
-}
+import { panel, shareItems } from './theme.js';
+import './qr-code.js';
 
 /** A folder's file list shows this many files; the ZIP holds them all. */
 const FOLDER_FILES_SHOWN = 200;
 
-@customElement('shoal-transfer-list')
-export class TransferList extends LitElement {
+@customElement('shoal-share-list')
+export class ShareList extends LitElement {
   static override styles = [
     panel,
+    shareItems,
     css`
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.75rem;
-      }
-      li {
-        display: grid;
-        gap: 0.35rem;
-        padding: 0.75rem;
-        border-radius: 12px;
-        background: rgb(255 255 255 / 0.03);
-        border: 1px solid var(--glass-border);
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: center;
-        justify-content: space-between;
-      }
-      .name {
-        font-weight: 600;
-        overflow-wrap: anywhere;
-      }
-      .status {
-        font-size: 0.75rem;
-        padding: 0.1rem 0.5rem;
-        border-radius: 999px;
-        border: 1px solid currentColor;
-      }
-      .status.seeding {
-        color: var(--ok);
-      }
-      .status.error {
-        color: var(--bad);
-      }
-      .status.downloading,
-      .status.hashing,
-      .status.connecting {
-        color: var(--neon);
-      }
-      .meta {
-        font-size: 0.8rem;
-        color: var(--muted);
-        display: flex;
-        gap: 1rem;
-        flex-wrap: wrap;
-      }
-      progress {
-        width: 100%;
-        height: 6px;
-        appearance: none;
-        border: none;
-        border-radius: 3px;
-        background: rgb(255 255 255 / 0.08);
-        overflow: hidden;
-      }
-      progress::-webkit-progress-bar {
-        background: rgb(255 255 255 / 0.08);
-      }
-      progress::-webkit-progress-value {
-        background: linear-gradient(90deg, var(--neon), var(--neon-2));
-        box-shadow: 0 0 10px var(--neon);
-      }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
-      }
-      .error {
-        color: var(--bad);
-        font-size: 0.85rem;
-      }
       .folder summary {
         cursor: pointer;
         color: var(--muted);
         font-size: 0.85rem;
       }
       .folder ul {
+        list-style: none;
         max-height: 14rem;
         overflow: auto;
         margin: 0.4rem 0 0;
@@ -137,11 +53,46 @@ export class TransferList extends LitElement {
         color: var(--muted);
         white-space: nowrap;
       }
+      .hash {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .hash .mono {
+        flex: 1;
+        min-width: 0;
+      }
+      button.small {
+        padding: 0.15rem 0.5rem;
+        font-size: 0.75rem;
+      }
+      .qr {
+        display: grid;
+        justify-items: start;
+        gap: 0.4rem;
+        margin-top: 0.3rem;
+      }
+      .qr summary {
+        cursor: pointer;
+        color: var(--muted);
+        font-size: 0.85rem;
+      }
+      .qr a {
+        color: var(--neon);
+        font-size: 0.8rem;
+        overflow-wrap: anywhere;
+      }
     `,
   ];
 
   @property({ attribute: false }) shares: ShareState[] = [];
-  readonly slice = new SliceController(this, (s) => s.shares, (shares) => (this.shares = shares));
+  @property({ attribute: false }) roomFiles: RoomFile[] = [];
+  readonly slice = new SliceController(this, (s) => ({ shares: s.shares, roomFiles: s.roomFiles }), ({ shares, roomFiles }) => {
+    this.shares = shares;
+    this.roomFiles = roomFiles;
+  });
+  /** Which share's link was just copied (the button says so for a moment). */
+  @state() private copied: string | undefined;
 
   override render() {
     return html`
@@ -149,7 +100,7 @@ export class TransferList extends LitElement {
         <h2 id="transfers-title">Your files</h2>
         ${this.shares.length === 0
           ? html`<p class="empty">Nothing shared or downloaded yet.</p>`
-          : html`<ul aria-label="Your files">
+          : html`<ul class="shares" aria-label="Your files">
               ${this.shares.map((share) => this.#renderShare(share))}
             </ul>`}
       </section>
@@ -180,6 +131,9 @@ export class TransferList extends LitElement {
     const fraction = share.size === 0 ? 1 : share.bytesDone / share.size;
     const active = share.status === 'downloading' || share.status === 'hashing' || share.status === 'connecting';
     const url = shareFileUrl(share);
+    const others = this.roomFiles.find((file) => file.id === share.id)?.holders.length ?? 0;
+    const seeders = others + (share.status === 'seeding' ? 1 : 0);
+    const link = share.status === 'hashing' || share.id.startsWith('pending-') ? undefined : shareLink(location.href, share.id);
     return html`
       <li data-share-id=${share.id} data-status=${share.status} aria-label=${share.name}>
         <div class="row">
@@ -188,13 +142,26 @@ export class TransferList extends LitElement {
         </div>
         <progress max="1" .value=${fraction} aria-label="${STATUS_TEXT[share.status]} ${share.name}"></progress>
         <div class="meta">
-          <span>${formatBytes(share.bytesDone)} of ${formatBytes(share.size)} (${Math.floor(fraction * 100)}%)</span>
+          ${share.status === 'seeding' ? html`<span>${formatBytes(share.size)}</span>` : html`<span>${formatBytes(share.bytesDone)} of ${formatBytes(share.size)} (${Math.floor(fraction * 100)}%)</span>`}
+          ${link ? html`<span>${seeders} seeder${seeders === 1 ? '' : 's'}</span>` : nothing}
           ${active ? html`<span>${formatSpeed(share.speed)}</span><span>ETA ${formatDuration(share.etaSeconds)}</span>` : nothing}
           ${share.status === 'downloading' ? html`<span>${share.sources} peer${share.sources === 1 ? '' : 's'}</span>` : nothing}
         </div>
-        ${share.fileHash ? html`<div class="mono" title="SHA-256">SHA-256 ${share.fileHash}</div>` : nothing}
+        ${share.fileHash
+          ? html`<div class="hash">
+              <span class="mono" title="SHA-256 of the whole ${share.files ? 'folder archive' : 'file'}">SHA-256 ${share.fileHash}</span>
+              <button class="quiet small" aria-label="Copy SHA-256 of ${share.name}" @click=${() => this.#copy(share.fileHash!, `hash:${share.id}`)}>${this.copied === `hash:${share.id}` ? 'Copied' : 'Copy'}</button>
+            </div>`
+          : nothing}
         ${share.error ? html`<div class="error" role="alert">${share.error}</div>` : nothing}
         ${share.files ? this.#renderFolder(share) : nothing}
+        ${link
+          ? html`<details class="qr">
+              <summary>Share link and QR code</summary>
+              <a href=${link}>${link}</a>
+              <shoal-qr-code .text=${link} label="QR code of the link to ${share.name}"></shoal-qr-code>
+            </details>`
+          : nothing}
         <div class="actions">
           ${share.status === 'seeding' && !share.files
             ? // No `download` attribute on Save: Chromium fetches such links past the service worker;
@@ -203,6 +170,7 @@ export class TransferList extends LitElement {
                 <a class="button" href="${url}?download">Save</a>`
             : nothing}
           ${share.status === 'seeding' && share.files ? html`<a class="button" href=${url} aria-label="Save ${share.name} as ZIP">Save .zip</a>` : nothing}
+          ${link ? html`<button class="quiet" aria-label="Copy link to ${share.name}" @click=${() => this.#copy(link, `link:${share.id}`)}>${this.copied === `link:${share.id}` ? 'Link copied' : 'Copy link'}</button>` : nothing}
           ${share.status === 'downloading' || share.status === 'connecting'
             ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('pause', share.id))}>Pause</button>`
             : nothing}
@@ -216,10 +184,18 @@ export class TransferList extends LitElement {
       </li>
     `;
   }
+
+  async #copy(text: string, what: string): Promise<void> {
+    await navigator.clipboard?.writeText(text).catch(() => undefined);
+    this.copied = what;
+    setTimeout(() => {
+      if (this.copied === what) this.copied = undefined;
+    }, 1500);
+  }
 }
 
 declare global {
   interface HTMLElementTagNameMap {
-    'shoal-transfer-list': TransferList;
+    'shoal-share-list': ShareList;
   }
 }

@@ -1,0 +1,39 @@
+/**
+ * Hash routes: each view has a link (`#/files`) and Back works. `#/s/<share id>` is a share link:
+ * it opens the Files view and downloads that share once someone in the room offers it. Anything
+ * else is the user's default view. The room stays in the query (`?room=`), beside the route.
+ */
+import { VIEWS, type View } from '../settings.js';
+
+export type Route = { view: View; shareId?: undefined } | { view: 'files'; shareId: string };
+
+const SHARE_ID = /^[0-9a-f]{64}$/;
+
+export function parseRoute(hash: string, fallback: View): Route {
+  const path = hash.replace(/^#\/?/, '');
+  const share = /^s\/([^/?#]+)$/.exec(path);
+  if (share) {
+    const id = share[1]!.toLowerCase();
+    return SHARE_ID.test(id) ? { view: 'files', shareId: id } : { view: fallback };
+  }
+  return VIEWS.includes(path as View) ? { view: path as View } : { view: fallback };
+}
+
+export const viewHref = (view: View): string => `#/${view}`;
+
+/** The link that downloads one share: this page's origin and room, and the share's route. */
+export function shareLink(pageHref: string, shareId: string): string {
+  const url = new URL(pageHref);
+  const room = url.searchParams.get('room');
+  url.search = room ? `?room=${encodeURIComponent(room)}` : '';
+  url.hash = `#/s/${shareId}`;
+  return url.href;
+}
+
+export const VIEW_LABELS: Record<View, string> = {
+  dashboard: 'Dashboard',
+  network: 'Network',
+  transfers: 'Transfers',
+  files: 'Files',
+  settings: 'Settings',
+};
