@@ -1,6 +1,7 @@
 // Builds everything into dist/: the page (dist/web), its workers and service worker, and the server
 // (dist/server). Flags: --watch (rebuild on change and restart the server: `npm run dev`),
-// --if-needed (skip when dist/ is newer than every source: `npm start`).
+// --if-needed (skip when dist/ is newer than every source: `npm start`), --out DIR (build into DIR
+// instead of dist/: the tests that serve two builds one after the other).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { injectManifest } from 'workbox-build';
 const watch = process.argv.includes('--watch');
 const ifNeeded = process.argv.includes('--if-needed');
 const production = !watch && process.env.NODE_ENV !== 'development';
-const out = 'dist';
+const outFlag = process.argv.indexOf('--out');
+const out = outFlag > 0 ? process.argv[outFlag + 1] : 'dist';
 const stamp = join(out, '.build-stamp');
 const sources = ['protocol', 'plane', 'web', 'workers', 'sw', 'server', 'package.json', 'esbuild.config.mjs'];
 
@@ -32,7 +34,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   target: 'es2022',
-  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'), __SHOAL_VERSION__: JSON.stringify(version) },
+  // The build's time names it (About shows it; a new build is a new service worker, hence an update).
+  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'), __SHOAL_VERSION__: JSON.stringify(version), __SHOAL_BUILD__: JSON.stringify(new Date().toISOString()) },
 };
 
 function copyStatic() {

@@ -2,7 +2,8 @@
  * The service worker: precaches the shell (Workbox) so the app opens offline, and serves stored
  * shares straight from OPFS, with Range support, as streamed responses, at the URLs of
  * protocol/file-urls.ts: a single-file share, one file of a folder share (a slice of the share's
- * bytes), or a whole folder share as a ZIP (STORE, ZIP64), streamed.
+ * bytes), or a whole folder share as a ZIP (STORE, ZIP64), streamed; and takes files from the OS
+ * share sheet (share-target.ts).
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
@@ -13,6 +14,7 @@ import { storedFileBlob } from '../workers/stored-file.js';
 import { shareFileName } from '../workers/storage-layout.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from './content-type.js';
 import { contentDisposition, parseRange } from './range.js';
+import { receiveShare, SHARE_TARGET_PATH } from './share-target.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
 
@@ -88,12 +90,18 @@ export async function serveStoredFile(request: Request, url: URL): Promise<Respo
 // Registered before Workbox's listener, so /files/ requests never reach the precache router.
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
-  if (url.origin === self.location.origin && url.pathname.startsWith(FILES_PREFIX) && event.request.method === 'GET') {
-    event.respondWith(serveStoredFile(event.request, url));
-  }
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith(FILES_PREFIX) && event.request.method === 'GET') event.respondWith(serveStoredFile(event.request, url));
+  else if (url.pathname === SHARE_TARGET_PATH && event.request.method === 'POST') event.respondWith(receiveShare(event.request));
 });
 
-void self.skipWaiting();
+// A new build waits until the page says the user accepted it (web/pwa/app-updates.ts); the first
+// one, with no worker before it, activates at once and takes the open page.
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: unknown } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
 clientsClaim();
 cleanupOutdatedCaches();
-precacheAndRoute(self.__WB_MANIFEST);
+// Every precached file is static: the app's own parameters (?room=, ?plane=) must not keep a
+// navigation from the precached shell when offline.
+precacheAndRoute(self.__WB_MANIFEST, { ignoreURLParametersMatching: [/.*/] });

@@ -3,7 +3,18 @@ import { Workbox } from 'workbox-window';
 import { Engine } from './engine/engine.js';
 import { startWorkers } from './engine/workers.js';
 import { SettingsStore } from './settings.js';
+import { AppUpdates } from './pwa/app-updates.js';
+import { InstallPrompt } from './pwa/install-prompt.js';
+import { TransferWakeLock } from './pwa/wake-lock.js';
+import { shareInbox } from './pwa/share-inbox.js';
+import { parseShoalLink } from './ui/routes.js';
 import './ui/shoal-app.js';
+
+// A link handed over by the OS (the web+shoal: protocol handler's `?link=`): the page becomes the
+// share link it names, so the room and the share route are set before the engine starts.
+const handed = new URLSearchParams(location.search).get('link');
+const handedLink = handed === null ? undefined : parseShoalLink(handed);
+if (handed !== null) history.replaceState(null, '', handedLink ? `/${handedLink.room ? `?room=${encodeURIComponent(handedLink.room)}` : ''}#/s/${handedLink.shareId}` : '/');
 
 const params = new URLSearchParams(location.search);
 const settings = new SettingsStore(localStorage);
@@ -13,7 +24,13 @@ const room = params.get('room') ?? undefined;
 // keeps it on the page (what browsers without transferable data channels do).
 const dataPlane = params.get('plane') === 'page' ? 'page' : 'worker';
 
-if ('serviceWorker' in navigator) void new Workbox('/sw.js').register();
+const updates = new AppUpdates();
+const install = new InstallPrompt();
+if ('serviceWorker' in navigator) {
+  const workbox = new Workbox('/sw.js');
+  updates.watch(workbox);
+  void workbox.register();
+}
 
 const wsUrl = new URL('/signaling', location.href);
 wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -42,8 +59,18 @@ engine.setRateLimits(settings.current.limits);
 const app = document.createElement('shoal-app');
 app.engine = engine;
 app.settings = settings;
+app.updates = updates;
+app.install = install;
+if (handed !== null && !handedLink) app.problem = 'That link is not a Shoal share link.';
 document.body.append(app);
 void engine.start();
+new TransferWakeLock(engine.store);
+// Files the OS share sheet sent while no page ran (or just now, before the redirect to here).
+void shareInbox(engine).catch(() => undefined);
+// The installed app asked to open a link while it runs (launch_handler focus-existing): this window takes it.
+(window as Window & { launchQueue?: { setConsumer(consumer: (params: { targetURL?: string }) => void): void } }).launchQueue?.setConsumer(({ targetURL }) => {
+  if (targetURL) app.openLink(targetURL);
+});
 
 // Exposed for debugging and end-to-end tests: read-only use of the engine's state.
 (globalThis as { shoal?: Engine }).shoal = engine;

@@ -56,8 +56,9 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freeTcpPort();
+/** Starts the built server; `port` keeps an origin across servers (a redeployment). */
+export async function startServer(env: Record<string, string> = {}, port?: number): Promise<RunningServer> {
+  port ??= await freeTcpPort();
   const stunPort = await freeUdpPort();
   const turnPort = await freeUdpPort();
   let output = '';

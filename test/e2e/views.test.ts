@@ -8,7 +8,7 @@
  *   are reached with Tab and Enter, with a visible focus ring, and Back returns to the last one;
  * - every view at 360×740, 768×1024 and 1440×900: no horizontal overflow, the navigation never covers
  *   the view, and axe-core finds no serious or critical violation (UPDATE_SCREENSHOTS=1 also writes
- *   each view's screenshot to docs/screenshots/).
+ *   each view's screenshot to docs/screenshots/, and the manifest's two to web/).
  */
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -85,6 +85,7 @@ describe('the interface: views, links, safety, layout and accessibility', { time
     })()`);
     assert.deepEqual(injected, []);
     assert.deepEqual(dialogs, [], 'no alert ran');
+    await a.page.getByRole('button', { name: `Remove ${HOSTILE}.txt` }).click();
     await showView(b.page, 'Files');
   });
 
@@ -202,7 +203,12 @@ describe('the interface: views, links, safety, layout and accessibility', { time
         if (layout.overflow > 0) problems.push(`${view} at ${size.width}: ${layout.overflow} px horizontal overflow`);
         if (layout.side ? layout.mainLeft < layout.nav.right - 0.5 : layout.contentBottom > layout.nav.top + 0.5) problems.push(`${view} at ${size.width}: the navigation covers the view`);
         for (const violation of await axeViolations(page)) problems.push(`${view} at ${size.width}: ${violation}`);
-        if (shots) await page.screenshot({ path: join(shots, `${view.toLowerCase()}-${size.width}.png`), fullPage: true });
+        if (shots) {
+          await page.screenshot({ path: join(shots, `${view.toLowerCase()}-${size.width}.png`), fullPage: true });
+          // the manifest's screenshots (what an install dialog shows): one screen, wide and narrow
+          if (view === 'Dashboard' && size.width === 1440) await page.screenshot({ path: join(process.cwd(), 'web', 'screenshot-wide.png') });
+          if (view === 'Files' && size.width === 360) await page.screenshot({ path: join(process.cwd(), 'web', 'screenshot-narrow.png') });
+        }
       }
     }
     assert.deepEqual(problems, []);

@@ -10,7 +10,11 @@ import { encode } from 'uqr';
 import { blankShare, initialState, newPeer, type ShareState } from '../../web/engine/state.js';
 import { StatsHistory } from '../../web/engine/stats-history.js';
 import { graphModel, linkWidth, pathText, SELF_ID } from '../../web/ui/graph-model.js';
-import { parseRoute, shareLink, viewHref } from '../../web/ui/routes.js';
+import { parseRoute, parseShoalLink, shareLink, viewHref } from '../../web/ui/routes.js';
+import { InstallPrompt } from '../../web/pwa/install-prompt.js';
+import { TransferWakeLock } from '../../web/pwa/wake-lock.js';
+import { Store } from '../../web/engine/store.js';
+import type { EngineState } from '../../web/engine/state.js';
 import { activeTransfers, ShareEventTracker } from '../../web/ui/toast-model.js';
 import { chunkMapCells, filterTransfers, sortTransfers, sparklinePoints } from '../../web/ui/transfers-model.js';
 
@@ -30,6 +34,74 @@ test('routes: each view by its hash, share links by id, anything else the defaul
   assert.equal(viewHref('files'), '#/files');
   assert.equal(shareLink('https://shoal.example/?room=k3Jd8sWq0pLm&relay=1#/files', ID), `https://shoal.example/?room=k3Jd8sWq0pLm#/s/${ID}`, 'the room stays, nothing else');
   assert.equal(shareLink('https://shoal.example/?plane=page#/transfers', ID), `https://shoal.example/#/s/${ID}`);
+});
+
+test('links handed to the app: share links from any origin and web+shoal: ones, and nothing else', () => {
+  assert.deepEqual(parseShoalLink(`web+shoal:s/${ID}?room=k3Jd8sWq0pLm`), { shareId: ID, room: 'k3Jd8sWq0pLm' });
+  assert.deepEqual(parseShoalLink(`web+shoal://s/${ID.toUpperCase()}`), { shareId: ID, room: undefined });
+  assert.deepEqual(parseShoalLink(`https://elsewhere.example/?room=abc#/s/${ID}`), { shareId: ID, room: 'abc' }, 'the id names the content, not the host');
+  for (const bad of ['https://shoal.example/#/files', `web+shoal:s/${ID}?room=two words`, `web+shoal:s/${ID}?room=ip-0123`, `javascript:alert(1)//#/s/${ID}`, `data:text/html,#/s/${ID}`, 'web+shoal:s/abc', '', 'not a url']) {
+    assert.equal(parseShoalLink(bad), undefined, bad);
+  }
+});
+
+test('install: offered after beforeinstallprompt, gone once installed; an iOS hint where Safari has no prompt', async () => {
+  const fakeWindow = (userAgent: string, standalone = false) => {
+    const target = new EventTarget() as EventTarget & Record<string, unknown>;
+    target.matchMedia = () => ({ matches: standalone });
+    target.navigator = { userAgent };
+    return target as unknown as Window;
+  };
+  const desktop = fakeWindow('Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0');
+  const install = new InstallPrompt(desktop);
+  assert.equal(install.state, 'unavailable');
+  let prompted = 0;
+  const event = Object.assign(new Event('beforeinstallprompt', { cancelable: true }), { prompt: async () => void prompted++, userChoice: Promise.resolve({ outcome: 'accepted' as const }) });
+  desktop.dispatchEvent(event);
+  assert.equal(event.defaultPrevented, true, 'no mini-infobar: the app offers it');
+  assert.equal(install.state, 'available');
+  assert.equal(await install.prompt(), true);
+  assert.equal(prompted, 1);
+  assert.equal(await install.prompt(), false, 'a prompt is used once');
+  desktop.dispatchEvent(new Event('appinstalled'));
+  assert.equal(install.state, 'installed');
+  assert.equal(new InstallPrompt(fakeWindow('Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Safari/604.1')).state, 'ios-hint');
+  assert.equal(new InstallPrompt(fakeWindow('Mozilla/5.0 (iPhone) CriOS/140.0')).state, 'unavailable', 'Chrome on iOS cannot add to the Home Screen this way either');
+  assert.equal(new InstallPrompt(fakeWindow('Mozilla/5.0 (X11) Chrome/140.0', true)).state, 'installed', 'running in its own window');
+});
+
+test('wake lock: held while a transfer runs in view, taken again when the page shows, let go when done', async () => {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const store = new Store<EngineState>({ ...initialState('Me', false), shares: [] });
+  const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState });
+  const sentinels: { released: boolean; release(): Promise<void> }[] = [];
+  const wakeLock = { request: async () => {
+    const sentinel = { released: false, release: async () => void (sentinel.released = true) };
+    sentinels.push(sentinel);
+    return sentinel;
+  } };
+  const lock = new TransferWakeLock(store, wakeLock, doc as unknown as Document);
+  store.update((s) => ({ ...s, shares: [share('a', 'a.bin', 'seeding')] }));
+  await settle();
+  assert.equal(sentinels.length, 0, 'nothing runs: the screen may sleep');
+  store.update((s) => ({ ...s, shares: [share('a', 'a.bin', 'downloading')] }));
+  store.update((s) => ({ ...s, shares: [share('a', 'a.bin', 'downloading', { bytesDone: 5 })] }));
+  await settle();
+  assert.equal(sentinels.length, 1, 'one lock while a download runs');
+  assert.equal(lock.held, true);
+  sentinels[0]!.released = true; // the browser drops it when the page is hidden
+  doc.visibilityState = 'hidden';
+  doc.dispatchEvent(new Event('visibilitychange'));
+  await settle();
+  assert.equal(sentinels.length, 1, 'not asked for while hidden');
+  doc.visibilityState = 'visible';
+  doc.dispatchEvent(new Event('visibilitychange'));
+  await settle();
+  assert.equal(sentinels.length, 2, 'taken again when the page shows');
+  store.update((s) => ({ ...s, shares: [share('a', 'a.bin', 'seeding')] }));
+  await settle();
+  assert.equal(sentinels[1]!.released, true, 'let go when the download is done');
+  assert.equal(lock.held, false);
 });
 
 test('toasts: a finished download, a share done hashing (under its new id), a failure; nothing for what was there at load', () => {

@@ -66,6 +66,8 @@ export class Engine {
   readonly #peers: PeerConnectionsPort;
   readonly #signaling: SignalingPort;
   #signalingOpened = false;
+  /** Set while the ICE servers could not be loaded: the notice that says so. */
+  #iceNotice: string | undefined;
   #relayProbe: { at: number; result: Promise<RelayProbe> } | undefined;
   readonly #dialer: SourceDialer;
   #rtcConfig: RTCConfiguration = { iceServers: [] };
@@ -401,6 +403,7 @@ export class Engine {
     switch (message.type) {
       case 'welcome':
         // A resumed session keeps our own id; either way the room hears what we hold again.
+        if (this.#iceNotice !== undefined) void this.#loadIceServers();
         this.#announce([...this.#seeded.values()]);
         for (const id of this.#toResume) void this.download(id);
         return;
@@ -426,12 +429,16 @@ export class Engine {
     if (shares.length > 0) this.#signaling.send({ type: 'announce-file', shares });
   }
 
+  /** Loads the STUN/TURN servers; on failure (offline at start) says so, and the next welcome tries again. */
   async #loadIceServers(): Promise<void> {
     try {
       const iceServers = await loadIceServers(this.components.fetch ?? fetch, this.options.iceServersUrl);
       this.#rtcConfig = { iceServers, iceTransportPolicy: this.#state.current.forceRelay ? 'relay' : 'all' };
+      if (this.#iceNotice !== undefined && this.#state.current.notice === this.#iceNotice) this.#state.set({ notice: undefined });
+      this.#iceNotice = undefined;
     } catch (error) {
-      this.#state.set({ notice: `Could not load ICE servers (${(error as Error).message}); only direct connections will work.` });
+      this.#iceNotice = `Could not load ICE servers (${(error as Error).message}); only direct connections will work.`;
+      this.#state.set({ notice: this.#iceNotice });
     }
   }
 }

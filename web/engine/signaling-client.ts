@@ -27,6 +27,15 @@ export class SignalingClient {
 
   constructor(private readonly options: SignalingClientOptions) {
     this.#room = options.room;
+    // Back online: try now rather than at the end of a backoff that grew while offline.
+    globalThis.addEventListener?.('online', () => this.#reconnectNow());
+  }
+
+  #reconnectNow(): void {
+    if (this.#closed || this.#socket) return;
+    clearTimeout(this.#timer);
+    this.#attempt = 0;
+    this.connect();
   }
 
   /** Moves to another room (undefined: the room of this address) on the open connection; reconnects join it too. */

@@ -4,6 +4,7 @@
  * else is the user's default view. The room stays in the query (`?room=`), beside the route.
  */
 import { VIEWS, type View } from '../settings.js';
+import { roomFromInput } from './room-code.js';
 
 export type Route = { view: View; shareId?: undefined } | { view: 'files'; shareId: string };
 
@@ -28,6 +29,29 @@ export function shareLink(pageHref: string, shareId: string): string {
   url.search = room ? `?room=${encodeURIComponent(room)}` : '';
   url.hash = `#/s/${shareId}`;
   return url.href;
+}
+
+/**
+ * A share link in any of its forms: this app's `…/?room=CODE#/s/<id>` (from any origin: the
+ * share id, not the host, names the content), or the protocol handler's `web+shoal:s/<id>?room=CODE`
+ * (also `web+shoal://s/…`). Undefined when it is neither.
+ */
+export function parseShoalLink(text: string): { shareId: string; room: string | undefined } | undefined {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return undefined;
+  }
+  let route: string;
+  if (url.protocol === 'web+shoal:') route = `#/${`${url.host}${url.pathname}`.replace(/^\/+/, '')}`;
+  else if (url.protocol === 'https:' || url.protocol === 'http:') route = url.hash;
+  else return undefined;
+  const parsed = parseRoute(route, 'files');
+  if (!parsed.shareId) return undefined;
+  const room = url.searchParams.get('room');
+  if (room !== null && roomFromInput(room) === undefined) return undefined;
+  return { shareId: parsed.shareId, room: room ?? undefined };
 }
 
 export const VIEW_LABELS: Record<View, string> = {

@@ -12,8 +12,9 @@ import type { SettingsStore } from '../settings.js';
 import type { View } from '../settings.js';
 import { ContextProvider } from '@lit/context';
 import { engineContext, SliceController } from './slice-controller.js';
-import { parseRoute, viewHref, VIEW_LABELS, type Route } from './routes.js';
+import { parseRoute, parseShoalLink, viewHref, VIEW_LABELS, type Route } from './routes.js';
 import { VIEWS } from '../settings.js';
+import { buttons } from './theme.js';
 import { settingsContext } from './settings-context.js';
 import './dashboard.js';
 import './toasts.js';
@@ -22,7 +23,10 @@ import './views/transfers-view.js';
 import './views/network-view.js';
 import './views/settings-view.js';
 import type { ShareActionEvent } from './share-actions.js';
-import type { RoomChangeEvent } from './room-panel.js';
+import { RoomChangeEvent } from './room-panel.js';
+import type { AppUpdates } from '../pwa/app-updates.js';
+import type { InstallPrompt } from '../pwa/install-prompt.js';
+import { activeTransfers } from './toast-model.js';
 
 const ICONS: Record<View, string> = {
   dashboard: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
@@ -34,177 +38,181 @@ const ICONS: Record<View, string> = {
 
 @customElement('shoal-app')
 export class ShoalApp extends LitElement {
-  static override styles = css`
-    :host {
-      display: grid;
-      grid-template-columns: minmax(0, 1fr);
-      align-content: start;
-      min-height: 100vh;
-      /* room for the bottom bar on phones */
-      padding-bottom: calc(4.2rem + env(safe-area-inset-bottom));
-      box-sizing: border-box;
-    }
-    header {
-      display: flex;
-      align-items: center;
-      justify-content: space-between;
-      flex-wrap: wrap;
-      gap: 0.5rem 0.75rem;
-      padding: 0.75rem 1rem;
-    }
-    h1 {
-      margin: 0;
-      font-size: 1.5rem;
-      letter-spacing: 0.04em;
-      background: linear-gradient(90deg, var(--neon), var(--neon-2));
-      -webkit-background-clip: text;
-      background-clip: text;
-      color: transparent;
-    }
-    .status {
-      display: flex;
-      gap: 0.75rem;
-      align-items: center;
-      font-size: 0.85rem;
-      color: var(--muted);
-      min-width: 0;
-    }
-    .status .name {
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
-      max-width: 12rem;
-    }
-    .badge {
-      padding: 0.15rem 0.6rem;
-      border-radius: 999px;
-      border: 1px solid currentColor;
-    }
-    .badge.open {
-      color: var(--ok);
-    }
-    .badge.connecting {
-      color: var(--neon);
-    }
-    .badge.closed {
-      color: var(--bad);
-    }
-    nav {
-      position: fixed;
-      z-index: 10;
-      left: 0;
-      right: 0;
-      bottom: 0;
-      padding-bottom: env(safe-area-inset-bottom);
-      background: rgb(7 11 23 / 0.94);
-      border-top: 1px solid var(--glass-border);
-    }
-    nav ul {
-      list-style: none;
-      margin: 0;
-      padding: 0;
-      display: grid;
-      grid-template-columns: repeat(5, 1fr);
-    }
-    nav a {
-      display: grid;
-      justify-items: center;
-      gap: 0.15rem;
-      padding: 0.45rem 0.2rem;
-      min-height: 3.2rem;
-      box-sizing: border-box;
-      color: var(--muted);
-      text-decoration: none;
-      font-size: 0.72rem;
-      border-radius: 12px;
-    }
-    nav a[aria-current='page'] {
-      color: var(--neon);
-      text-shadow: 0 0 12px rgb(34 211 238 / 0.6);
-    }
-    nav a:focus-visible {
-      outline: 2px solid var(--neon);
-      outline-offset: -2px;
-    }
-    nav svg {
-      width: 1.4rem;
-      height: 1.4rem;
-      fill: currentColor;
-    }
-    nav a[aria-current='page'] svg {
-      filter: drop-shadow(0 0 6px rgb(34 211 238 / 0.7));
-    }
-    main {
-      padding: 0 1rem 1rem;
-      min-width: 0;
-    }
-    .notice {
-      margin: 0 1rem 1rem;
-      padding: 0.6rem 0.9rem;
-      border-radius: 12px;
-      border: 1px solid rgb(251 113 133 / 0.5);
-      background: rgb(251 113 133 / 0.1);
-      overflow-wrap: anywhere;
-    }
-    .notice.info {
-      border-color: rgb(34 211 238 / 0.5);
-      background: rgb(34 211 238 / 0.08);
-    }
-    .notice button {
-      font: inherit;
-      color: var(--text);
-      background: transparent;
-      border: 1px solid var(--glass-border);
-      border-radius: 8px;
-      padding: 0.2rem 0.6rem;
-      margin-left: 0.5rem;
-      cursor: pointer;
-    }
-    .notice button:focus-visible {
-      outline: 2px solid var(--neon);
-    }
-    .mono {
-      font-family: ui-monospace, monospace;
-    }
-    /* From tablets up: a side rail, the view beside it. */
-    @media (min-width: 768px) {
+  static override styles = [
+    buttons,
+    css`
       :host {
-        grid-template-columns: 6rem minmax(0, 1fr);
-        grid-template-rows: auto auto 1fr;
-        padding-bottom: 0;
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        align-content: start;
+        min-height: 100vh;
+        /* room for the bottom bar on phones */
+        padding-bottom: calc(4.2rem + env(safe-area-inset-bottom));
+        box-sizing: border-box;
       }
-      header,
-      .notice,
-      main {
-        grid-column: 2;
+      header {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        flex-wrap: wrap;
+        gap: 0.5rem 0.75rem;
+        padding: 0.75rem 1rem;
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.5rem;
+        letter-spacing: 0.04em;
+        background: linear-gradient(90deg, var(--neon), var(--neon-2));
+        -webkit-background-clip: text;
+        background-clip: text;
+        color: transparent;
+      }
+      .status {
+        display: flex;
+        gap: 0.75rem;
+        align-items: center;
+        font-size: 0.85rem;
+        color: var(--muted);
+        min-width: 0;
+      }
+      .status .name {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        max-width: 12rem;
+      }
+      .badge {
+        padding: 0.15rem 0.6rem;
+        border-radius: 999px;
+        border: 1px solid currentColor;
+      }
+      .badge.open {
+        color: var(--ok);
+      }
+      .badge.connecting {
+        color: var(--neon);
+      }
+      .badge.closed {
+        color: var(--bad);
       }
       nav {
-        position: sticky;
-        top: 0;
-        grid-column: 1;
-        grid-row: 1 / span 3;
-        align-self: start;
-        height: 100vh;
-        padding: 4.2rem 0.4rem 0;
-        box-sizing: border-box;
-        border-top: 0;
-        border-right: 1px solid var(--glass-border);
-        background: rgb(255 255 255 / 0.02);
+        position: fixed;
+        z-index: 10;
+        left: 0;
+        right: 0;
+        bottom: 0;
+        padding-bottom: env(safe-area-inset-bottom);
+        background: rgb(7 11 23 / 0.94);
+        border-top: 1px solid var(--glass-border);
       }
       nav ul {
-        grid-template-columns: 1fr;
-        gap: 0.4rem;
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        grid-template-columns: repeat(5, 1fr);
       }
-    }
-    @media (min-width: 1280px) {
+      nav a {
+        display: grid;
+        justify-items: center;
+        gap: 0.15rem;
+        padding: 0.45rem 0.2rem;
+        min-height: 3.2rem;
+        box-sizing: border-box;
+        color: var(--muted);
+        text-decoration: none;
+        font-size: 0.72rem;
+        border-radius: 12px;
+      }
+      nav a[aria-current='page'] {
+        color: var(--neon);
+        text-shadow: 0 0 12px rgb(34 211 238 / 0.6);
+      }
+      nav a:focus-visible {
+        outline: 2px solid var(--neon);
+        outline-offset: -2px;
+      }
+      nav svg {
+        width: 1.4rem;
+        height: 1.4rem;
+        fill: currentColor;
+      }
+      nav a[aria-current='page'] svg {
+        filter: drop-shadow(0 0 6px rgb(34 211 238 / 0.7));
+      }
       main {
-        max-width: 1200px;
+        padding: 0 1rem 1rem;
+        min-width: 0;
       }
-    }
-  `;
+      .notice {
+        margin: 0 1rem 1rem;
+        padding: 0.6rem 0.9rem;
+        border-radius: 12px;
+        border: 1px solid rgb(251 113 133 / 0.5);
+        background: rgb(251 113 133 / 0.1);
+        overflow-wrap: anywhere;
+      }
+      .notice.info {
+        border-color: rgb(34 211 238 / 0.5);
+        background: rgb(34 211 238 / 0.08);
+      }
+      .notice button {
+        padding: 0.2rem 0.6rem;
+        margin-left: 0.5rem;
+      }
+      .mono {
+        font-family: ui-monospace, monospace;
+      }
+      button.install {
+        border-radius: 999px;
+        padding: 0.15rem 0.7rem;
+      }
+      /* From tablets up: a side rail, the view beside it. */
+      @media (min-width: 768px) {
+        :host {
+          grid-template-columns: 6rem minmax(0, 1fr);
+          grid-template-rows: auto auto 1fr;
+          padding-bottom: 0;
+        }
+        header,
+        .notice,
+        main {
+          grid-column: 2;
+        }
+        nav {
+          position: sticky;
+          top: 0;
+          grid-column: 1;
+          grid-row: 1 / span 3;
+          align-self: start;
+          height: 100vh;
+          padding: 4.2rem 0.4rem 0;
+          box-sizing: border-box;
+          border-top: 0;
+          border-right: 1px solid var(--glass-border);
+          background: rgb(255 255 255 / 0.02);
+        }
+        nav ul {
+          grid-template-columns: 1fr;
+          gap: 0.4rem;
+        }
+      }
+      @media (min-width: 1280px) {
+        main {
+          max-width: 1200px;
+        }
+      }
+    `,
+  ];
 
   @property({ attribute: false }) engine!: Engine;
   @property({ attribute: false }) settings!: SettingsStore;
+  @property({ attribute: false }) updates: AppUpdates | undefined;
+  @property({ attribute: false }) install: InstallPrompt | undefined;
+  /** A problem to tell that is not the engine's (a link that is not a share link). */
+  @property({ attribute: false }) problem: string | undefined;
+  /** The user asked to reload for a new version while transfers run: they confirm once more. */
+  @state() private confirmUpdate = false;
   @state() private route: Route = { view: 'dashboard' };
   /** The header's slice: what it shows, nothing the views show. */
   #header: SliceController<Pick<EngineState, 'signaling' | 'selfName' | 'notice'>> | undefined;
@@ -217,6 +225,8 @@ export class ShoalApp extends LitElement {
     this.route = parseRoute(location.hash, this.settings.current.defaultView);
     if (this.route.shareId) this.#want(this.route.shareId);
   };
+
+  readonly #rerender = () => this.requestUpdate();
 
   /** Back and Forward across room changes: the room in the URL is the room we are in. */
   readonly #onPopState = () => {
@@ -236,12 +246,16 @@ export class ShoalApp extends LitElement {
     super.connectedCallback();
     this.#onHashChange();
     addEventListener('hashchange', this.#onHashChange);
+    this.updates?.addEventListener('change', this.#rerender);
+    this.install?.addEventListener('change', this.#rerender);
     addEventListener('popstate', this.#onPopState);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('hashchange', this.#onHashChange);
+    this.updates?.removeEventListener('change', this.#rerender);
+    this.install?.removeEventListener('change', this.#rerender);
     removeEventListener('popstate', this.#onPopState);
     this.#unwatch?.();
   }
@@ -254,8 +268,11 @@ export class ShoalApp extends LitElement {
         <div class="status">
           <span class="name" title="Your name in the room">${state.selfName}</span>
           <span class="badge ${state.signaling}" aria-label="Signaling ${state.signaling}">${state.signaling === 'open' ? 'Online' : state.signaling === 'connecting' ? 'Connecting' : 'Offline'}</span>
+          ${this.install?.state === 'available' ? html`<button class="install" @click=${() => void this.install!.prompt()}>Install</button>` : ''}
         </div>
       </header>
+      ${this.#renderUpdate()}
+      ${this.install?.state === 'ios-hint' ? html`<div class="notice info" role="note">Install Shoal: tap Share, then “Add to Home Screen”.</div>` : ''}
       <nav aria-label="Views">
         <ul>
           ${VIEWS.map(
@@ -269,6 +286,7 @@ export class ShoalApp extends LitElement {
         </ul>
       </nav>
       ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
+      ${this.problem ? html`<div class="notice" role="alert">${this.problem} <button class="quiet" @click=${() => (this.problem = undefined)}>Dismiss</button></div>` : ''}
       ${this.wanted
         ? html`<div class="notice info" role="status">
             Waiting for someone in this room to offer the linked file (<span class="mono">${this.wanted.slice(0, 12)}…</span>); it downloads as soon as they do.
@@ -278,6 +296,22 @@ export class ShoalApp extends LitElement {
       <main @share-action=${this.#onShareAction} @room-change=${this.#onRoomChange}>${this.#renderView()}</main>
       <shoal-toasts></shoal-toasts>
     `;
+  }
+
+  /** "New version — reload", never by itself; with transfers running, once more to confirm. */
+  #renderUpdate() {
+    if (!this.updates?.waiting) return '';
+    const running = activeTransfers(this.engine.store.state.shares);
+    const reload = () => {
+      if (running > 0 && !this.confirmUpdate) this.confirmUpdate = true;
+      else this.updates!.apply();
+    };
+    return html`<div class="notice info" role="status">
+      ${this.confirmUpdate && running > 0
+        ? html`Reloading pauses ${running} transfer${running === 1 ? '' : 's'}; ${running === 1 ? 'it resumes' : 'they resume'} after the reload.
+            <button @click=${reload}>Reload anyway</button><button class="quiet" @click=${() => (this.confirmUpdate = false)}>Not now</button>`
+        : html`A new version of Shoal is ready. <button @click=${reload}>Reload</button>`}
+    </div>`;
   }
 
   #renderView() {
@@ -325,6 +359,27 @@ export class ShoalApp extends LitElement {
     if (event.action === 'remove') void this.engine.remove(event.shareId);
     else if (event.action === 'pause') this.engine.pause(event.shareId);
     else this.engine.resume(event.shareId);
+  }
+
+  /**
+   * Opens a link handed to this window (the OS, a launch of the installed app): a share link moves
+   * to its room and downloads its share; an app URL shows its view; anything else is refused.
+   */
+  openLink(href: string): void {
+    const link = parseShoalLink(href);
+    if (link) {
+      const here = new URLSearchParams(location.search).get('room') ?? undefined;
+      if (link.room !== here) this.#onRoomChange(new RoomChangeEvent(link.room));
+      location.hash = `#/s/${link.shareId}`;
+      return;
+    }
+    try {
+      const url = new URL(href);
+      if (url.origin === location.origin) return void (location.href = url.href);
+    } catch {
+      // not a URL: refused below
+    }
+    this.problem = 'That link is not a Shoal share link.';
   }
 
   /** Another room, without a reload: the URL names it (a link, and Back works), the engine joins it. */

@@ -1,25 +1,8 @@
 /** Design tokens and shared styles: dark, glassy, neon-accented. */
 import { css } from 'lit';
 
-export const panel = css`
-  .panel {
-    /* Glass without backdrop-filter: a live blur is re-rendered (in software here) on every progress
-       update and cost about a fifth of a core during transfers; over the page's smooth gradients a
-       translucent sheen looks the same. */
-    background: linear-gradient(160deg, rgb(255 255 255 / 0.075), var(--glass) 55%);
-    border: 1px solid var(--glass-border);
-    border-radius: 16px;
-    box-shadow: 0 8px 32px rgb(0 0 0 / 0.35);
-    padding: 1rem 1.25rem;
-  }
-  h2 {
-    margin: 0 0 0.75rem;
-    font-size: 0.8rem;
-    letter-spacing: 0.14em;
-    text-transform: uppercase;
-    color: var(--muted);
-    font-weight: 600;
-  }
+/** Buttons and button-like links: neon-edged glass, a glow on hover, a ring on keyboard focus; `.quiet` for secondary ones. */
+export const buttons = css`
   button,
   a.button {
     font: inherit;
@@ -45,6 +28,28 @@ export const panel = css`
   button.quiet {
     background: transparent;
     border-color: var(--glass-border);
+  }
+`;
+
+export const panel = css`
+  ${buttons}
+  .panel {
+    /* Glass without backdrop-filter: a live blur is re-rendered (in software here) on every progress
+       update and cost about a fifth of a core during transfers; over the page's smooth gradients a
+       translucent sheen looks the same. */
+    background: linear-gradient(160deg, rgb(255 255 255 / 0.075), var(--glass) 55%);
+    border: 1px solid var(--glass-border);
+    border-radius: 16px;
+    box-shadow: 0 8px 32px rgb(0 0 0 / 0.35);
+    padding: 1rem 1.25rem;
+  }
+  h2 {
+    margin: 0 0 0.75rem;
+    font-size: 0.8rem;
+    letter-spacing: 0.14em;
+    text-transform: uppercase;
+    color: var(--muted);
+    font-weight: 600;
   }
   .empty {
     color: var(--muted);

@@ -19,6 +19,7 @@ import '../rate-limits.js';
 import '../room-panel.js';
 
 const VERSION = typeof __SHOAL_VERSION__ === 'string' ? __SHOAL_VERSION__ : 'development';
+const BUILD = typeof __SHOAL_BUILD__ === 'string' ? __SHOAL_BUILD__ : 'not built';
 
 @customElement('shoal-settings-view')
 export class SettingsView extends LitElement {
@@ -164,7 +165,10 @@ export class SettingsView extends LitElement {
         <h2 id="storage-title">Storage</h2>
         <div class="stack">
           <p>
-            ${this.storage ? html`${formatBytes(this.storage.usage)} used of ${formatBytes(this.storage.quota)} this browser allows${this.storage.persisted ? ', kept until you remove it' : ''}.` : 'Measuring…'}
+            ${this.storage
+              ? html`${formatBytes(this.storage.usage)} used of ${formatBytes(this.storage.quota)} this browser allows.
+                  ${this.storage.persisted ? 'Kept until you remove it (persistent storage granted).' : 'Not persistent: the browser may clear it when the disk runs low.'}`
+              : 'Measuring…'}
             ${state.storageBackend ? html`<span class="hint">(in ${state.storageBackend === 'opfs' ? 'the origin private file system' : 'IndexedDB'})</span>` : nothing}
           </p>
           ${this.confirmClear
@@ -181,6 +185,8 @@ export class SettingsView extends LitElement {
         <dl>
           <dt>Version</dt>
           <dd>${VERSION}</dd>
+          <dt>Build</dt>
+          <dd>${BUILD}</dd>
           <dt>Server</dt>
           <dd>${this.server === undefined ? 'checking…' : this.server === 'unreachable' ? 'unreachable' : String(this.server.status ?? 'unknown')}</dd>
           <dt>Data plane</dt>

@@ -21,6 +21,8 @@ import { filterTransfers, sortTransfers, sparklinePoints, type TransferFilter, t
 import '../chunk-map.js';
 
 const SPARK_SECONDS = 60;
+/** A phone or tablet (touch first): where browsers suspend pages in the background. */
+const COARSE_POINTER = matchMedia('(pointer: coarse)').matches;
 const DOWNLOADING = new Set<ShareState['status']>(['connecting', 'downloading', 'stalled', 'paused', 'verifying']);
 
 @customElement('shoal-transfers-view')
@@ -57,9 +59,13 @@ export class TransfersView extends LitElement {
         color: var(--muted);
         overflow-wrap: anywhere;
       }
-      .count {
+      .count,
+      .hint {
         font-size: 0.85rem;
         color: var(--muted);
+      }
+      .hint {
+        margin: 0 0 0.8rem;
       }
     `,
   ];
@@ -99,6 +105,9 @@ export class TransfersView extends LitElement {
     return html`
       <section class="panel" aria-labelledby="transfers-title">
         <h2 id="transfers-title">Transfers</h2>
+        ${COARSE_POINTER && this.shares.some((s) => DOWNLOADING.has(s.status) || s.status === 'hashing')
+          ? html`<p class="hint">On phones, transfers pause while Shoal is in the background and go on when you come back; the screen stays on while they run.</p>`
+          : nothing}
         <div class="controls">
           <label
             >Show
