@@ -27,6 +27,7 @@ import { RoomChangeEvent } from './room-panel.js';
 import type { AppUpdates } from '../pwa/app-updates.js';
 import type { InstallPrompt } from '../pwa/install-prompt.js';
 import { activeTransfers } from './toast-model.js';
+import { ShareLinkWait } from './share-link-wait.js';
 
 const ICONS: Record<View, string> = {
   dashboard: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
@@ -217,13 +218,11 @@ export class ShoalApp extends LitElement {
   /** The header's slice: what it shows, nothing the views show. */
   #header: SliceController<Pick<EngineState, 'signaling' | 'selfName' | 'notice'>> | undefined;
   #providers: unknown[] = [];
-  #unwatch: (() => void) | undefined;
-  /** The share a share link asked for, while the room has not offered it yet. */
-  @state() private wanted: string | undefined;
+  readonly #linkWait = new ShareLinkWait(this, () => this.engine);
 
   readonly #onHashChange = () => {
     this.route = parseRoute(location.hash, this.settings.current.defaultView);
-    if (this.route.shareId) this.#want(this.route.shareId);
+    if (this.route.shareId) this.#linkWait.want(this.route.shareId);
   };
 
   readonly #rerender = () => this.requestUpdate();
@@ -257,7 +256,6 @@ export class ShoalApp extends LitElement {
     this.updates?.removeEventListener('change', this.#rerender);
     this.install?.removeEventListener('change', this.#rerender);
     removeEventListener('popstate', this.#onPopState);
-    this.#unwatch?.();
   }
 
   override render() {
@@ -287,10 +285,10 @@ export class ShoalApp extends LitElement {
       </nav>
       ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
       ${this.problem ? html`<div class="notice" role="alert">${this.problem} <button class="quiet" @click=${() => (this.problem = undefined)}>Dismiss</button></div>` : ''}
-      ${this.wanted
+      ${this.#linkWait.wanted
         ? html`<div class="notice info" role="status">
-            Waiting for someone in this room to offer the linked file (<span class="mono">${this.wanted.slice(0, 12)}…</span>); it downloads as soon as they do.
-            <button class="quiet" @click=${() => this.#stopWanting()}>Stop waiting</button>
+            Waiting for someone in this room to offer the linked file (<span class="mono">${this.#linkWait.wanted.slice(0, 12)}…</span>); it downloads as soon as they do.
+            <button class="quiet" @click=${() => this.#linkWait.stop()}>Stop waiting</button>
           </div>`
         : ''}
       <main @share-action=${this.#onShareAction} @room-change=${this.#onRoomChange}>${this.#renderView()}</main>
@@ -332,27 +330,6 @@ export class ShoalApp extends LitElement {
   override updated(): void {
     const label = VIEW_LABELS[this.route.view];
     document.title = `${label} · Shoal`;
-  }
-
-  /** Downloads `shareId` once someone in the room offers it (a share link); at once if already offered. */
-  #want(shareId: string): void {
-    this.#unwatch?.();
-    this.wanted = shareId;
-    const check = (s: EngineState) => {
-      if (s.shares.some((share) => share.id === shareId)) return this.#stopWanting();
-      if (s.roomFiles.some((file) => file.id === shareId)) {
-        this.#stopWanting();
-        queueMicrotask(() => void this.engine.download(shareId));
-      }
-    };
-    this.#unwatch = this.engine.store.subscribe(check);
-    check(this.engine.store.state);
-  }
-
-  #stopWanting(): void {
-    this.wanted = undefined;
-    this.#unwatch?.();
-    this.#unwatch = undefined;
   }
 
   #onShareAction(event: ShareActionEvent): void {
