@@ -12,6 +12,7 @@ import type { ChunkStorage } from './chunk-storage.js';
 import { Download, type SourceEndReason } from './download.js';
 import { RateLimiter, type RateLimits } from './rate-limiter.js';
 import { Seeding } from './seeding.js';
+import { ShareStreams } from './share-streams.js';
 import { WireChannel } from './wire-channel.js';
 
 export type { ChunkStorage };
@@ -65,6 +66,7 @@ export class DataPlane {
   /** Per running download: verified bytes by peer. */
   readonly #given = new Map<string, Map<string, number>>();
   #reportTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #streams: ShareStreams;
 
   constructor(
     private readonly storage: ChunkStorage,
@@ -80,6 +82,15 @@ export class DataPlane {
         this.#scheduleReport();
       },
     });
+    this.#streams = new ShareStreams({
+      share: (shareId) => {
+        const share = this.#seeding.get(shareId);
+        return share && { size: share.meta.size, bitfield: share.bitfield };
+      },
+      readBytes: async (shareId, offset, length) => (await storage.readChunks(shareId, [{ offset, length }]))[0]!,
+      prioritize: (shareId, key, from, to) => this.#downloads.get(shareId)?.prioritize(key, from, to),
+      deprioritize: (shareId, key) => this.#downloads.get(shareId)?.deprioritize(key),
+    });
   }
 
   /** Seeds a complete share. */
@@ -90,6 +101,7 @@ export class DataPlane {
   /** Stops seeding a share and closes the channels that serve it. */
   async unseed(shareId: string): Promise<void> {
     this.#seeding.remove(shareId);
+    this.#streams.ended(shareId, 'the share was removed');
   }
 
   /** Starts (or, given what is stored, resumes) a download. Sources are added with addSource. */
@@ -108,6 +120,7 @@ export class DataPlane {
           },
           onChunk: (remoteId, index, bytes) => {
             this.#seeding.announceHave(shareId, index);
+            this.#streams.landed(shareId, index);
             this.#added.set(shareId, (this.#added.get(shareId) ?? 0) + bytes);
             const given = this.#given.get(shareId);
             given?.set(remoteId, (given.get(remoteId) ?? 0) + bytes);
@@ -140,12 +153,14 @@ export class DataPlane {
       () => {
         this.#report();
         this.#forget(shareId);
+        this.#streams.ended(shareId);
         this.events.finished(shareId, undefined);
       },
       (error: Error) => {
         this.#report();
         this.#forget(shareId);
         this.#seeding.remove(shareId);
+        this.#streams.ended(shareId, `the download failed: ${error.message}`);
         this.events.finished(shareId, error.message);
       },
     );
@@ -184,6 +199,14 @@ export class DataPlane {
   async stop(shareId: string): Promise<void> {
     this.#downloads.get(shareId)?.stop();
     this.#forget(shareId);
+  }
+
+  /**
+   * A service worker asks to read a share over `port` (protocol/stream-port.ts): answered with its
+   * bytes as they are stored, the chunks just ahead of the reader fetched first.
+   */
+  async openStream(shareId: string, port: MessagePort): Promise<void> {
+    this.#streams.open(shareId, port);
   }
 
   /** A running download's chunk map and contributors; undefined when no download of it runs. */

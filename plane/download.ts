@@ -129,6 +129,17 @@ export class Download {
     this.#fillAll();
   }
 
+  /** A reader waits for chunks [from, to): fetch them before any other (see PiecePicker.prioritize). */
+  prioritize(key: number, from: number, to: number): void {
+    if (!this.#picker) return;
+    this.#picker.prioritize(key, from, to);
+    this.#fillAll();
+  }
+
+  deprioritize(key: number): void {
+    this.#picker?.deprioritize(key);
+  }
+
   /** Stops every source; what landed stays on disk for a later resume. */
   stop(): void {
     clearInterval(this.#watchdog);

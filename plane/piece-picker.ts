@@ -1,7 +1,8 @@
 /**
  * Chooses which chunk to ask a peer for: rarest first among the next missing chunks, never one
  * already requested (until the endgame, when every missing chunk is requested somewhere and the
- * stragglers are asked of a second peer). Pure bookkeeping: no I/O, no timers.
+ * stragglers are asked of a second peer). Chunks someone is reading right now (a video playing
+ * while it downloads) come first, in order. Pure bookkeeping: no I/O, no timers.
  */
 import type { Bitfield } from '../protocol/index.js';
 
@@ -21,6 +22,8 @@ export class PiecePicker {
   #cursor = 0;
   /** No chunk below this index is missing (only grows: a verified chunk stays ours). */
   #firstMissing = 0;
+  /** Streaming priorities, by reader: chunks [from, to) are picked first, in order. */
+  readonly #urgent = new Map<number, { from: number; to: number }>();
 
   constructor(readonly mine: Bitfield) {
     this.availability = new Uint16Array(mine.length);
@@ -48,9 +51,27 @@ export class PiecePicker {
     this.availability[index]!++;
   }
 
-  /** The rarest missing, unrequested chunk that `theirs` holds, or -1. */
+  /** Reader `key` needs chunks [from, to) next: they go before every other chunk, in order. */
+  prioritize(key: number, from: number, to: number): void {
+    this.#urgent.set(key, { from: Math.max(0, from), to: Math.min(this.mine.length, to) });
+  }
+
+  /** Reader `key` went away (or moved on): its chunks are ordinary again. */
+  deprioritize(key: number): void {
+    this.#urgent.delete(key);
+  }
+
+  /** The streaming priorities in force, for tests and the transfer list. */
+  get priorities(): { from: number; to: number }[] {
+    return [...this.#urgent.values()];
+  }
+
+  /** The first missing, unrequested chunk a reader waits for that `theirs` holds, else the rarest one, or -1. */
   next(theirs: Bitfield): number {
     const mine = this.mine;
+    for (const { from, to } of this.#urgent.values()) {
+      for (let i = from; i < to; i++) if (!mine.has(i) && this.#requested[i]! === 0 && theirs.has(i)) return i;
+    }
     while (this.#cursor < mine.length && (mine.has(this.#cursor) || this.#requested[this.#cursor]! > 0)) this.#cursor++;
     let best = -1;
     let bestAvailability = Infinity;

@@ -20,6 +20,10 @@ export class Seeding {
     this.#shares.set(shareId, share);
   }
 
+  get(shareId: string): SeedableShare | undefined {
+    return this.#shares.get(shareId);
+  }
+
   /** Stops seeding: open channels for the share are closed. */
   remove(shareId: string): void {
     this.#shares.delete(shareId);

@@ -6,3 +6,4 @@ export * from './signaling.js';
 export * from './wire.js';
 export * from './bitfield.js';
 export * from './file-urls.js';
+export * from './stream-port.js';

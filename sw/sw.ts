@@ -2,8 +2,9 @@
  * The service worker: precaches the shell (Workbox) so the app opens offline, and serves stored
  * shares straight from OPFS, with Range support, as streamed responses, at the URLs of
  * protocol/file-urls.ts: a single-file share, one file of a folder share (a slice of the share's
- * bytes), or a whole folder share as a ZIP (STORE, ZIP64), streamed; and takes files from the OS
- * share sheet (share-target.ts).
+ * bytes), or a whole folder share as a ZIP (STORE, ZIP64), streamed. A share still downloading is
+ * read through the data plane as its bytes arrive (plane-stream.ts), so a video plays before the
+ * download ends. Takes files from the OS share sheet (share-target.ts).
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
@@ -13,6 +14,7 @@ import { getStoredShare, openShareDb, type StoredShare } from '../workers/share-
 import { storedFileBlob } from '../workers/stored-file.js';
 import { shareFileName } from '../workers/storage-layout.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from './content-type.js';
+import { findReader, readFromPlane, StreamStalledError } from './plane-stream.js';
 import { contentDisposition, parseRange } from './range.js';
 import { receiveShare, SHARE_TARGET_PATH } from './share-target.js';
 
@@ -31,22 +33,48 @@ async function storedShare(id: string): Promise<StoredShare | undefined> {
   }
 }
 
-/** Serves `body` (a Blob read lazily from disk) whole or by Range. */
-function blobResponse(request: Request, body: Blob, headers: Headers): Response {
+/** The part of a share a URL names: the whole single file, or one file of a folder (a slice). */
+interface Target {
+  offset: number;
+  size: number;
+  name: string;
+  type: string;
+}
+
+/**
+ * Headers for `target` served whole or by Range: the status and the share's byte range to send, or
+ * a 416 response.
+ */
+function rangeOf(request: Request, target: Target, headers: Headers): { status: 200 | 206; start: number; end: number } | Response {
   headers.set('accept-ranges', 'bytes');
-  const range = parseRange(request.headers.get('range'), body.size);
+  const range = parseRange(request.headers.get('range'), target.size);
   if (range === 'unsatisfiable') {
-    headers.set('content-range', `bytes */${body.size}`);
+    headers.set('content-range', `bytes */${target.size}`);
     return new Response(null, { status: 416, headers });
   }
-  if (range === null) {
-    headers.set('content-length', String(body.size));
-    return new Response(body, { status: 200, headers });
+  const { start, end } = range ?? { start: 0, end: target.size };
+  headers.set('content-length', String(end - start));
+  if (range) headers.set('content-range', `bytes ${start}-${end - 1}/${target.size}`);
+  return { status: range ? 206 : 200, start: target.offset + start, end: target.offset + end };
+}
+
+/**
+ * A share still downloading: its bytes come from the data plane of the window that downloads it,
+ * as they are stored; the chunks just ahead of this reader are fetched first.
+ */
+async function serveFromPlane(request: Request, id: string, target: Target, headers: Headers): Promise<Response> {
+  const range = rangeOf(request, target, headers);
+  if (range instanceof Response) return range;
+  if (range.start === range.end) return new Response(null, { status: range.status, headers });
+  const windows = await self.clients.matchAll({ type: 'window' });
+  const port = await findReader(id, windows);
+  if (!port) return textResponse(409, 'That share is still downloading, and no open Shoal window is downloading it.');
+  try {
+    return new Response(await readFromPlane(port, range.start, range.end), { status: range.status, headers });
+  } catch (error) {
+    if (error instanceof StreamStalledError) return textResponse(504, `That part of the share is still downloading: ${error.message}.`);
+    return textResponse(409, `That share cannot be read now: ${(error as Error).message}.`);
   }
-  headers.set('content-range', `bytes ${range.start}-${range.end - 1}/${body.size}`);
-  headers.set('content-length', String(range.end - range.start));
-  // A Blob body is read from disk as the response is consumed, and reading stops if it is cancelled.
-  return new Response(body.slice(range.start, range.end), { status: 206, headers });
 }
 
 export async function serveStoredFile(request: Request, url: URL): Promise<Response> {
@@ -55,36 +83,44 @@ export async function serveStoredFile(request: Request, url: URL): Promise<Respo
   const { id, path: wanted, download } = parsed;
   const record = await storedShare(id);
   if (!record) return textResponse(404, 'This browser does not hold that share.');
-  if (!record.complete) return textResponse(409, 'That share is still downloading.');
-  const share = await storedFileBlob(shareFileName(id)).catch(() => undefined);
-  if (!share || share.size !== record.meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
   const { meta } = record;
   const headers = new Headers({ 'cache-control': 'no-store' });
-  const typed = (type: string) => {
-    headers.set('content-type', type);
-    for (const [name, value] of Object.entries(fileSecurityHeaders(type))) headers.set(name, value);
-  };
+  let target: Target;
   if (!meta.files) {
-    typed(safeContentType(meta.type));
-    headers.set('content-disposition', contentDisposition(meta.name, download));
-    return blobResponse(request, share, headers);
+    target = { offset: 0, size: meta.size, name: meta.name, type: safeContentType(meta.type) };
+  } else if (wanted === `${meta.name}.zip`) {
+    if (!record.complete) return textResponse(409, 'A folder share is offered as a ZIP once it has downloaded; its files open one by one meanwhile.');
+    return zipResponse(record, headers);
+  } else {
+    const file = placeFiles(meta).find((f) => `${meta.name}/${f.path}` === wanted);
+    if (!file) return textResponse(404, 'That folder share has no such file.');
+    target = { offset: file.offset, size: file.size, name: file.path.slice(file.path.lastIndexOf('/') + 1), type: contentTypeOfPath(file.path) };
   }
-  const files = placeFiles(meta);
-  if (wanted === `${meta.name}.zip`) {
-    // Entries are slices of the stored share: the ZIP is produced as it is read, never held whole.
-    const entries = files.map((f) => ({ name: `${meta.name}/${f.path}`, input: share.slice(f.offset, f.offset + f.size), size: f.size, lastModified: new Date(record.addedAt) }));
-    const zip = downloadZip(entries, { metadata: entries });
-    typed('application/zip');
-    headers.set('content-disposition', contentDisposition(`${meta.name}.zip`, true));
-    const length = zip.headers.get('content-length');
-    if (length) headers.set('content-length', length);
-    return new Response(zip.body, { status: 200, headers });
-  }
-  const file = files.find((f) => `${meta.name}/${f.path}` === wanted);
-  if (!file) return textResponse(404, 'That folder share has no such file.');
-  typed(contentTypeOfPath(file.path));
-  headers.set('content-disposition', contentDisposition(file.path.slice(file.path.lastIndexOf('/') + 1), download));
-  return blobResponse(request, share.slice(file.offset, file.offset + file.size), headers);
+  headers.set('content-type', target.type);
+  for (const [name, value] of Object.entries(fileSecurityHeaders(target.type))) headers.set(name, value);
+  headers.set('content-disposition', contentDisposition(target.name, download));
+  if (!record.complete) return serveFromPlane(request, id, target, headers);
+  const share = await storedFileBlob(shareFileName(id)).catch(() => undefined);
+  if (!share || share.size !== meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
+  const range = rangeOf(request, target, headers);
+  if (range instanceof Response) return range;
+  // A Blob body is read from disk as the response is consumed, and reading stops if it is cancelled.
+  return new Response(share.slice(range.start, range.end), { status: range.status, headers });
+}
+
+/** A whole folder share as a ZIP: entries are slices of the stored share, produced as it is read. */
+async function zipResponse(record: StoredShare, headers: Headers): Promise<Response> {
+  const { meta } = record;
+  const share = await storedFileBlob(shareFileName(record.id)).catch(() => undefined);
+  if (!share || share.size !== meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
+  const entries = placeFiles(meta).map((f) => ({ name: `${meta.name}/${f.path}`, input: share.slice(f.offset, f.offset + f.size), size: f.size, lastModified: new Date(record.addedAt) }));
+  const zip = downloadZip(entries, { metadata: entries });
+  headers.set('content-type', 'application/zip');
+  for (const [name, value] of Object.entries(fileSecurityHeaders('application/zip'))) headers.set(name, value);
+  headers.set('content-disposition', contentDisposition(`${meta.name}.zip`, true));
+  const length = zip.headers.get('content-length');
+  if (length) headers.set('content-length', length);
+  return new Response(zip.body, { status: 200, headers });
 }
 
 // Registered before Workbox's listener, so /files/ requests never reach the precache router.

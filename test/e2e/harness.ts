@@ -272,7 +272,7 @@ export async function shareFromDisk(page: Page, path: string, name: string, time
 
 export interface EngineSnapshot {
   shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; fileHash?: string; error?: string }[];
-  peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; badChunks: number; failures: number }[];
+  peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; badChunks: number; failures: number; lastFailure?: string }[];
   roomFiles: { id: string; name: string; size: number; holders: string[] }[];
   selfId: string;
   dataPlane: 'worker' | 'page' | undefined;

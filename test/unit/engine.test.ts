@@ -198,6 +198,8 @@ test('the stats history takes a sample a second from the state\'s counters, and 
 
 test('room and relay-only change at run time: a join on the open connection, open connections reconfigured', async () => {
   const h = await downloading();
+  h.engine.setRoom(undefined); // the room it is in: no join (a re-join would drop every connection)
+  h.engine.setRoom('k3Jd8sWq0pLm');
   h.engine.setRoom('k3Jd8sWq0pLm');
   h.engine.setRoom(undefined);
   assert.deepEqual(h.sent.filter((m) => m.type === 'join-room'), [{ type: 'join-room', room: 'k3Jd8sWq0pLm' }, { type: 'join-room' }]);

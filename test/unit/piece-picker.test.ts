@@ -103,3 +103,29 @@ test('pipeline depth follows measured throughput within bounds', () => {
   assert.equal(pipelineDepth(100 * 65536, 65536, options), 25);
   assert.equal(pipelineDepth(1e12, 65536, options), 64);
 });
+
+test('a reader\'s chunks go first, in order, over rarer ones; dropped, rarest first again', () => {
+  const picker = new PiecePicker(holding(10, [5]));
+  const everyone = Bitfield.full(10);
+  const mostOfIt = holding(10, [0, 2, 3, 4, 5, 6, 7, 8, 9]); // chunk 1 is the rare one
+  [everyone, mostOfIt].forEach((p) => picker.peerAdded(p));
+  picker.prioritize(7, 4, 8);
+  assert.deepEqual(picker.priorities, [{ from: 4, to: 8 }]);
+  const picked: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const index = picker.next(everyone);
+    picker.markRequested(index);
+    picked.push(index);
+  }
+  assert.deepEqual(picked, [4, 6, 7], 'in order, skipping the chunk held (5)');
+  picker.deprioritize(7);
+  assert.deepEqual(picker.priorities, []);
+  assert.equal(picker.next(everyone), 1, 'the rare chunk once no reader waits');
+});
+
+test('a priority window is clipped to the file', () => {
+  const picker = new PiecePicker(new Bitfield(4));
+  picker.prioritize(1, 2, 100);
+  assert.deepEqual(picker.priorities, [{ from: 2, to: 4 }]);
+  assert.equal(picker.next(Bitfield.full(4)), 2);
+});

@@ -25,6 +25,7 @@ import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { blankShare, initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
+import { answerFileStreams } from './file-streams.js';
 import { openDataPlane, type PlaneApi } from './plane-host.js';
 
 /** What the page knows of a download running in the data plane. */
@@ -57,6 +58,9 @@ export class Engine {
   readonly #channelReleases = new Map<number, () => void>();
   #nextChannelToken = 0;
   #plane!: PlaneApi;
+  /** The room asked for (undefined: the room of this address). */
+  #room: string | undefined;
+  #stopFileStreams: () => void = () => undefined;
   /** Resolves once #plane is set. (Not with the plane: a Comlink proxy must never be awaited.) */
   readonly #planeReady: Promise<void>;
   #resolvePlane!: () => void;
@@ -110,6 +114,7 @@ export class Engine {
     });
     this.stats = new LiveStats(this.#state, () => this.#peers.stats());
     this.transfers = new TransferHistory(components.transferLog ?? (globalThis.indexedDB ? new IdbTransferLog() : new MemoryTransferLog()));
+    this.#room = options.room;
     this.#signaling = (components.signaling ?? ((o) => new SignalingClient(o)))({
       url: options.signalingUrl,
       name: options.selfName,
@@ -131,6 +136,7 @@ export class Engine {
     this.#resolvePlane();
     this.#state.set({ dataPlane: host, storageBackend: await this.components.storage.backend() });
     await plane.setRateLimits(this.#state.current.limits);
+    this.#stopFileStreams = answerFileStreams(plane);
     await this.#loadIceServers();
     this.#resolveIce();
     void globalThis.navigator?.storage?.persist?.().catch(() => false);
@@ -148,6 +154,7 @@ export class Engine {
   }
 
   stop(): void {
+    this.#stopFileStreams();
     this.stats.stop();
     void this.#plane?.stopAll();
     for (const download of this.#downloads.values()) download.abort.abort();
@@ -217,6 +224,11 @@ export class Engine {
 
   /** Moves to `room` (undefined: the room of this address) without a reload; the roster follows the welcome. */
   setRoom(room: string | undefined): void {
+    // A join re-enters the room even when it is the same one, and the room sees us leave and come
+    // back: every peer closes its connection to us. (The shell asks on every popstate, and moving
+    // between views by their links fires one.)
+    if (room === this.#room) return;
+    this.#room = room;
     this.#signaling.join(room);
   }
 

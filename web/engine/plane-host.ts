@@ -5,7 +5,7 @@ import type { StorageApi } from './workers.js';
 
 /** Where the data plane runs: in the storage worker, or on the page (see data-plane.ts). */
 export type PlaneHost = 'worker' | 'page';
-export type PlaneApi = Pick<DataPlane, 'seed' | 'unseed' | 'download' | 'addSource' | 'serve' | 'pause' | 'resume' | 'stop' | 'stopAll' | 'flush' | 'setRateLimits' | 'inspect'>;
+export type PlaneApi = Pick<DataPlane, 'seed' | 'unseed' | 'download' | 'addSource' | 'serve' | 'pause' | 'resume' | 'stop' | 'stopAll' | 'flush' | 'setRateLimits' | 'inspect' | 'openStream'>;
 
 /**
  * Starts the data plane in the storage worker if this browser can transfer data channels there (a

@@ -10,7 +10,7 @@ import type { RoomFile, ShareState } from '../engine/state.js';
 import { formatBytes, formatDuration, formatSpeed } from './format.js';
 import { shareLink } from './routes.js';
 import { ShareActionEvent } from './share-actions.js';
-import { STATUS_TEXT } from './share-status.js';
+import { OPENS_WHILE_DOWNLOADING, STATUS_TEXT } from './share-status.js';
 import { SliceController } from './slice-controller.js';
 import { panel, shareItems } from './theme.js';
 import './qr-code.js';
@@ -107,7 +107,7 @@ export class ShareList extends LitElement {
     `;
   }
 
-  /** A folder's files, each openable once the share is complete; long folders show their first files. */
+  /** A folder's files, each openable (also while it downloads); long folders show their first files. */
   #renderFolder(share: ShareState) {
     const files = share.files!;
     const shown = files.slice(0, FOLDER_FILES_SHOWN);
@@ -116,7 +116,7 @@ export class ShareList extends LitElement {
       <ul aria-label="Files in ${share.name}">
         ${shown.map(
           (file) => html`<li>
-            ${share.status === 'seeding'
+            ${share.status === 'seeding' || OPENS_WHILE_DOWNLOADING.has(share.status)
               ? html`<a href=${folderFileUrl(share, file.path)} target="_blank" rel="noopener">${file.path}</a>`
               : html`<span>${file.path}</span>`}
             <span class="size">${formatBytes(file.size)}</span>
@@ -170,6 +170,9 @@ export class ShareList extends LitElement {
                 <a class="button" href="${url}?download">Save</a>`
             : nothing}
           ${share.status === 'seeding' && share.files ? html`<a class="button" href=${url} aria-label="Save ${share.name} as ZIP">Save .zip</a>` : nothing}
+          ${OPENS_WHILE_DOWNLOADING.has(share.status) && !share.files
+            ? html`<a class="button" href=${url} target="_blank" rel="noopener" aria-label="Open ${share.name} while it downloads">Open</a>`
+            : nothing}
           ${link ? html`<button class="quiet" aria-label="Copy link to ${share.name}" @click=${() => this.#copy(link, `link:${share.id}`)}>${this.copied === `link:${share.id}` ? 'Link copied' : 'Copy link'}</button>` : nothing}
           ${share.status === 'downloading' || share.status === 'connecting'
             ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('pause', share.id))}>Pause</button>`

@@ -11,3 +11,9 @@ export const STATUS_TEXT: Record<ShareStatus, string> = {
   stalled: 'Waiting for peers',
   error: 'Failed',
 };
+
+/**
+ * Downloads whose files open before they finish: the service worker reads them through the data
+ * plane, which fetches the part being read first.
+ */
+export const OPENS_WHILE_DOWNLOADING = new Set<ShareStatus>(['downloading', 'stalled', 'verifying']);

@@ -13,7 +13,7 @@ import type { DownloadInspection } from '../../../plane/data-plane.js';
 import type { PeerState, ShareState } from '../../engine/state.js';
 import { formatBytes, formatDuration, formatSpeed } from '../format.js';
 import { ShareActionEvent, type ShareAction } from '../share-actions.js';
-import { STATUS_TEXT } from '../share-status.js';
+import { OPENS_WHILE_DOWNLOADING, STATUS_TEXT } from '../share-status.js';
 import { EngineWatch } from '../engine-watch.js';
 import { watchSlice } from '../slice-controller.js';
 import { fields, panel, shareItems } from '../theme.js';
@@ -181,6 +181,9 @@ export class TransfersView extends LitElement {
               <a class="button" href="${url}?download" aria-label="Save ${share.name}">Save</a>`
           : nothing}
         ${share.status === 'seeding' && share.files ? html`<a class="button" href=${url} aria-label="Save ${share.name} as ZIP">Save .zip</a>` : nothing}
+        ${OPENS_WHILE_DOWNLOADING.has(share.status) && !share.files
+          ? html`<a class="button" href=${url} target="_blank" rel="noopener" aria-label="Open ${share.name} while it downloads">Open</a>`
+          : nothing}
         ${share.status === 'downloading' || share.status === 'connecting' || share.status === 'stalled'
           ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${act('pause')}>Pause</button>`
           : nothing}
