@@ -4,6 +4,9 @@
  *   (`Page.getInstallabilityErrors` empty);
  * - a link handed over by the OS (the web+shoal: protocol handler's `/?link=…`) opens the room and
  *   downloads exactly that share; a link that is not a share link is refused in words;
+ * - installed (the DevTools PWA domain), the app opens in its own window; a link launched while
+ *   it runs reaches that window (launch_handler focus-existing, the launchQueue consumer) and
+ *   its share downloads there, with still one window;
  * - the OS share sheet: a real multipart POST to /share-target with two files (one of 64 MiB) leaves
  *   both seeding with the right SHA-256, and another browser downloads them; a shared text that is
  *   not a Shoal link is told so;
@@ -84,6 +87,44 @@ describe('the installable app', { timeout: 240_000 }, () => {
     await b.page.goto(`${server.url}/?link=${encodeURIComponent('javascript:alert(1)')}`);
     await b.page.getByRole('alert').filter({ hasText: 'That link is not a Shoal share link.' }).waitFor();
     assert.equal(new URL(b.page.url()).search, '', 'the link is gone from the address');
+  });
+
+  test('the installed app: a link opened while its window runs goes to that window (one window), and the download starts', async () => {
+    await openApp(a.page, `${server.url}/#/settings`);
+    await a.page.getByRole('button', { name: 'New private room' }).click();
+    await a.page.waitForURL(/\?room=/);
+    await a.page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+    const room = new URL(a.page.url()).searchParams.get('room')!;
+    const file = await randomFile('launched.bin', 2 * 1024 * 1024);
+    files.push(file);
+    const id = await shareFromDisk(a.page, file.path, 'launched.bin');
+    // Install B's app and open it in its own window, as from the home screen. The PWA domain of
+    // the DevTools protocol is what a user's clicks are here (it needs Playwright's pipe).
+    const cdp = await b.context.browser()!.newBrowserCDPSession();
+    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { id: string };
+    const manifestId = new URL(manifest.id, server.url).href;
+    const send = (method: string, params: object) => cdp.send(method as 'Browser.getVersion', params as never) as Promise<{ targetId?: string }>;
+    await send('PWA.install', { manifestId, installUrlOrBundleUrl: `${server.url}/` });
+    await send('PWA.changeAppUserSettings', { manifestId, displayMode: 'standalone' });
+    const appWindows = () => Promise.all(b.context.pages().map((p) => p.evaluate(() => matchMedia('(display-mode: standalone)').matches).catch(() => false))).then((s) => b.context.pages().filter((_, i) => s[i]));
+    const opening = b.context.waitForEvent('page');
+    const first = await send('PWA.launch', { manifestId });
+    const app = await opening;
+    await app.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+    assert.equal((await appWindows()).length, 1);
+    // The OS hands the running app a web+shoal: link (protocol_handlers -> /?link=).
+    const link = `${server.url}/?link=${encodeURIComponent(`web+shoal:s/${id}?room=${room}`)}`;
+    const second = await send('PWA.launch', { manifestId, url: link });
+    assert.equal(second.targetId, first.targetId, 'launch_handler focus-existing: the same window');
+    await app.waitForURL(`${server.url}/?room=${room}#/s/${id}`, { timeout: 15_000 });
+    await app.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+    const state = await waitForState(app, (s) => s.shares.some((x) => x.id === id && x.status === 'seeding'), 30_000, 'the linked share downloaded in the running app window');
+    assert.equal(state.shares.find((x) => x.id === id)!.fileHash, file.sha256);
+    assert.equal(new URL(app.url()).searchParams.get('room'), room, 'the app window joined the link\'s room');
+    assert.equal((await appWindows()).length, 1, 'still one app window');
+    await app.close();
+    await send('PWA.uninstall', { manifestId });
+    await cdp.detach();
   });
 
   test('files from the OS share sheet (a multipart POST to /share-target) are shared, and another browser downloads them', async () => {

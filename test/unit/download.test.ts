@@ -234,3 +234,21 @@ test('whole-file check: every chunk verified but the file hash differs: the down
   assert.match(error!.message, new RegExp(`SHA-256 is 0{64}, not the ${meta.fileHash}`));
   assert.deepEqual(calls, [`remove ${SHARE_ID}`], 'discarded, never marked complete');
 });
+
+test('a reader waiting for chunks: they are requested first, in order; once it goes, rarest first again', async () => {
+  const { download } = newDownload();
+  download.prioritize(1, 30, 34);
+  const silent = seeder(false);
+  download.addSource(new WireChannel(silent as unknown as RTCDataChannel), 'a');
+  await settle();
+  const asked = silent.requested();
+  assert.deepEqual(asked.slice(0, 4), [30, 31, 32, 33], 'the reader\'s chunks go out first');
+  assert.equal(asked.length, PIPELINE_MIN);
+  download.deprioritize(1);
+  download.prioritize(2, 36, 38);
+  const second = seeder(false);
+  download.addSource(new WireChannel(second as unknown as RTCDataChannel), 'b');
+  await settle();
+  assert.deepEqual(second.requested().slice(0, 2), [36, 37]);
+  download.stop();
+});
