@@ -243,6 +243,15 @@ export async function showView(page: Page, view: ViewName): Promise<void> {
   await page.getByRole('link', { name: view, exact: true }).and(page.locator('[aria-current="page"]')).waitFor({ timeout: 5_000 });
 }
 
+/** Moves the page into a new private room through Settings, as a user does; returns its code. */
+export async function newPrivateRoom(page: Page): Promise<string> {
+  await showView(page, 'Settings');
+  await page.getByRole('button', { name: 'New private room' }).click();
+  await page.waitForURL(/\?room=/);
+  await page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+  return new URL(page.url()).searchParams.get('room')!;
+}
+
 /** Writes `size` random bytes to a temporary file; returns its path and SHA-256. */
 export async function randomFile(name: string, size: number): Promise<{ path: string; sha256: string; cleanup: () => Promise<void> }> {
   const { createWriteStream } = await import('node:fs');

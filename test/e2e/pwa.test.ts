@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { freeTcpPort, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { freeTcpPort, launchBrowser, newPrivateRoom, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -70,11 +70,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
   });
 
   test('a web+shoal: link handed over by the OS opens the room and downloads that share; anything else is refused', async () => {
-    await showView(a.page, 'Settings');
-    await a.page.getByRole('button', { name: 'New private room' }).click();
-    await a.page.waitForURL(/\?room=/);
-    await a.page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
-    const room = new URL(a.page.url()).searchParams.get('room')!;
+    const room = await newPrivateRoom(a.page);
     const file = await randomFile('handed.bin', 2 * 1024 * 1024);
     files.push(file);
     const id = await shareFromDisk(a.page, file.path, 'handed.bin');
@@ -90,11 +86,8 @@ describe('the installable app', { timeout: 240_000 }, () => {
   });
 
   test('the installed app: a link opened while its window runs goes to that window (one window), and the download starts', async () => {
-    await openApp(a.page, `${server.url}/#/settings`);
-    await a.page.getByRole('button', { name: 'New private room' }).click();
-    await a.page.waitForURL(/\?room=/);
-    await a.page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
-    const room = new URL(a.page.url()).searchParams.get('room')!;
+    await openApp(a.page, server.url); // back in the address room, where Settings offers a new private one
+    const room = await newPrivateRoom(a.page);
     const file = await randomFile('launched.bin', 2 * 1024 * 1024);
     files.push(file);
     const id = await shareFromDisk(a.page, file.path, 'launched.bin');
@@ -179,11 +172,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
   test('offline: the shell opens, stored files open; back online, the paused download completes by itself', async () => {
     // A and B in a private room (so the offline load is of a URL with a query); A shares two files,
     // B takes one whole and half the other.
-    await showView(a.page, 'Settings');
-    await a.page.getByRole('button', { name: 'New private room' }).click();
-    await a.page.waitForURL(/\?room=/);
-    await a.page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
-    const room = new URL(a.page.url()).searchParams.get('room')!;
+    const room = await newPrivateRoom(a.page);
     const done = await randomFile('offline-done.bin', 1024 * 1024);
     const part = await randomFile('offline-part.bin', 8 * 1024 * 1024);
     files.push(done, part);
