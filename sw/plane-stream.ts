@@ -72,6 +72,7 @@ export async function readFromPlane(port: MessagePort, start: number, end: numbe
   const close = () => {
     if (closed) return;
     closed = true;
+    replies.close();
     send(port, { type: 'cancel' });
     port.onmessage = null;
     port.close();
@@ -117,6 +118,12 @@ class ReplyQueue {
       this.#failure = new StreamFailedError(reply?.type === 'error' ? reply.message : 'a malformed answer from the data plane');
       waiter?.reject(this.#failure);
     };
+  }
+
+  /** The stream closed: a pull still waiting ends now, not at its stall timeout. */
+  close(): void {
+    this.#failure ??= new StreamFailedError('the stream was closed');
+    for (const waiter of this.#waiting.splice(0)) waiter.reject(this.#failure);
   }
 
   next(timeoutMs: number): Promise<Uint8Array> {

@@ -122,7 +122,7 @@ test('a download that completes while read lets the reader read on', async () =>
 });
 
 test('windows without the share refuse; none accepting means no reader', async () => {
-  const { window } = setup([0]);
+  const { streams, window } = setup([0]);
   const elsewhere = setup([0]);
   const other = { postMessage: (_message: unknown, [port]: MessagePort[]) => elsewhere.streams.open('cd'.repeat(32), port!) };
   assert.equal(await findReader(SHARE, [other, other], 1_000), undefined);
@@ -132,6 +132,7 @@ test('windows without the share refuse; none accepting means no reader', async (
   assert.equal(await findReader(SHARE, [silent], 50), undefined);
   assert.ok(Date.now() - started < 1_000);
   assert.ok(await findReader(SHARE, [other, window, silent], 1_000), 'one window holding it is enough');
+  streams.closeAll(); // the accepted reader would otherwise wait out its idle time
 });
 
 test('hostile requests on the port: a clear error and the reader closes; the plane goes on', async () => {
