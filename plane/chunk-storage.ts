@@ -13,7 +13,13 @@ export interface ChunkStorage {
   completeShare(shareId: string): Promise<void>;
   /** Deletes the share's bytes, progress and record. */
   removeShare(shareId: string): Promise<void>;
-  readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve?: number): Promise<Uint8Array[]>;
+  /**
+   * Reads byte ranges of a share, each with `reserve` bytes free at its start (for a frame header).
+   * With `into` (one buffer per range, at least reserve + length long) it reads into those and
+   * returns them (or, across a worker boundary, their transferred copies), so a caller can reuse
+   * its buffers instead of allocating per chunk; without, it returns fresh buffers.
+   */
+  readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve?: number, into?: Uint8Array[]): Promise<Uint8Array[]>;
 }
 
 export class FileHashMismatchError extends Error {

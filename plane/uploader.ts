@@ -1,9 +1,11 @@
 /**
  * Serves queued chunk requests from every leecher in turn (round robin), a few chunks per turn, so
  * one greedy leecher cannot starve the others. A turn's chunks are read from storage in one call,
- * each straight into its frame; a channel above its high-water mark sits out until `bufferedamountlow`.
+ * each straight into its frame, and the frames are reused turn after turn (send() copies them), so
+ * seeding allocates nothing per chunk; a channel above its high-water mark sits out until
+ * `bufferedamountlow`.
  */
-import { chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../protocol/index.js';
+import { CHUNK_SIZE, chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../protocol/index.js';
 import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';
@@ -30,6 +32,8 @@ export class Uploader {
   readonly #queues: UploadQueue[] = [];
   #turn = 0;
   #running = false;
+  /** One turn's frames, header room included; replaced by what storage hands back. */
+  #frames: Uint8Array[] = Array.from({ length: UPLOAD_CHUNKS_PER_TURN }, () => new Uint8Array(PIECE_HEADER_BYTES + CHUNK_SIZE));
 
   constructor(private readonly components: UploaderComponents) {}
 
@@ -77,7 +81,12 @@ export class Uploader {
             queue.shareId,
             ranges.map(({ start, end }) => ({ offset: start, length: end - start })),
             PIECE_HEADER_BYTES,
+            this.#frames,
           );
+          // Across a worker boundary the frames come back as new buffers: those are kept instead.
+          chunks.forEach((chunk, i) => {
+            if (chunk.buffer.byteLength === PIECE_HEADER_BYTES + CHUNK_SIZE) this.#frames[i] = new Uint8Array(chunk.buffer);
+          });
         } catch (error) {
           console.warn('shoal: could not read chunks to upload', error);
           queue.wire.close();

@@ -222,18 +222,20 @@ export const storage = {
 
   /**
    * Reads several byte ranges of a stored share in one call (one message each way instead of one per
-   * chunk), each into a fresh buffer with `reserve` bytes free at its start for a frame header.
+   * chunk), each with `reserve` bytes free at its start for a frame header: into the caller's
+   * buffers `into` (see ChunkStorage.readChunks), else into fresh ones.
    */
-  async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0): Promise<Uint8Array[]> {
+  async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0, into?: Uint8Array[]): Promise<Uint8Array[]> {
     const file = await fileFor(shareFileName(shareId));
     const buffers: Uint8Array[] = [];
-    for (const { offset, length } of ranges) {
-      const buffer = new Uint8Array(reserve + length);
+    for (const [i, { offset, length }] of ranges.entries()) {
+      const given = into?.[i];
+      const buffer = given && given.byteLength >= reserve + length ? given.subarray(0, reserve + length) : new Uint8Array(reserve + length);
       const read = await file.read(buffer.subarray(reserve), offset);
       if (read !== length) throw new StorageNotFoundError(`short read: ${read} of ${length} bytes at ${offset}`);
       buffers.push(buffer);
     }
-    return Comlink.transfer(buffers, buffers.map((b) => b.buffer));
+    return Comlink.transfer(buffers, [...new Set(buffers.map((b) => b.buffer))]);
   },
 
   /** Flushes and releases the file, so the service worker can read it. */

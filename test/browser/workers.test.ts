@@ -191,6 +191,11 @@ for (const backend of ['opfs', 'indexeddb'] as const) describe(`storage worker w
     const chunks = await storage.readChunks(shareId, [{ offset: 5 * CHUNK_SIZE, length: 77 }, { offset: 0, length: CHUNK_SIZE }], 5);
     assertEqual([...chunks[0]!.subarray(5)], [...bytes.subarray(5 * CHUNK_SIZE)], 'the short last chunk');
     assertEqual(await webCryptoHex(chunks[1]!.subarray(5)), hashes[0], 'the first chunk');
+    const frames = [new Uint8Array(5 + CHUNK_SIZE).fill(7), new Uint8Array(10)];
+    const reused = await storage.readChunks(shareId, [{ offset: 0, length: CHUNK_SIZE }, { offset: 5 * CHUNK_SIZE, length: 77 }], 5, frames);
+    assertEqual(await webCryptoHex(reused[0]!.subarray(5)), hashes[0], 'a chunk read into a given frame');
+    assertEqual(reused[0]!.buffer.byteLength, 5 + CHUNK_SIZE, 'the given frame, whole');
+    assertEqual([...reused[1]!.subarray(5)], [...bytes.subarray(5 * CHUNK_SIZE)], 'a frame too small for its range: read into a fresh buffer');
     await storage.completeShare(shareId);
     await storage.release(shareId);
     const { storedFileBlob } = await import('../../workers/stored-file.js');

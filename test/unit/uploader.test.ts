@@ -1,0 +1,77 @@
+/**
+ * The seeder's send loop (plane/uploader.ts): every requested chunk goes out as one PIECE frame with
+ * the right bytes, leechers take turns, and the frames are the same few buffers turn after turn
+ * (storage reads into them; the channel copies on send), so seeding allocates nothing per chunk.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CHUNK_SIZE, chunkRange, decodeFrame } from '../../protocol/index.js';
+import type { ChunkStorage } from '../../plane/chunk-storage.js';
+import { Uploader, type UploadQueue } from '../../plane/uploader.js';
+import { WireChannel } from '../../plane/wire-channel.js';
+
+const SIZE = 9 * CHUNK_SIZE - 100;
+const fileBytes = new Uint8Array(SIZE).map((_, i) => (i * 31 + (i >> 12)) & 0xff);
+
+/** Copies what is sent, as RTCDataChannel.send does, and records the pieces. */
+class CopyingChannel extends EventTarget {
+  readyState: RTCDataChannelState = 'open';
+  binaryType = 'arraybuffer';
+  bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  readonly pieces: { index: number; data: Uint8Array }[] = [];
+  send(frame: Uint8Array): void {
+    const message = decodeFrame(frame.slice().buffer);
+    assert.equal(message?.type, 'piece');
+    this.pieces.push(message as { index: number; data: Uint8Array });
+  }
+  close(): void {
+    this.readyState = 'closed';
+    this.dispatchEvent(new Event('close'));
+  }
+}
+
+/** Reads as the storage worker does: into the given buffers when they are long enough. */
+function readingStorage(seen: Set<ArrayBufferLike>): ChunkStorage {
+  return {
+    readChunks: async (_shareId, ranges, reserve = 0, into) =>
+      ranges.map(({ offset, length }, i) => {
+        const given = into?.[i];
+        const buffer = given && given.byteLength >= reserve + length ? given.subarray(0, reserve + length) : new Uint8Array(reserve + length);
+        seen.add(buffer.buffer);
+        buffer.set(fileBytes.subarray(offset, offset + length), reserve);
+        return buffer;
+      }),
+  } as ChunkStorage;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+test('two leechers get every chunk they asked for, right to the last byte, from the same few frame buffers', async () => {
+  const buffers = new Set<ArrayBufferLike>();
+  const uploaded: number[] = [];
+  const uploader = new Uploader({ storage: readingStorage(buffers), onUploaded: (_remote, _share, bytes) => uploaded.push(bytes) });
+  const channels = [new CopyingChannel(), new CopyingChannel()];
+  const queues: UploadQueue[] = channels.map((channel, n) => ({
+    wire: new WireChannel(channel as unknown as RTCDataChannel),
+    remoteId: `leecher-${n}`,
+    shareId: 'ab'.repeat(32),
+    size: SIZE,
+    requests: n === 0 ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [8, 3, 5],
+    blocked: false,
+  }));
+  for (const queue of queues) uploader.add(queue);
+  uploader.kick();
+  await settle();
+  assert.deepEqual(channels[0]!.pieces.map((p) => p.index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(channels[1]!.pieces.map((p) => p.index), [8, 3, 5]);
+  for (const channel of channels) {
+    for (const { index, data } of channel.pieces) {
+      const { start, end } = chunkRange(index, SIZE);
+      assert.deepEqual(data, fileBytes.subarray(start, end), `chunk ${index}`);
+    }
+  }
+  assert.equal(uploaded.reduce((a, b) => a + b, 0), SIZE + chunkRange(8, SIZE).end - chunkRange(8, SIZE).start + 2 * CHUNK_SIZE);
+  assert.ok(buffers.size <= 4, `12 chunks went out of ${buffers.size} buffers`);
+});
