@@ -293,13 +293,16 @@ export function engineState(page: Page): Promise<EngineSnapshot> {
   return page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { shoal: { store: { state: unknown } } }).shoal.store.state)));
 }
 
-/** Polls the engine state until `predicate` holds. */
+/**
+ * Polls the engine state until `predicate` holds: every 50 ms at first, backing off to every 250 ms,
+ * so a long wait (a 1 GiB download) does not spend the page's CPU on copies of its state.
+ */
 export async function waitForState(page: Page, predicate: (state: EngineSnapshot) => boolean, timeoutMs: number, what: string): Promise<EngineSnapshot> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let interval = 50; ; interval = Math.min(250, interval * 1.25)) {
     const state = await engineState(page);
     if (predicate(state)) return state;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(state.shares)}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, interval));
   }
 }

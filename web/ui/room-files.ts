@@ -1,7 +1,7 @@
 /** Files announced in the room by other peers, each with its seeders and a Download button. */
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { PeerState, RoomFile } from '../engine/state.js';
+import type { RoomFile } from '../engine/state.js';
 import { formatBytes } from './format.js';
 import { SliceController } from './slice-controller.js';
 import { panel } from './theme.js';
@@ -46,14 +46,21 @@ export class RoomFiles extends LitElement {
   ];
 
   @property({ attribute: false }) files: RoomFile[] = [];
-  @property({ attribute: false }) peers: PeerState[] = [];
+  /** Peer names by id. */
+  @property({ attribute: false }) names: Map<string, string> = new Map();
   /** Ids this browser already holds or fetches: no Download button for those. */
   @property({ attribute: false }) held: Set<string> = new Set();
-  readonly slice = new SliceController(this, (s) => ({ files: s.roomFiles, peers: s.peers, shares: s.shares }), ({ files, peers, shares }) => {
-    this.files = files;
-    this.peers = peers;
-    this.held = new Set(shares.map((share) => share.id));
-  });
+  // Only what this list shows: peer names and held ids as strings, so the progress a transfer
+  // publishes every 200 ms (shares' bytes, peers' counters) does not re-render it.
+  readonly slice = new SliceController(
+    this,
+    (s) => ({ files: s.roomFiles, names: JSON.stringify(s.peers.map((p) => [p.peerId, p.name])), held: s.shares.map((share) => share.id).join(' ') }),
+    ({ files, names, held }) => {
+      this.files = files;
+      this.names = new Map(JSON.parse(names) as [string, string][]);
+      this.held = new Set(held.split(' '));
+    },
+  );
 
   override render() {
     const available = this.files.filter((f) => !this.held.has(f.id));
@@ -78,7 +85,7 @@ export class RoomFiles extends LitElement {
   }
 
   #name(peerId: string): string {
-    return this.peers.find((p) => p.peerId === peerId)?.name || peerId.slice(0, 6);
+    return this.names.get(peerId) || peerId.slice(0, 6);
   }
 }
 
