@@ -11,6 +11,8 @@ export interface Source {
   rawBits: Uint8Array | undefined;
   /** Whether the seeder's HANDSHAKE came (spec §5.2: it comes first, once). */
   handshaken: boolean;
+  /** The seeder's FEATURES said it accepts batched REQUESTS. */
+  batched: boolean;
   /** Requested chunk -> when. */
   inFlight: Map<number, number>;
   /** Requests we cancelled (endgame losers): a PIECE for them may still come and is not an offence. */
@@ -21,5 +23,5 @@ export interface Source {
 }
 
 export function newSource(wire: WireChannel, remoteId: string, now: number): Source {
-  return { remoteId, wire, has: undefined, rawBits: undefined, handshaken: false, inFlight: new Map(), cancelled: new Set(), meter: new SpeedMeter(SPEED_WINDOW_MS), lastPieceAt: now, badChunks: 0 };
+  return { remoteId, wire, has: undefined, rawBits: undefined, handshaken: false, batched: false, inFlight: new Map(), cancelled: new Set(), meter: new SpeedMeter(SPEED_WINDOW_MS), lastPieceAt: now, badChunks: 0 };
 }

@@ -16,15 +16,18 @@ import {
   encodeHandshake,
   encodeMetadataRequest,
   encodeRequest,
+  encodeRequests,
   ENDGAME_DUPLICATE_AFTER_MS,
+  MAX_BATCHED_REQUESTS,
   PIPELINE_MAX,
   PROTOCOL_VERSION,
   REQUEST_TIMEOUT_MS,
   type ShareMetadata,
   WireErrorCode,
+  WireFeature,
   type WireMessage,
 } from '../protocol/index.js';
-import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
+import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from './constants.js';
 import * as Comlink from 'comlink';
 import { FileHashMismatchError, type ChunkStorage } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
@@ -181,6 +184,9 @@ export class Download {
         if (source.has.set(message.index)) this.#picker!.peerHas(message.index);
         this.#fill(source);
         return;
+      case 'features':
+        source.batched = (message.flags & WireFeature.BatchedRequests) !== 0;
+        return;
       case 'metadata-part':
         return void this.#onMetadataPart(source, message.part, message.total, message.data);
       case 'piece':
@@ -251,24 +257,34 @@ export class Download {
     if (this.#paused || !picker || !source.has || !source.wire.isOpen || this.#finished) return;
     const now = this.#now();
     const depth = pipelineDepth(source.meter.rate(now), CHUNK_SIZE, { min: PIPELINE_MIN, max: PIPELINE_MAX, targetMs: PIPELINE_TARGET_MS });
+    // A seeder that takes batches is asked once REQUEST_BATCH slots are free (or its pipe ran dry).
+    if (source.batched && source.inFlight.size > 0 && depth - source.inFlight.size < REQUEST_BATCH) return;
+    const asked: number[] = [];
     while (source.inFlight.size < depth && this.#verifying.size < MAX_UNVERIFIED_CHUNKS) {
       let index = picker.next(source.has);
       if (index < 0) index = picker.nextDuplicate(source.has, (i) => !source.inFlight.has(i) && !this.#verifying.has(i) && this.#overdue(i, now));
-      if (index < 0) return;
+      if (index < 0) break;
       const wait = this.components.limiter?.tryTake(CHUNK_SIZE) ?? 0;
       if (wait > 0) {
         this.#limitTimer ??= setTimeout(() => {
           this.#limitTimer = undefined;
           this.#fillAll();
         }, wait);
-        return;
+        break;
       }
       picker.markRequested(index);
       source.inFlight.set(index, now);
       source.cancelled.delete(index);
       if (source.inFlight.size === 1) source.lastPieceAt = now; // the stall clock starts with work
-      source.wire.send(encodeRequest(index));
+      asked.push(index);
     }
+    this.#sendRequests(source, asked);
+  }
+
+  /** One REQUESTS frame per MAX_BATCHED_REQUESTS chunks where the seeder takes them, else a REQUEST each. */
+  #sendRequests(source: Source, indices: number[]): void {
+    if (!source.batched || indices.length === 1) return void indices.forEach((index) => source.wire.send(encodeRequest(index)));
+    for (let at = 0; at < indices.length; at += MAX_BATCHED_REQUESTS) source.wire.send(encodeRequests(indices.slice(at, at + MAX_BATCHED_REQUESTS)));
   }
 
   /** Whether chunk `index` was requested from some source at least ENDGAME_DUPLICATE_AFTER_MS ago. */

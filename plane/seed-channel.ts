@@ -1,11 +1,12 @@
 /**
  * The seeding side of one data channel a remote peer opened: answers its handshake with our
- * bitfield, its metadata requests with parts of the canonical metadata, and queues its chunk
+ * bitfield and features (we accept batched REQUESTS), its metadata requests with parts of the canonical metadata, and queues its chunk
  * requests for the shared Uploader. Partial shares are served too: HAVE announces new chunks.
  */
 import {
   Bitfield,
   encodeBitfield,
+  encodeFeatures,
   encodeHandshake,
   encodeMetadataPart,
   encodeReject,
@@ -15,6 +16,7 @@ import {
   RejectReason,
   type ShareMetadata,
   WireErrorCode,
+  WireFeature,
   type WireMessage,
 } from '../protocol/index.js';
 import type { UploadQueue, Uploader } from './uploader.js';
@@ -38,6 +40,13 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
   let share: SeedableShare | undefined;
   let queue: UploadQueue | undefined;
 
+  /** Queues one requested chunk, or REJECTs it. */
+  const queueRequest = (index: number): void => {
+    if (!share!.bitfield.has(index)) return void wire.send(encodeReject(index, RejectReason.NotAvailable));
+    if (queue!.requests.length >= MAX_QUEUED_REQUESTS) return void wire.send(encodeReject(index, RejectReason.TooManyRequests));
+    queue!.requests.push(index);
+  };
+
   wire.onMessage((message: WireMessage) => {
     if (!share && message.type !== 'handshake' && message.type !== 'keep-alive') {
       return wire.fail(WireErrorCode.ProtocolViolation, 'handshake first');
@@ -53,6 +62,7 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
         components.uploader.add(queue);
         wire.send(encodeHandshake(message.shareId));
         wire.send(encodeBitfield(found.bitfield.bytes));
+        wire.send(encodeFeatures(WireFeature.BatchedRequests));
         components.onServing(message.shareId, wire);
         return;
       }
@@ -63,13 +73,12 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
         wire.send(encodeMetadataPart(message.part, total, share!.encodedMetadata.subarray(at, at + METADATA_PART_BYTES)));
         return;
       }
-      case 'request': {
-        if (!share!.bitfield.has(message.index)) return void wire.send(encodeReject(message.index, RejectReason.NotAvailable));
-        if (queue!.requests.length >= MAX_QUEUED_REQUESTS) return void wire.send(encodeReject(message.index, RejectReason.TooManyRequests));
-        queue!.requests.push(message.index);
-        components.uploader.kick();
-        return;
-      }
+      case 'request':
+        queueRequest(message.index);
+        return components.uploader.kick();
+      case 'requests':
+        for (const index of message.indices) queueRequest(index);
+        return components.uploader.kick();
       case 'cancel': {
         const at = queue!.requests.indexOf(message.index);
         if (at >= 0) queue!.requests.splice(at, 1);

@@ -19,7 +19,18 @@ export const WireType = {
   MetadataRequest: 0x08,
   MetadataPart: 0x09,
   Error: 0x0a,
+  Features: 0x0b,
+  Requests: 0x0c,
 } as const;
+
+/** FEATURES bits (spec §5.2, FEATURES). */
+export const WireFeature = {
+  /** The seeder accepts REQUESTS frames. */
+  BatchedRequests: 0x01,
+} as const;
+
+/** Indices one REQUESTS frame carries at most. */
+export const MAX_BATCHED_REQUESTS = 16;
 
 /** Why a REJECT refused a request. */
 /** Error codes carried by an ERROR frame before a channel closes (spec §5, ERROR). */
@@ -48,7 +59,9 @@ export type WireMessage =
   | { type: 'cancel'; index: number }
   | { type: 'metadata-request'; part: number }
   | { type: 'metadata-part'; part: number; total: number; data: Uint8Array }
-  | { type: 'error'; code: number; reason: string };
+  | { type: 'error'; code: number; reason: string }
+  | { type: 'features'; flags: number }
+  | { type: 'requests'; indices: number[] };
 
 export class WireFrameError extends Error {
   override name = 'WireFrameError';
@@ -96,6 +109,21 @@ export const encodeRequest = (index: number): Uint8Array => indexFrame(WireType.
 export const encodeCancel = (index: number): Uint8Array => indexFrame(WireType.Cancel, index);
 /** `<0x08><part u32>` */
 export const encodeMetadataRequest = (part: number): Uint8Array => indexFrame(WireType.MetadataRequest, part);
+
+/** `<0x0b><flags u8>` what the sender understands beyond version 1's base (WireFeature bits). */
+export function encodeFeatures(flags: number): Uint8Array {
+  const { bytes } = frame(WireType.Features, 1);
+  bytes[1] = flags;
+  return bytes;
+}
+
+/** `<0x0c><index u32>…` 1 to MAX_BATCHED_REQUESTS requests in one frame, for a seeder that accepts them. */
+export function encodeRequests(indices: readonly number[]): Uint8Array {
+  if (indices.length < 1 || indices.length > MAX_BATCHED_REQUESTS) throw new RangeError(`a REQUESTS frame carries 1 to ${MAX_BATCHED_REQUESTS} indices, not ${indices.length}`);
+  const { bytes, view } = frame(WireType.Requests, 4 * indices.length);
+  indices.forEach((index, i) => view.setUint32(1 + 4 * i, index));
+  return bytes;
+}
 
 /** `<0x05><index u32><data…>` data is the whole chunk. */
 export function encodePiece(index: number, data: Uint8Array): Uint8Array {
@@ -189,6 +217,15 @@ export function decodeFrame(buffer: ArrayBuffer): WireMessage | null {
     case WireType.Error:
       if (bytes.byteLength < 2 || bytes.byteLength > 2 + MAX_ERROR_REASON_BYTES) throw new WireFrameError('error frame has a bad length');
       return { type: 'error', code: bytes[1]!, reason: new TextDecoder().decode(bytes.subarray(2)) };
+    case WireType.Features:
+      // Later versions may append bytes: only the first is read.
+      if (bytes.byteLength < 2) throw new WireFrameError('features frame is truncated');
+      return { type: 'features', flags: bytes[1]! };
+    case WireType.Requests: {
+      const count = (bytes.byteLength - 1) / 4;
+      if (!Number.isInteger(count) || count < 1 || count > MAX_BATCHED_REQUESTS) throw new WireFrameError(`requests frame must carry 1 to ${MAX_BATCHED_REQUESTS} indices of 4 bytes, got ${bytes.byteLength} bytes`);
+      return { type: 'requests', indices: Array.from({ length: count }, (_, i) => view.getUint32(1 + 4 * i)) };
+    }
     default:
       return null;
   }

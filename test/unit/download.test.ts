@@ -10,13 +10,16 @@ import {
   CHUNK_SIZE,
   decodeFrame,
   encodeBitfield,
+  encodeFeatures,
   encodeHandshake,
   encodePiece,
   ENDGAME_DUPLICATE_AFTER_MS,
+  MAX_BATCHED_REQUESTS,
   type ShareMetadata,
+  WireFeature,
   type WireMessage,
 } from '../../protocol/index.js';
-import { PIPELINE_MIN, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
+import { PIPELINE_MIN, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
 import type { ChunkStorage } from '../../plane/chunk-storage.js';
 import { Download } from '../../plane/download.js';
 import { WireChannel } from '../../plane/wire-channel.js';
@@ -50,8 +53,9 @@ class ScriptedChannel extends EventTarget {
     this.dispatchEvent(new Event('close'));
   }
 
+  /** Every index asked for, by REQUEST or REQUESTS, in order. */
   requested(): number[] {
-    return this.received.filter((m) => m.type === 'request').map((m) => (m as { index: number }).index);
+    return this.received.flatMap((m) => (m.type === 'request' ? [m.index] : m.type === 'requests' ? m.indices : []));
   }
 
   cancelled(): number[] {
@@ -59,14 +63,20 @@ class ScriptedChannel extends EventTarget {
   }
 }
 
-/** A seeder holding every chunk; `serves` says whether it ever answers a request. */
-function seeder(serves: boolean): ScriptedChannel {
+/**
+ * A seeder holding every chunk; `serves` says whether it ever answers a request, `batched` whether
+ * its FEATURES say it takes REQUESTS (a version-1 seeder from before FEATURES sends none).
+ */
+function seeder(serves: boolean, { batched = false } = {}): ScriptedChannel {
   return new ScriptedChannel((message, reply) => {
     if (message.type === 'handshake') {
       reply(encodeHandshake(SHARE_ID));
       reply(encodeBitfield(Bitfield.full(CHUNKS).bytes));
+      if (batched) reply(encodeFeatures(WireFeature.BatchedRequests));
     }
-    if (message.type === 'request' && serves) reply(encodePiece(message.index, new Uint8Array(CHUNK_SIZE)));
+    if (message.type === 'requests' && !batched) throw new Error('REQUESTS sent to a seeder that did not announce them');
+    const indices = message.type === 'request' ? [message.index] : message.type === 'requests' ? message.indices : [];
+    if (serves) for (const index of indices) reply(encodePiece(index, new Uint8Array(CHUNK_SIZE)));
   });
 }
 
@@ -250,5 +260,23 @@ test('a reader waiting for chunks: they are requested first, in order; once it g
   download.addSource(new WireChannel(second as unknown as RTCDataChannel), 'b');
   await settle();
   assert.deepEqual(second.requested().slice(0, 2), [36, 37]);
+  download.stop();
+});
+
+test('a seeder whose FEATURES take batches is asked REQUEST_BATCH or more chunks per frame; the download completes', async () => {
+  const { download, received } = newDownload();
+  const batched = seeder(true, { batched: true });
+  download.addSource(new WireChannel(batched as unknown as RTCDataChannel), 'batched');
+  for (let i = 0; i < 20 && (received.get('batched') ?? 0) < CHUNKS; i++) await settle();
+  assert.equal(received.get('batched'), CHUNKS);
+  assert.deepEqual([...batched.requested()].sort((a, b) => a - b), [...Array(CHUNKS).keys()], 'every chunk asked for once');
+  const frames = batched.received.filter((m) => m.type === 'request' || m.type === 'requests');
+  const batches = frames.filter((m) => m.type === 'requests') as { indices: number[] }[];
+  // Each batch holds REQUEST_BATCH or more, but the last: the tail may have fewer left to ask for.
+  const sizes = batches.map((m) => m.indices.length);
+  assert.ok(sizes.length > 0 && sizes.every((n, i) => n <= MAX_BATCHED_REQUESTS && (n >= REQUEST_BATCH || i === sizes.length - 1)), `batch sizes ${sizes}`);
+  // The first pipeline goes out before FEATURES arrives, one REQUEST each; the refills are batched.
+  const refills = frames.slice(frames.findIndex((m) => m.type === 'requests'));
+  assert.ok(refills.length <= Math.ceil((CHUNKS - PIPELINE_MIN) / REQUEST_BATCH), `${CHUNKS - PIPELINE_MIN} chunks refilled in ${refills.length} frames`);
   download.stop();
 });

@@ -1,10 +1,10 @@
 /**
  * Spec §5.2 on the seeder side (plane/seed-channel.ts), frame by frame: the downloader's HANDSHAKE comes
- * first and once; the answer is our HANDSHAKE and exactly one BITFIELD, or ERROR 2 / ERROR 5.
+ * first and once; the answer is our HANDSHAKE, exactly one BITFIELD and FEATURES, or ERROR 2 / ERROR 5.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Bitfield, CHUNK_SIZE, decodeFrame, encodeHandshake, encodeRequest, type ShareMetadata, type WireMessage } from '../../protocol/index.js';
+import { Bitfield, CHUNK_SIZE, decodeFrame, encodeHandshake, encodeRequest, encodeRequests, type ShareMetadata, WireFeature, type WireMessage } from '../../protocol/index.js';
 import { serveChannel, type SeedableShare } from '../../plane/seed-channel.js';
 import type { Uploader } from '../../plane/uploader.js';
 import { WireChannel } from '../../plane/wire-channel.js';
@@ -42,14 +42,30 @@ function seederFor(share: SeedableShare | undefined): RecordingChannel {
 const held = (bitfield: Bitfield): SeedableShare => ({ meta, encodedMetadata: new Uint8Array(10), bitfield });
 const errorCodeOf = (channel: RecordingChannel) => (channel.sent.find((m) => m.type === 'error') as { code: number } | undefined)?.code;
 
-test('the answer to a HANDSHAKE is our HANDSHAKE and exactly one BITFIELD, all zeros when we hold nothing yet', () => {
+test('the answer to a HANDSHAKE is our HANDSHAKE, exactly one BITFIELD (all zeros when we hold nothing yet), then FEATURES', () => {
   for (const bitfield of [Bitfield.full(9), new Bitfield(9)]) {
     const channel = seederFor(held(bitfield));
     channel.deliver(encodeHandshake(SHARE_ID));
-    assert.deepEqual(channel.sent.map((m) => m.type), ['handshake', 'bitfield']);
+    assert.deepEqual(channel.sent.map((m) => m.type), ['handshake', 'bitfield', 'features']);
     assert.deepEqual([...(channel.sent[1] as { bits: Uint8Array }).bits], [...bitfield.bytes]);
+    assert.equal((channel.sent[2] as { flags: number }).flags & WireFeature.BatchedRequests, WireFeature.BatchedRequests, 'batched REQUESTS accepted');
     assert.equal(channel.readyState, 'open');
   }
+});
+
+test('REQUESTS queues its chunks in order, as that many REQUESTs; chunks not held are REJECTed one by one', () => {
+  const queued: number[][] = [];
+  const channel = new RecordingChannel();
+  const uploader = { add: (queue: { requests: number[] }) => queued.push(queue.requests), kick: () => undefined } as unknown as Uploader;
+  const partial = new Bitfield(9);
+  for (const i of [0, 2, 3, 8]) partial.set(i);
+  serveChannel(new WireChannel(channel as unknown as RTCDataChannel), 'remote', { uploader, findShare: () => held(partial), onServing: () => undefined });
+  channel.deliver(encodeHandshake(SHARE_ID));
+  channel.deliver(encodeRequests([8, 1, 0, 3]));
+  channel.deliver(encodeRequest(2));
+  assert.deepEqual(queued[0], [8, 0, 3, 2]);
+  assert.deepEqual(channel.sent.filter((m) => m.type === 'reject').map((m) => (m as { index: number }).index), [1]);
+  assert.equal(channel.readyState, 'open');
 });
 
 test('anything but KEEP-ALIVE before the HANDSHAKE, or a second HANDSHAKE, is ERROR 3 and the channel closes', () => {

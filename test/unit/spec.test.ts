@@ -22,6 +22,9 @@ import {
   encodeMetadataRequest,
   encodePiece,
   encodeRequest,
+  encodeRequests,
+  encodeFeatures,
+  WireFeature,
   encodeReject,
   RejectReason,
   validateMetadata,
@@ -71,6 +74,8 @@ const CALLS: Record<string, () => Uint8Array> = {
   'metadata-request(2)': () => encodeMetadataRequest(2),
   'metadata-part(0, 1, "{}")': () => encodeMetadataPart(0, 1, text('{}')),
   'error(banned, "bad chunk")': () => encodeError(4, 'bad chunk'),
+  'features(batched-requests)': () => encodeFeatures(WireFeature.BatchedRequests),
+  'requests(258, 7)': () => encodeRequests([258, 7]),
 };
 
 /** What decoding each vector must give back. */
@@ -83,6 +88,8 @@ const DECODED: Record<string, unknown> = {
   'cancel(7)': { type: 'cancel', index: 7 },
   'metadata-request(2)': { type: 'metadata-request', part: 2 },
   'error(banned, "bad chunk")': { type: 'error', code: 4, reason: 'bad chunk' },
+  'features(batched-requests)': { type: 'features', flags: 1 },
+  'requests(258, 7)': { type: 'requests', indices: [258, 7] },
 };
 
 test('every wire test vector in the spec is what the reference encodes and decodes', () => {
@@ -111,5 +118,5 @@ test('the spec\'s frame table gives every type the number the implementation use
     Object.fromEntries(table.map(([name, type]) => [camel(name), type])),
     Object.fromEntries(Object.entries(WireType)),
   );
-  assert.equal(decodeFrame(new Uint8Array([0x0b, 1, 2]).buffer), null, 'an unknown type is skipped');
+  assert.equal(decodeFrame(new Uint8Array([0x0d, 1, 2]).buffer), null, 'an unknown type is skipped');
 });

@@ -14,6 +14,9 @@ import {
   encodePiece,
   encodeReject,
   encodeRequest,
+  encodeRequests,
+  encodeFeatures,
+  MAX_BATCHED_REQUESTS,
   PIECE_HEADER_BYTES,
   WireFrameError,
   writePieceHeader,
@@ -34,6 +37,10 @@ test('frames have the documented byte layout', () => {
   assert.deepEqual([...encodeMetadataRequest(4)], [0x08, 0, 0, 0, 4]);
   assert.deepEqual([...encodeMetadataPart(0, 1, new Uint8Array([0x7b]))], [0x09, 0, 0, 0, 0, 0, 0, 0, 1, 0x7b]);
   assert.deepEqual([...encodeError(2, 'no')], [0x0a, 2, 0x6e, 0x6f]);
+  assert.deepEqual([...encodeFeatures(1)], [0x0b, 1]);
+  assert.deepEqual([...encodeRequests([7, 0x01020304])], [0x0c, 0, 0, 0, 7, 1, 2, 3, 4]);
+  assert.throws(() => encodeRequests([]), RangeError);
+  assert.throws(() => encodeRequests(new Array(MAX_BATCHED_REQUESTS + 1).fill(0)), RangeError);
 });
 
 test('every frame decodes to what was encoded', () => {
@@ -45,6 +52,10 @@ test('every frame decodes to what was encoded', () => {
   assert.deepEqual(decodeFrame(buf(encodeReject(9, 2))), { type: 'reject', index: 9, reason: 2 });
   assert.deepEqual(decodeFrame(buf(encodeKeepAlive())), { type: 'keep-alive' });
   assert.deepEqual(decodeFrame(buf(encodeError(3, 'bye'))), { type: 'error', code: 3, reason: 'bye' });
+  assert.deepEqual(decodeFrame(buf(encodeFeatures(1))), { type: 'features', flags: 1 });
+  assert.deepEqual(decodeFrame(new Uint8Array([0x0b, 3, 9, 9]).buffer), { type: 'features', flags: 3 }, 'later versions may append bytes');
+  const sixteen = Array.from({ length: MAX_BATCHED_REQUESTS }, (_, i) => i * 1000);
+  assert.deepEqual(decodeFrame(buf(encodeRequests(sixteen))), { type: 'requests', indices: sixteen });
   const piece = decodeFrame(buf(encodePiece(10, new Uint8Array(CHUNK_SIZE).fill(7))));
   assert.equal(piece?.type, 'piece');
   if (piece?.type === 'piece') {
@@ -76,4 +87,8 @@ test('hostile frames: empty, oversized, truncated, padded', () => {
   assert.throws(() => decodeFrame(new Uint8Array([0x00, 0]).buffer), WireFrameError, 'keep-alive with payload');
   assert.throws(() => decodeFrame(new Uint8Array([0x0a]).buffer), WireFrameError, 'error without code');
   assert.throws(() => decodeFrame(new Uint8Array(300).fill(0x0a).buffer), WireFrameError, 'error reason too long');
+  assert.throws(() => decodeFrame(new Uint8Array([0x0b]).buffer), WireFrameError, 'features without flags');
+  assert.throws(() => decodeFrame(new Uint8Array([0x0c]).buffer), WireFrameError, 'requests without an index');
+  assert.throws(() => decodeFrame(new Uint8Array([0x0c, 0, 0, 0, 1, 0, 0]).buffer), WireFrameError, 'requests with a partial index');
+  assert.throws(() => decodeFrame(new Uint8Array(1 + 4 * (MAX_BATCHED_REQUESTS + 1)).fill(0x0c).buffer), WireFrameError, 'requests past the batch limit');
 });
