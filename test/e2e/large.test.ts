@@ -1,6 +1,8 @@
 /**
- * A 1 GiB share crosses two separate Chromium instances while the leecher's renderer memory stays
- * bounded: files stream through workers and OPFS, never whole in memory.
+ * A 512 MiB share crosses two separate Chromium instances while the leecher's renderer memory stays
+ * bounded: files stream through workers and OPFS, never whole in memory. (`npm run bench -- transfer`
+ * does the same for 1 GiB; here the size is what CI's time allows, and a file held whole would still
+ * exceed the bound more than twice over.)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -19,9 +21,9 @@ import {
 } from './harness.js';
 
 const MiB = 1024 * 1024;
-const SIZE = 1024 * MiB;
-/** Well under the file size: the bench target is 200 MiB; this leaves room for a loaded CI machine. */
-const MAX_RSS_GROWTH = 300 * MiB;
+const SIZE = 512 * MiB;
+/** The bench's target, measured at ~45 MiB on this project's VM: well under the file size. */
+const MAX_RSS_GROWTH = 200 * MiB;
 
 let server: RunningServer;
 let seeder: LaunchedBrowser;
@@ -40,7 +42,7 @@ after(async () => {
   await file?.cleanup();
 });
 
-test('1 GiB transfer completes with renderer memory growth well under the file size', { timeout: 900_000 }, async () => {
+test('512 MiB transfer completes with renderer memory growth well under the file size', { timeout: 900_000 }, async () => {
   await openApp(seeder.page, server.url);
   await openApp(leecher.page, server.url);
   const shareId = await shareFromDisk(seeder.page, file.path, 'large.bin', 300_000);
@@ -48,14 +50,14 @@ test('1 GiB transfer completes with renderer memory growth well under the file s
   const sampler = sampleRendererRss(leecher);
   const started = performance.now();
   await leecher.page.getByRole('button', { name: 'Download large.bin' }).click({ timeout: 15_000 });
-  await waitForState(leecher.page, (s) => s.shares.some((x) => x.id === shareId && x.status === 'seeding'), 800_000, 'the 1 GiB download');
+  await waitForState(leecher.page, (s) => s.shares.some((x) => x.id === shareId && x.status === 'seeding'), 800_000, 'the 512 MiB download');
   const seconds = (performance.now() - started) / 1000;
   const peak = await sampler.stop();
   const growth = peak - baseline;
-  console.log(`# 1 GiB in ${seconds.toFixed(1)} s; leecher renderer RSS ${Math.round(baseline / MiB)} -> peak ${Math.round(peak / MiB)} MiB (+${Math.round(growth / MiB)} MiB)`);
+  console.log(`# 512 MiB in ${seconds.toFixed(1)} s; leecher renderer RSS ${Math.round(baseline / MiB)} -> peak ${Math.round(peak / MiB)} MiB (+${Math.round(growth / MiB)} MiB)`);
   assert.ok(growth < MAX_RSS_GROWTH, `renderer RSS grew ${Math.round(growth / MiB)} MiB`);
   // A download is seeding only once its stored bytes hashed to the metadata's SHA-256 (plane/download.ts,
-  // tested in download.test.ts); hashing 1 GiB again through fetch would hold it in memory.
+  // tested in download.test.ts); hashing it again through fetch would hold it in memory.
   const leeched = (await engineState(leecher.page)).shares.find((s) => s.id === shareId);
-  assert.equal(leeched?.fileHash, file.sha256, 'the stored 1 GiB was verified against the original SHA-256');
+  assert.equal(leeched?.fileHash, file.sha256, 'the stored 512 MiB were verified against the original SHA-256');
 });
