@@ -1,7 +1,8 @@
 /**
  * The seeding side of one data channel a remote peer opened: answers its handshake with our
- * bitfield and features (we accept batched REQUESTS), its metadata requests with parts of the canonical metadata, and queues its chunk
- * requests for the shared Uploader. Partial shares are served too: HAVE announces new chunks.
+ * bitfield and features (we accept batched REQUESTS), its metadata requests with parts of the
+ * canonical metadata, and queues its chunk requests (one or a batch per frame) for the shared
+ * Uploader. Partial shares are served too: HAVE announces new chunks.
  */
 import {
   Bitfield,
