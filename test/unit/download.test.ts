@@ -8,7 +8,6 @@ import { afterEach, beforeEach, mock, test } from 'node:test';
 import {
   Bitfield,
   CHUNK_SIZE,
-  decodeFrame,
   encodeBitfield,
   encodeFeatures,
   encodeHandshake,
@@ -23,43 +22,31 @@ import { PIPELINE_MIN, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from '../../plane/c
 import type { ChunkStorage } from '../../plane/chunk-storage.js';
 import { Download } from '../../plane/download.js';
 import { WireChannel } from '../../plane/wire-channel.js';
+import { RecordingChannel } from './fake-channel.js';
 
 const CHUNKS = 40;
 const SHARE_ID = 'ab'.repeat(32);
 const meta: ShareMetadata = { version: 1, name: 'x.bin', type: '', size: CHUNKS * CHUNK_SIZE, chunkSize: CHUNK_SIZE, fileHash: 'cd'.repeat(32), chunkHashes: Array.from({ length: CHUNKS }, () => 'ef'.repeat(32)) };
 
 /** A data channel whose remote end is `answer`: every frame we send is decoded and handed to it. */
-class ScriptedChannel extends EventTarget {
-  readyState: RTCDataChannelState = 'open';
-  binaryType = 'arraybuffer';
-  bufferedAmount = 0;
-  bufferedAmountLowThreshold = 0;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  readonly received: WireMessage[] = [];
-
+class ScriptedChannel extends RecordingChannel {
   constructor(private readonly answer: (message: WireMessage, reply: (frame: Uint8Array) => void) => void) {
     super();
   }
 
-  send(frame: Uint8Array): void {
-    const message = decodeFrame(frame.slice().buffer)!;
-    this.received.push(message);
+  override send(frame: Uint8Array): void {
+    super.send(frame);
     // Replies arrive later, as from a network.
-    this.answer(message, (reply) => queueMicrotask(() => this.onmessage?.({ data: reply.slice().buffer } as MessageEvent)));
-  }
-
-  close(): void {
-    this.readyState = 'closed';
-    this.dispatchEvent(new Event('close'));
+    this.answer(this.sent.at(-1)!, (reply) => queueMicrotask(() => this.deliver(reply)));
   }
 
   /** Every index asked for, by REQUEST or REQUESTS, in order. */
   requested(): number[] {
-    return this.received.flatMap((m) => (m.type === 'request' ? [m.index] : m.type === 'requests' ? m.indices : []));
+    return this.sent.flatMap((m) => (m.type === 'request' ? [m.index] : m.type === 'requests' ? m.indices : []));
   }
 
   cancelled(): number[] {
-    return this.received.filter((m) => m.type === 'cancel').map((m) => (m as { index: number }).index);
+    return this.sent.filter((m) => m.type === 'cancel').map((m) => (m as { index: number }).index);
   }
 }
 
@@ -212,7 +199,7 @@ test('spec §5.2 on the downloader side: the seeder\'s HANDSHAKE comes first and
   await settle();
   for (const [name, channel] of Object.entries(cases)) {
     assert.equal(channel.readyState, 'closed', `${name} is dropped`);
-    const error = channel.received.find((m) => m.type === 'error') as { code: number } | undefined;
+    const error = channel.sent.find((m) => m.type === 'error') as { code: number } | undefined;
     assert.equal(error?.code, 3, `${name} gets ERROR 3 (protocol violation)`);
     assert.equal(received.get(name), undefined);
   }
@@ -270,7 +257,7 @@ test('a seeder whose FEATURES take batches is asked REQUEST_BATCH or more chunks
   for (let i = 0; i < 20 && (received.get('batched') ?? 0) < CHUNKS; i++) await settle();
   assert.equal(received.get('batched'), CHUNKS);
   assert.deepEqual([...batched.requested()].sort((a, b) => a - b), [...Array(CHUNKS).keys()], 'every chunk asked for once');
-  const frames = batched.received.filter((m) => m.type === 'request' || m.type === 'requests');
+  const frames = batched.sent.filter((m) => m.type === 'request' || m.type === 'requests');
   const batches = frames.filter((m) => m.type === 'requests') as { indices: number[] }[];
   // Each batch holds REQUEST_BATCH or more, but the last: the tail may have fewer left to ask for.
   const sizes = batches.map((m) => m.indices.length);

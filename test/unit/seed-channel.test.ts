@@ -4,33 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Bitfield, CHUNK_SIZE, decodeFrame, encodeHandshake, encodeRequest, encodeRequests, type ShareMetadata, WireFeature, type WireMessage } from '../../protocol/index.js';
+import { Bitfield, CHUNK_SIZE, encodeHandshake, encodeRequest, encodeRequests, type ShareMetadata, WireFeature } from '../../protocol/index.js';
 import { serveChannel, type SeedableShare } from '../../plane/seed-channel.js';
 import type { Uploader } from '../../plane/uploader.js';
 import { WireChannel } from '../../plane/wire-channel.js';
+import { RecordingChannel } from './fake-channel.js';
 
 const SHARE_ID = 'ab'.repeat(32);
 const meta: ShareMetadata = { version: 1, name: 'x.bin', type: '', size: 9 * CHUNK_SIZE, chunkSize: CHUNK_SIZE, fileHash: 'cd'.repeat(32), chunkHashes: Array.from({ length: 9 }, () => 'ef'.repeat(32)) };
-
-/** A data channel that records what the seeder sends; `deliver` plays a frame from the downloader. */
-class RecordingChannel extends EventTarget {
-  readyState: RTCDataChannelState = 'open';
-  binaryType = 'arraybuffer';
-  bufferedAmount = 0;
-  bufferedAmountLowThreshold = 0;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  readonly sent: WireMessage[] = [];
-  send(frame: Uint8Array): void {
-    this.sent.push(decodeFrame(frame.slice().buffer)!);
-  }
-  close(): void {
-    this.readyState = 'closed';
-    this.dispatchEvent(new Event('close'));
-  }
-  deliver(frame: Uint8Array): void {
-    this.onmessage?.({ data: frame.slice().buffer } as MessageEvent);
-  }
-}
 
 function seederFor(share: SeedableShare | undefined): RecordingChannel {
   const channel = new RecordingChannel();

@@ -5,32 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHUNK_SIZE, chunkRange, decodeFrame } from '../../protocol/index.js';
+import { CHUNK_SIZE, chunkRange } from '../../protocol/index.js';
 import type { ChunkStorage } from '../../plane/chunk-storage.js';
 import { Uploader, type UploadQueue } from '../../plane/uploader.js';
 import { WireChannel } from '../../plane/wire-channel.js';
+import { RecordingChannel } from './fake-channel.js';
 
 const SIZE = 9 * CHUNK_SIZE - 100;
 const fileBytes = new Uint8Array(SIZE).map((_, i) => (i * 31 + (i >> 12)) & 0xff);
 
-/** Copies what is sent, as RTCDataChannel.send does, and records the pieces. */
-class CopyingChannel extends EventTarget {
-  readyState: RTCDataChannelState = 'open';
-  binaryType = 'arraybuffer';
-  bufferedAmount = 0;
-  bufferedAmountLowThreshold = 0;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  readonly pieces: { index: number; data: Uint8Array }[] = [];
-  send(frame: Uint8Array): void {
-    const message = decodeFrame(frame.slice().buffer);
-    assert.equal(message?.type, 'piece');
-    this.pieces.push(message as { index: number; data: Uint8Array });
-  }
-  close(): void {
-    this.readyState = 'closed';
-    this.dispatchEvent(new Event('close'));
-  }
-}
+/** The pieces a channel was sent, decoded. */
+const piecesOf = (channel: RecordingChannel) =>
+  channel.sent.map((message) => {
+    assert.equal(message.type, 'piece');
+    return message as { index: number; data: Uint8Array };
+  });
 
 /** Reads as the storage worker does: into the given buffers when they are long enough. */
 function readingStorage(seen: Set<ArrayBufferLike>): ChunkStorage {
@@ -52,7 +41,7 @@ test('two leechers get every chunk they asked for, right to the last byte, from 
   const buffers = new Set<ArrayBufferLike>();
   const uploaded: number[] = [];
   const uploader = new Uploader({ storage: readingStorage(buffers), onUploaded: (_remote, _share, bytes) => uploaded.push(bytes) });
-  const channels = [new CopyingChannel(), new CopyingChannel()];
+  const channels = [new RecordingChannel(), new RecordingChannel()];
   const queues: UploadQueue[] = channels.map((channel, n) => ({
     wire: new WireChannel(channel as unknown as RTCDataChannel),
     remoteId: `leecher-${n}`,
@@ -64,10 +53,10 @@ test('two leechers get every chunk they asked for, right to the last byte, from 
   for (const queue of queues) uploader.add(queue);
   uploader.kick();
   await settle();
-  assert.deepEqual(channels[0]!.pieces.map((p) => p.index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.deepEqual(channels[1]!.pieces.map((p) => p.index), [8, 3, 5]);
+  assert.deepEqual(piecesOf(channels[0]!).map((p) => p.index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(piecesOf(channels[1]!).map((p) => p.index), [8, 3, 5]);
   for (const channel of channels) {
-    for (const { index, data } of channel.pieces) {
+    for (const { index, data } of piecesOf(channel)) {
       const { start, end } = chunkRange(index, SIZE);
       assert.deepEqual(data, fileBytes.subarray(start, end), `chunk ${index}`);
     }
