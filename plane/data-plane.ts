@@ -37,6 +37,8 @@ export interface PlaneEvents {
   sourcesChanged(shareId: string, count: number): void;
   sourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string): void;
   storageFull(shareId: string, message: string): void;
+  /** A share seeded from the user's file cannot be read as it was hashed (changed, gone, or no permission): no longer seeded. */
+  seedFailed(shareId: string, errorName: string, message: string): void;
   /** A download holds every chunk and checks the whole-file SHA-256 now. */
   verifying(shareId: string): void;
   /** A download ended: complete and verified (no error), or failed. */
@@ -80,6 +82,12 @@ export class DataPlane {
         counts.chunksSent++;
         counts.bytesSent += bytes;
         this.#scheduleReport();
+      },
+      onReadFailed: (shareId, error) => {
+        if (error.name !== 'SourceChangedError' && error.name !== 'SourcePermissionError') return;
+        if (!this.#seeding.get(shareId)) return;
+        this.#seeding.remove(shareId);
+        this.events.seedFailed(shareId, error.name, error.message);
       },
     });
     this.#streams = new ShareStreams({

@@ -26,6 +26,8 @@ export interface UploaderComponents {
   /** The user's upload limit, shared by every leecher. */
   limiter?: RateLimiter;
   onUploaded: (remoteId: string, shareId: string, bytes: number) => void;
+  /** A share's bytes could not be read (its leecher's channel is closed either way). */
+  onReadFailed?: (shareId: string, error: Error) => void;
 }
 
 export class Uploader {
@@ -90,6 +92,7 @@ export class Uploader {
         } catch (error) {
           console.warn('shoal: could not read chunks to upload', error);
           queue.wire.close();
+          this.components.onReadFailed?.(queue.shareId, error as Error);
           continue;
         }
         let mayContinue = true;

@@ -1,6 +1,6 @@
 /**
  * The service worker: precaches the shell (Workbox) so the app opens offline, and serves stored
- * shares straight from OPFS, with Range support, as streamed responses, at the URLs of
+ * shares straight from OPFS (or from the user's own file, for a share read from disk), with Range support, as streamed responses, at the URLs of
  * protocol/file-urls.ts: a single-file share, one file of a folder share (a slice of the share's
  * bytes), or a whole folder share as a ZIP (STORE, ZIP64), streamed. A share still downloading is
  * read through the data plane as its bytes arrive (plane-stream.ts), so a video plays before the
@@ -11,8 +11,7 @@ import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { downloadZip } from 'client-zip';
 import { FILES_PREFIX, parseFileUrl, placeFiles } from '../protocol/index.js';
 import { getStoredShare, openShareDb, type StoredShare } from '../workers/share-records.js';
-import { storedFileBlob } from '../workers/stored-file.js';
-import { shareFileName } from '../workers/storage-layout.js';
+import { shareBlob } from '../workers/stored-file.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from './content-type.js';
 import { findReader, readFromPlane, StreamStalledError } from './plane-stream.js';
 import { contentDisposition, parseRange } from './range.js';
@@ -100,19 +99,33 @@ export async function serveStoredFile(request: Request, url: URL): Promise<Respo
   for (const [name, value] of Object.entries(fileSecurityHeaders(target.type))) headers.set(name, value);
   headers.set('content-disposition', contentDisposition(target.name, download));
   if (!record.complete) return serveFromPlane(request, id, target, headers);
-  const share = await storedFileBlob(shareFileName(id)).catch(() => undefined);
-  if (!share || share.size !== meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
+  const share = await readShare(record);
+  if (share instanceof Response) return share;
   const range = rangeOf(request, target, headers);
   if (range instanceof Response) return range;
   // A Blob body is read from disk as the response is consumed, and reading stops if it is cancelled.
   return new Response(share.slice(range.start, range.end), { status: range.status, headers });
 }
 
+/** A complete share's bytes, or the response that says why they cannot be read. */
+async function readShare(record: StoredShare): Promise<Blob | Response> {
+  let share: Blob | undefined;
+  try {
+    share = await shareBlob(record);
+  } catch (error) {
+    const { name, message } = error as Error;
+    if (name === 'SourcePermissionError') return textResponse(403, `${message}: open Shoal and press Allow reading.`);
+    return textResponse(409, `${message}, so Shoal does not serve it as this share.`);
+  }
+  if (!share || share.size !== record.meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
+  return share;
+}
+
 /** A whole folder share as a ZIP: entries are slices of the stored share, produced as it is read. */
 async function zipResponse(record: StoredShare, headers: Headers): Promise<Response> {
   const { meta } = record;
-  const share = await storedFileBlob(shareFileName(record.id)).catch(() => undefined);
-  if (!share || share.size !== meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');
+  const share = await readShare(record);
+  if (share instanceof Response) return share;
   const entries = placeFiles(meta).map((f) => ({ name: `${meta.name}/${f.path}`, input: share.slice(f.offset, f.offset + f.size), size: f.size, lastModified: new Date(record.addedAt) }));
   const zip = downloadZip(entries, { metadata: entries });
   headers.set('content-type', 'application/zip');

@@ -2,7 +2,7 @@
  * The IndexedDB side of storage, shared by the storage worker and the service worker. Metadata and
  * progress live in separate object stores, so marking a share complete never rewrites the (up to
  * 80 MiB) chunk-hash list. While a download runs, its live bitfield is the OPFS sidecar file.
- *   shares:   { id, meta, addedAt }      written once per share
+ *   shares:   { id, meta, addedAt, source? } written once per share (source: see ShareSource)
  *   progress: { id, bitfield, complete } written when a download starts and when it completes
  */
 import { openDB, type IDBPDatabase } from 'idb';
@@ -13,9 +13,22 @@ const DB_VERSION = 2;
 const SHARES = 'shares';
 const PROGRESS = 'progress';
 
+/**
+ * Where a share shared from the user's disk reads its bytes: the file's handle (kept so the share
+ * survives a reload) and the size and modification time it had when it was hashed. A share without
+ * a source has its bytes in OPFS or IndexedDB.
+ */
+export interface ShareSource {
+  kind: 'handle';
+  handle: FileSystemFileHandle;
+  size: number;
+  lastModified: number;
+}
+
 export interface StoredShare {
   id: string;
   meta: ShareMetadata;
+  source?: ShareSource;
   /** Which chunks are on disk, packed as protocol/bitfield.ts. */
   bitfield: Uint8Array;
   complete: boolean;
@@ -26,6 +39,7 @@ interface ShareRecord {
   id: string;
   meta: ShareMetadata;
   addedAt: number;
+  source?: ShareSource;
 }
 
 interface ProgressRecord {
@@ -65,7 +79,7 @@ export async function listStoredShares(db: IDBPDatabase): Promise<StoredShare[]>
 export async function putStoredShare(db: IDBPDatabase, share: StoredShare): Promise<void> {
   const tx = db.transaction([SHARES, PROGRESS], 'readwrite');
   await Promise.all([
-    tx.objectStore(SHARES).put({ id: share.id, meta: share.meta, addedAt: share.addedAt } satisfies ShareRecord),
+    tx.objectStore(SHARES).put({ id: share.id, meta: share.meta, addedAt: share.addedAt, ...(share.source ? { source: share.source } : {}) } satisfies ShareRecord),
     tx.objectStore(PROGRESS).put({ id: share.id, bitfield: share.bitfield, complete: share.complete } satisfies ProgressRecord),
     tx.done,
   ]);
@@ -83,4 +97,12 @@ export async function saveProgress(db: IDBPDatabase, id: string, bitfield: Uint8
 export async function deleteStoredShare(db: IDBPDatabase, id: string): Promise<void> {
   const tx = db.transaction([SHARES, PROGRESS], 'readwrite');
   await Promise.all([tx.objectStore(SHARES).delete(id), tx.objectStore(PROGRESS).delete(id), tx.done]);
+}
+
+/** Records what a handle-backed share's file looks like now (after it was checked again). */
+export async function saveSource(db: IDBPDatabase, id: string, source: ShareSource): Promise<void> {
+  const tx = db.transaction(SHARES, 'readwrite');
+  const record = (await tx.store.get(id)) as ShareRecord | undefined;
+  if (record) await tx.store.put({ ...record, source } satisfies ShareRecord);
+  await tx.done;
 }

@@ -9,7 +9,8 @@ import * as Comlink from 'comlink';
 import { createSHA256 } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
 import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
-import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, type StoredShare } from './share-records.js';
+import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, saveSource, type ShareSource, type StoredShare } from './share-records.js';
+import { SourceFile } from './source-file.js';
 import { FileNotFoundError, hasOpfsSyncAccess, type ByteFile, type ByteStore } from './byte-store.js';
 import { IndexedDbStore } from './indexeddb-store.js';
 import { OpfsStore } from './opfs-store.js';
@@ -19,7 +20,7 @@ import { ChunkOutOfRangeError, StorageFullError, StorageNotFoundError, StorageQu
 import { DataPlane, type PlaneEvents } from '../plane/data-plane.js';
 import { streamInBatches } from './stream-batches.js';
 
-export type { StoredShare };
+export type { ShareSource, StoredShare };
 
 /** Copy imports 1 MiB at a time: OPFS write throughput levels off there. */
 const IMPORT_SLICE = 1024 * 1024;
@@ -38,6 +39,12 @@ const cancelledImports = new Set<number>();
 
 let store: ByteStore = hasOpfsSyncAccess() ? new OpfsStore() : new IndexedDbStore();
 const progress = new Map<string, Promise<DownloadProgress>>();
+/** Handle-backed shares' open files, by share id; null for a share whose bytes are stored here. */
+const readable = new Map<string, Promise<SourceFile | null>>();
+/** Bytes this storage refused to go past while its quota claimed far more (a private window's real limit). */
+let measuredLimit: number | undefined;
+/** Failing with more than this still "free" by the quota means the quota is not the real limit. */
+const PRIVATE_SLACK = 512 * 2 ** 20;
 let importCounter = 0;
 let database: Promise<IDBPDatabase> | undefined;
 
@@ -70,6 +77,41 @@ function progressOf(shareId: string): Promise<DownloadProgress> {
   return state;
 }
 
+/** A share's bytes to read: the user's file where the share has a source, else the stored copy. */
+async function readableFile(shareId: string): Promise<ByteFile> {
+  let source = readable.get(shareId);
+  if (!source) {
+    source = (async () => {
+      const record = await getStoredShare(await db(), shareId);
+      return record?.source ? SourceFile.open(record.source, record.meta.name) : null;
+    })();
+    source.catch(() => readable.delete(shareId));
+    readable.set(shareId, source);
+  }
+  return (await source) ?? fileFor(shareFileName(shareId));
+}
+
+const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+
+/**
+ * The error for a write refused for lack of room. A private window keeps its storage in memory and
+ * stops far below the quota it reports; that is said in words (and remembered for later checks),
+ * and "the disk is full" only when the quota agrees.
+ */
+async function outOfSpace(cause: string): Promise<StorageFullError> {
+  const { quota = 0, usage = 0 } = await navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
+  if (quota - usage <= PRIVATE_SLACK) return new StorageFullError(`the disk is full (${cause})`);
+  measuredLimit = usage;
+  return new StorageFullError(privateWindowMessage(usage, quota));
+}
+
+function privateWindowMessage(limit: number, claimed: number): string {
+  return (
+    `this looks like a private window: it keeps files in memory and refused more after ${mib(limit)}, although it reports ${(claimed / 1e9).toFixed(1)} GB free. ` +
+    'A normal window or the installed app has far more room; files shared from disk (dropped, or picked with Share files) are read where they are and need none of it'
+  );
+}
+
 /** Internal: the page can only write a downloaded chunk through writeVerifiedChunk. */
 async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): Promise<void> {
   const file = await fileFor(shareFileName(shareId));
@@ -77,16 +119,18 @@ async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): P
   try {
     written = await file.write(bytes, offset);
   } catch (error) {
-    if (isOutOfSpace(error)) throw new StorageFullError(`the disk is full (${(error as Error).name}: ${(error as Error).message})`);
+    if (isOutOfSpace(error)) throw await outOfSpace(`${(error as Error).name}: ${(error as Error).message}`);
     throw error;
   }
-  if (written !== bytes.byteLength) throw new StorageFullError(`the disk is full: wrote ${written} of ${bytes.byteLength} bytes`);
+  if (written !== bytes.byteLength) throw await outOfSpace(`wrote ${written} of ${bytes.byteLength} bytes`);
 }
 
 async function ensureSpace(bytes: number): Promise<void> {
   const { quota = Infinity, usage = 0 } = await navigator.storage.estimate();
+  if (measuredLimit !== undefined && usage + bytes > measuredLimit) {
+    throw new StorageQuotaError(`Not enough browser storage: ${mib(bytes)} needed, ${mib(Math.max(0, measuredLimit - usage))} free — ${privateWindowMessage(measuredLimit, quota)}.`);
+  }
   if (usage + bytes > quota) {
-    const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
     throw new StorageQuotaError(`Not enough browser storage: ${mib(bytes)} needed, ${mib(quota - usage)} free. Remove some shares and try again.`);
   }
 }
@@ -101,7 +145,7 @@ export const storage = {
     // The stream's pieces are gathered into 1 MiB writes.
     let written = 0;
     const write = async (batch: Uint8Array) => {
-      if ((await target.write(batch, written)) !== batch.byteLength) throw new StorageFullError('the disk is full');
+      if ((await target.write(batch, written)) !== batch.byteLength) throw await outOfSpace(`a write stopped at ${mib(written)}`);
       written += batch.byteLength;
       onProgress?.(written);
     };
@@ -113,9 +157,10 @@ export const storage = {
         },
       });
     } catch (error) {
+      // Measured before the copy is deleted: what the storage held when it refused more.
+      const full = isOutOfSpace(error) ? await outOfSpace((error as Error).name) : error;
       await store.remove(tempName);
-      if (isOutOfSpace(error)) throw new StorageFullError('the disk is full');
-      throw error;
+      throw full;
     } finally {
       cancelledImports.delete(jobId);
     }
@@ -199,7 +244,7 @@ export const storage = {
     const state = await progress.get(shareId)?.catch(() => undefined);
     const digest = await state?.digest(IMPORT_SLICE / CHUNK_SIZE);
     if (digest) return digest;
-    const file = await fileFor(shareFileName(shareId));
+    const file = await readableFile(shareId);
     const hash = await createSHA256();
     hash.init();
     const size = file.size();
@@ -226,7 +271,7 @@ export const storage = {
    * buffers `into` (see ChunkStorage.readChunks), else into fresh ones.
    */
   async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0, into?: Uint8Array[]): Promise<Uint8Array[]> {
-    const file = await fileFor(shareFileName(shareId));
+    const file = await readableFile(shareId);
     const buffers: Uint8Array[] = [];
     for (const [i, { offset, length }] of ranges.entries()) {
       const given = into?.[i];
@@ -240,13 +285,26 @@ export const storage = {
 
   /** Flushes and releases the file, so the service worker can read it. */
   async release(shareId: string): Promise<void> {
+    readable.delete(shareId);
     store.close(shareFileName(shareId));
+  },
+
+  /** Records a handle-backed share's file as checked again (same share, new modification time); reads reopen it. */
+  async updateSource(shareId: string, source: ShareSource): Promise<void> {
+    await saveSource(await db(), shareId, source);
+    readable.delete(shareId);
+  },
+
+  /** Forgets the open file of a share, so the next read opens it again (a handle-backed share after a failed read). */
+  forgetReadable(shareId: string): void {
+    readable.delete(shareId);
   },
 
   async removeShare(shareId: string): Promise<void> {
     const state = await progress.get(shareId)?.catch(() => undefined);
     state?.dropUnsaved();
     progress.delete(shareId);
+    readable.delete(shareId);
     await store.remove(shareFileName(shareId));
     await store.remove(bitsFileName(shareId));
     await deleteStoredShare(await db(), shareId);
@@ -268,6 +326,7 @@ export const storage = {
   },
 
   async putShare(record: StoredShare): Promise<void> {
+    readable.delete(record.id);
     await putStoredShare(await db(), record);
   },
 

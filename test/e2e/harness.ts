@@ -280,7 +280,7 @@ export async function shareFromDisk(page: Page, path: string, name: string, time
 }
 
 export interface EngineSnapshot {
-  shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; fileHash?: string; error?: string }[];
+  shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; fileHash?: string; error?: string; fromDisk?: boolean }[];
   peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; badChunks: number; failures: number; lastFailure?: string }[];
   roomFiles: { id: string; name: string; size: number; holders: string[] }[];
   selfId: string;

@@ -8,6 +8,8 @@ import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import type { DownloadInspection, PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import type { SourceEndReason } from '../../plane/download.js';
 import { ShareImports } from './import-share.js';
+import { checkSource } from './source-check.js';
+import type { ShareSource, StoredShare } from '../../workers/share-records.js';
 import { announcedHolders, holdsShare, peerName, reduceRoster } from './room-roster.js';
 import { SourceDialer } from './source-dialer.js';
 import { LiveStats } from './live-stats.js';
@@ -43,6 +45,10 @@ interface DownloadView {
 }
 
 
+
+function hasSource(record: StoredShare): record is StoredShare & { source: ShareSource } {
+  return record.source?.kind === 'handle';
+}
 
 export class Engine {
   readonly store: Store<EngineState>;
@@ -142,6 +148,12 @@ export class Engine {
     void globalThis.navigator?.storage?.persist?.().catch(() => false);
     for (const record of await this.components.storage.listShares()) {
       const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
+      if (hasSource(record)) {
+        // Read from the user's file: seeded once the file is checked (permission, size, modification time).
+        this.#state.putShare(storedShareState(record.id, record.meta, 'verifying', 'shared', bitfield, true));
+        void this.#checkSourceAndSeed(record);
+        continue;
+      }
       this.#state.putShare(storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield));
       if (record.complete) await this.#seed(record.id, record.meta);
       else this.#toResume.add(record.id);
@@ -173,11 +185,26 @@ export class Engine {
 
   /** Hashes, stores and announces a file or a folder; resolves with its share id. Remove (or `signal`) cancels it while it hashes. */
   async share(source: ShareInput, signal?: AbortSignal): Promise<string> {
-    const { id, meta } = await this.#imports.run(source, signal);
+    const { id, meta, fromDisk } = await this.#imports.run(source, signal);
     await this.#seed(id, meta);
-    if (!this.#state.share(id)) this.#state.putShare(storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size))));
+    if (!this.#state.share(id)) this.#state.putShare(storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size)), fromDisk));
     this.#announce([{ id, name: meta.name, size: meta.size }]);
     return id;
+  }
+
+  /**
+   * Asks the browser for permission to read every share waiting for it (one prompt per file where
+   * the browser asks), then checks and seeds them. Call it from the user's click: the browser only
+   * asks during one.
+   */
+  async allowSourceAccess(): Promise<void> {
+    const waiting = this.#state.current.shares.filter((s) => s.status === 'needs-access').map((s) => s.id);
+    const records = (await Promise.all(waiting.map((id) => this.components.storage.getShare(id)))).filter((r): r is StoredShare & { source: ShareSource } => r !== undefined && hasSource(r));
+    for (const record of records) {
+      const answer = await record.source.handle.requestPermission?.({ mode: 'read' }).catch(() => 'denied' as const);
+      if (answer === 'denied') this.#state.patchShare(record.id, { status: 'error', error: `Reading "${record.meta.name}" from disk was refused, so it is not seeded. Share it again to seed it.` });
+      else void this.#checkSourceAndSeed(record);
+    }
   }
 
   /** Downloads (or resumes) a share known to the room. */
@@ -334,6 +361,29 @@ export class Engine {
     return token;
   }
 
+  /** Seeds a share read from the user's file once its file checks out; otherwise says why not. */
+  async #checkSourceAndSeed(record: StoredShare & { source: ShareSource }): Promise<void> {
+    const result = await checkSource(record, this.components.hasher, () => this.#state.patchShare(record.id, { status: 'hashing', error: undefined }));
+    if (!this.#state.share(record.id)) return; // removed meanwhile
+    if (result.kind !== 'ok') {
+      this.#state.patchShare(record.id, { status: result.kind === 'needs-permission' ? 'needs-access' : 'error', error: result.message, speed: 0 });
+      return;
+    }
+    if (result.rehashed) await this.components.storage.updateSource(record.id, result.source);
+    await this.#seed(record.id, record.meta);
+    this.#state.patchShare(record.id, { status: 'seeding', error: undefined, bytesDone: record.meta.size });
+    this.#announce([{ id: record.id, name: record.meta.name, size: record.meta.size }]);
+  }
+
+  /** A share read from the user's file could not be read while seeding: checked again (it may only have been touched). */
+  async #onSeedFailed(shareId: string, message: string): Promise<void> {
+    this.#seeded.delete(shareId);
+    await this.components.storage.forgetReadable(shareId);
+    const record = await this.components.storage.getShare(shareId);
+    if (record && hasSource(record)) return this.#checkSourceAndSeed(record);
+    this.#state.patchShare(shareId, { status: 'error', error: message });
+  }
+
   #seed(shareId: string, meta: ShareMetadata): Promise<void> {
     this.#seeded.set(shareId, { id: shareId, name: meta.name, size: meta.size });
     return this.#plane.seed(shareId, meta);
@@ -369,6 +419,7 @@ export class Engine {
           error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
         });
       },
+      seedFailed: (shareId, _name, message) => void this.#onSeedFailed(shareId, message),
       verifying: (shareId) => {
         const download = this.#downloads.get(shareId);
         if (!download) return;

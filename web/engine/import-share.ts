@@ -2,11 +2,14 @@
  * Turns a user's file or folder into a stored, seedable share: the hashing worker computes the chunk
  * and whole-share hashes while the storage worker copies the bytes into OPFS (both stream; neither
  * holds the file; a folder is its files concatenated), then the share gets its id and its record.
+ * A file with a handle is not copied: it is hashed once, and its record keeps the handle (with the
+ * size and modification time it was hashed at), so it is seeded from where it lies.
  */
 import { Bitfield, chunkCount, CHUNK_SIZE, computeShareId, PROTOCOL_VERSION, type ShareMetadata } from '../../protocol/index.js';
 import type { HasherApi, StorageApi } from './workers.js';
 import * as Comlink from 'comlink';
-import { folderFiles, inputBlob, inputName, inputSize, isFolder, safeName, type ShareInput } from './share-input.js';
+import { folderFiles, inputBlob, inputName, inputSize, inputType, isFolder, isHandleInput, safeName, type ShareInput } from './share-input.js';
+import type { ShareSource } from '../../workers/share-records.js';
 import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { blankShare } from './state.js';
@@ -15,6 +18,8 @@ import type { StateWriter } from './state-writer.js';
 export interface ImportedShare {
   id: string;
   meta: ShareMetadata;
+  /** Seeded from the user's file by its handle (no copy was made). */
+  fromDisk: boolean;
 }
 
 let jobCounter = 0;
@@ -33,11 +38,13 @@ export async function importShare(
   const jobId = ++jobCounter;
   signal?.throwIfAborted();
   const folder = isFolder(source) ? folderFiles(source) : undefined;
-  const file = folder ? new Blob(folder.ordered.map((f) => f.file)) : inputBlob(source);
+  const handle = isHandleInput(source) ? source.handle : undefined;
+  // A handle's file as it is now: its size and modification time are what later checks compare.
+  const file = folder ? new Blob(folder.ordered.map((f) => f.file)) : handle ? await handle.getFile() : inputBlob(source);
   let hashed = 0;
-  let copied = 0;
+  let copied = handle ? Infinity : 0;
   const report = () => onProgress(Math.min(hashed, copied));
-  const copying = workers.storage.importFile(file, jobId, Comlink.proxy((n: number) => ((copied = n), report())));
+  const copying = handle ? Promise.resolve(undefined) : workers.storage.importFile(file, jobId, Comlink.proxy((n: number) => ((copied = n), report())));
   let tempName: string | undefined;
   const stop = () => {
     void workers.hasher.cancel(jobId);
@@ -51,8 +58,8 @@ export async function importShare(
     ]);
     const meta: ShareMetadata = {
       version: PROTOCOL_VERSION,
-      name: safeName(source.name),
-      type: isFolder(source) ? '' : source.type.slice(0, 255),
+      name: safeName(inputName(source)),
+      type: inputType(source),
       size: file.size,
       chunkSize: CHUNK_SIZE,
       fileHash: hashes.fileHash,
@@ -61,10 +68,11 @@ export async function importShare(
     };
     const id = await computeShareId(meta);
     if (signal?.aborted) throw new ImportAbortedError('the import was cancelled');
-    await workers.storage.commitImport(temp, id);
+    if (temp) await workers.storage.commitImport(temp, id);
     const bitfield = Bitfield.full(chunkCount(meta.size));
-    await workers.storage.putShare({ id, meta, bitfield: bitfield.bytes, complete: true, addedAt: Date.now() });
-    return { id, meta };
+    const shared: ShareSource | undefined = handle && { kind: 'handle', handle, size: (file as File).size, lastModified: (file as File).lastModified };
+    await workers.storage.putShare({ id, meta, bitfield: bitfield.bytes, complete: true, addedAt: Date.now(), ...(shared ? { source: shared } : {}) });
+    return { id, meta, fromDisk: handle !== undefined };
   } catch (error) {
     stop();
     const name = tempName ?? (await copying.catch(() => undefined));
@@ -96,7 +104,7 @@ export class ShareImports {
     const meter = new SpeedMeter(SPEED_WINDOW_MS);
     const size = inputSize(input);
     let last = 0;
-    this.state.putShare({ ...blankShare(tempId, inputName(input), size, isFolder(input) ? '' : input.type), status: 'hashing', origin: 'shared' });
+    this.state.putShare({ ...blankShare(tempId, inputName(input), size, inputType(input)), status: 'hashing', origin: 'shared' });
     try {
       const imported = await importShare(input, this.workers, (done) => {
         const now = performance.now();

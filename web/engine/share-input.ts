@@ -1,5 +1,6 @@
 /**
- * What a user can share: one file, or a folder of files (one multi-file share). A folder's files are
+ * What a user can share: one file, one file with its handle (shared from disk, not copied), or a
+ * folder of files (one multi-file share). A folder's files are
  * ordered by path, so the same folder always yields the same share id, and every path segment is
  * made safe for the metadata's rules.
  */
@@ -10,7 +11,13 @@ export interface FolderInput {
   files: { path: string; file: File }[];
 }
 
-export type ShareInput = File | FolderInput;
+/** A file the browser gave us a handle to (file picker, drop): seeded from disk, no copy kept. */
+export interface HandleInput {
+  handle: FileSystemFileHandle;
+  file: File;
+}
+
+export type ShareInput = File | FolderInput | HandleInput;
 
 export class FolderError extends Error {
   override name = 'FolderError';
@@ -23,20 +30,32 @@ export function safeName(name: string): string {
 }
 
 export function isFolder(source: ShareInput): source is FolderInput {
-  return !(source instanceof Blob);
+  return !(source instanceof Blob) && 'files' in source;
+}
+
+export function isHandleInput(source: ShareInput): source is HandleInput {
+  return !(source instanceof Blob) && 'handle' in source;
 }
 
 export function inputName(source: ShareInput): string {
-  return safeName(source.name);
+  return safeName(isHandleInput(source) ? source.file.name : source.name);
 }
 
 export function inputSize(source: ShareInput): number {
-  return isFolder(source) ? source.files.reduce((n, f) => n + f.file.size, 0) : source.size;
+  if (isFolder(source)) return source.files.reduce((n, f) => n + f.file.size, 0);
+  return isHandleInput(source) ? source.file.size : source.size;
+}
+
+/** The MIME type a single file reports ('' for a folder). */
+export function inputType(source: ShareInput): string {
+  if (isFolder(source)) return '';
+  return (isHandleInput(source) ? source.file.type : source.type).slice(0, 255);
 }
 
 /** The folder's bytes as the share sees them: its files concatenated in order (a lazy Blob, not a copy). */
 export function inputBlob(source: ShareInput): Blob {
-  return isFolder(source) ? new Blob(source.files.map((f) => f.file)) : source;
+  if (isFolder(source)) return new Blob(source.files.map((f) => f.file));
+  return isHandleInput(source) ? source.file : source;
 }
 
 /** A folder's file list for its metadata: safe paths in a stable order; refuses empty or huge folders. */

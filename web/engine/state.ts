@@ -3,7 +3,8 @@ import type { Bitfield, ShareFile, ShareMetadata } from '../../protocol/index.js
 import type { RateLimits } from '../../plane/rate-limiter.js';
 import type { ConnectionState } from './signaling-client.js';
 
-export type ShareStatus = 'hashing' | 'seeding' | 'connecting' | 'downloading' | 'verifying' | 'paused' | 'stalled' | 'error';
+/** `needs-access`: a share read from the user's file waits for permission to read it again (after a browser restart). */
+export type ShareStatus = 'hashing' | 'seeding' | 'connecting' | 'downloading' | 'verifying' | 'paused' | 'stalled' | 'error' | 'needs-access';
 
 export interface ShareState {
   id: string;
@@ -15,6 +16,8 @@ export interface ShareState {
   /** A folder share's files (paths inside the folder, sizes); undefined for a single file. */
   files: ShareFile[] | undefined;
   origin: 'shared' | 'downloaded';
+  /** Seeded from the user's own file where it lies (by its handle), not from a copy in browser storage. */
+  fromDisk: boolean;
   status: ShareStatus;
   bytesDone: number;
   /** Bytes per second, download or hashing. */
@@ -96,11 +99,11 @@ export const initialState = (selfName: string, forceRelay: boolean): EngineState
 
 /** A share the state shows before anything is known of it but its name and size. */
 export function blankShare(id: string, name: string, size: number, type: string): ShareState {
-  return { id, name, size, type, fileHash: undefined, files: undefined, origin: 'downloaded', status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
+  return { id, name, size, type, fileHash: undefined, files: undefined, origin: 'downloaded', fromDisk: false, status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
 }
 
 /** A share found in storage (or just stored), with what its bitfield says is done. */
-export function storedShareState(id: string, meta: ShareMetadata, status: ShareStatus, origin: ShareState['origin'], bitfield: Bitfield): ShareState {
+export function storedShareState(id: string, meta: ShareMetadata, status: ShareStatus, origin: ShareState['origin'], bitfield: Bitfield, fromDisk = false): ShareState {
   const bytesDone = bitfield.complete ? meta.size : Math.min(meta.size, bitfield.count * meta.chunkSize);
-  return { ...blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, files: meta.files, status, origin, bytesDone };
+  return { ...blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, files: meta.files, status, origin, bytesDone, fromDisk };
 }

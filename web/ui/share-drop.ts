@@ -1,6 +1,8 @@
 /**
  * Drop zone, "Share files" and "Share a folder": emits `share-files` with what to share. Each loose
- * file becomes its own share; each folder (dropped, or picked) becomes one multi-file share.
+ * file becomes its own share; each folder (dropped, or picked) becomes one multi-file share. Where
+ * the browser gives a file's handle (a drop, or the File System Access picker behind "Share files"),
+ * the file goes with its handle, so it is seeded from disk rather than copied.
  */
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -89,7 +91,7 @@ export class ShareDrop extends LitElement {
         >
           <p>Drop files or folders here to share them with your room</p>
           <div class="buttons">
-            <button @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.files')!.click()}>Share files</button>
+            <button @click=${this.#pickFiles}>Share files</button>
             <button class="quiet" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.folder')!.click()}>Share a folder</button>
           </div>
           <input class="files" type="file" multiple aria-label="Share files" @change=${this.#onPick} />
@@ -110,15 +112,35 @@ export class ShareDrop extends LitElement {
     this.over = false;
     const transfer = event.dataTransfer;
     if (!transfer) return;
-    // Entries must be taken synchronously, before the drop event's data store is gone.
-    const entries = [...transfer.items].map((item) => (item.kind === 'file' ? item.webkitGetAsEntry() : null));
+    // Entries and handles must be asked for synchronously, before the drop event's data store is gone.
+    const items = [...transfer.items];
+    const entries = items.map((item) => (item.kind === 'file' ? item.webkitGetAsEntry() : null));
+    const handles = items.map((item) => (item.kind === 'file' ? (item.getAsFileSystemHandle?.().catch(() => null) ?? null) : null));
     const looseFiles = [...transfer.files];
     const sources: ShareInput[] = [];
     for (const [i, entry] of entries.entries()) {
       if (entry?.isDirectory) sources.push(await folderFromEntry(entry as FileSystemDirectoryEntry));
-      else if (looseFiles[i]) sources.push(looseFiles[i]);
+      else if (looseFiles[i]) {
+        const handle = await handles[i];
+        sources.push(handle instanceof FileSystemFileHandle ? { handle, file: looseFiles[i] } : looseFiles[i]);
+      }
     }
     if (entries.length === 0) sources.push(...looseFiles);
+    if (sources.length > 0) this.dispatchEvent(new ShareFilesEvent(sources));
+  }
+
+  /** The File System Access picker where there is one (its files come with handles), else the plain file input. */
+  async #pickFiles(): Promise<void> {
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input.files')!;
+    if (!window.showOpenFilePicker) return input.click();
+    let handles: FileSystemFileHandle[];
+    try {
+      handles = await window.showOpenFilePicker({ multiple: true, id: 'shoal-share' });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return; // the user closed the picker
+      return input.click();
+    }
+    const sources = await Promise.all(handles.map(async (handle) => ({ handle, file: await handle.getFile() })));
     if (sources.length > 0) this.dispatchEvent(new ShareFilesEvent(sources));
   }
 

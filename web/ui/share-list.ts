@@ -66,6 +66,22 @@ export class ShareList extends LitElement {
         padding: 0.15rem 0.5rem;
         font-size: 0.75rem;
       }
+      .access {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.75rem;
+        margin-bottom: 0.75rem;
+        padding: 0.6rem 0.8rem;
+        border: 1px solid rgb(250 204 21 / 0.45);
+        border-radius: 10px;
+        background: rgb(250 204 21 / 0.08);
+      }
+      .access p {
+        flex: 1;
+        margin: 0;
+        min-width: 12rem;
+      }
       .qr {
         display: grid;
         justify-items: start;
@@ -98,6 +114,7 @@ export class ShareList extends LitElement {
     return html`
       <section class="panel" aria-labelledby="transfers-title">
         <h2 id="transfers-title">Your files</h2>
+        ${this.#renderAccess()}
         ${this.shares.length === 0
           ? html`<p class="empty">Nothing shared or downloaded yet.</p>`
           : html`<ul class="shares" aria-label="Your files">
@@ -105,6 +122,16 @@ export class ShareList extends LitElement {
             </ul>`}
       </section>
     `;
+  }
+
+  /** One button for every file shared from disk that the browser wants permission to read again. */
+  #renderAccess() {
+    const waiting = this.shares.filter((s) => s.status === 'needs-access').length;
+    if (waiting === 0) return nothing;
+    return html`<div class="access" role="alert">
+      <p>${waiting === 1 ? 'A file you shared from disk needs' : `${waiting} files you shared from disk need`} your permission to be read again before they are seeded (the browser asks after it restarts).</p>
+      <button @click=${() => this.dispatchEvent(new ShareActionEvent('allow-access', ''))}>Allow reading</button>
+    </div>`;
   }
 
   /** A folder's files, each openable (also while it downloads); long folders show their first files. */
@@ -144,6 +171,7 @@ export class ShareList extends LitElement {
         <div class="meta">
           ${share.status === 'seeding' ? html`<span>${formatBytes(share.size)}</span>` : html`<span>${formatBytes(share.bytesDone)} of ${formatBytes(share.size)} (${Math.floor(fraction * 100)}%)</span>`}
           ${link ? html`<span>${seeders} seeder${seeders === 1 ? '' : 's'}</span>` : nothing}
+          ${share.fromDisk ? html`<span class="disk" title="Seeded from your file where it lies: no copy in browser storage">from disk</span>` : nothing}
           ${active ? html`<span>${formatSpeed(share.speed)}</span><span>ETA ${formatDuration(share.etaSeconds)}</span>` : nothing}
           ${share.status === 'downloading' ? html`<span>${share.sources} peer${share.sources === 1 ? '' : 's'}</span>` : nothing}
         </div>
@@ -177,7 +205,7 @@ export class ShareList extends LitElement {
           ${share.status === 'downloading' || share.status === 'connecting'
             ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('pause', share.id))}>Pause</button>`
             : nothing}
-          ${share.status === 'paused' || share.status === 'stalled' || share.status === 'error'
+          ${(share.status === 'paused' || share.status === 'stalled' || share.status === 'error') && !share.fromDisk
             ? html`<button aria-label="Resume ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
             : nothing}
           ${share.status === 'hashing'

@@ -10,6 +10,7 @@ export const STATUS_TEXT: Record<ShareStatus, string> = {
   paused: 'Paused',
   stalled: 'Waiting for peers',
   error: 'Failed',
+  'needs-access': 'Needs permission',
 };
 
 /**

@@ -335,6 +335,7 @@ export class ShoalApp extends LitElement {
   #onShareAction(event: ShareActionEvent): void {
     if (event.action === 'remove') void this.engine.remove(event.shareId);
     else if (event.action === 'pause') this.engine.pause(event.shareId);
+    else if (event.action === 'allow-access') void this.engine.allowSourceAccess();
     else this.engine.resume(event.shareId);
   }
 

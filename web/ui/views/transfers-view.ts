@@ -187,7 +187,7 @@ export class TransfersView extends LitElement {
         ${share.status === 'downloading' || share.status === 'connecting' || share.status === 'stalled'
           ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${act('pause')}>Pause</button>`
           : nothing}
-        ${share.status === 'paused' || share.status === 'stalled' || share.status === 'error'
+        ${(share.status === 'paused' || share.status === 'stalled' || share.status === 'error') && !share.fromDisk
           ? html`<button aria-label="Resume ${share.name}" @click=${act('resume')}>Resume</button>`
           : nothing}
         ${share.status === 'hashing'
