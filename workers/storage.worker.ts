@@ -43,8 +43,6 @@ const progress = new Map<string, Promise<DownloadProgress>>();
 const readable = new Map<string, Promise<SourceFile | null>>();
 /** Bytes this storage refused to go past while its quota claimed far more (a private window's real limit). */
 let measuredLimit: number | undefined;
-/** Failing with more than this still "free" by the quota means the quota is not the real limit. */
-const PRIVATE_SLACK = 512 * 2 ** 20;
 let importCounter = 0;
 let database: Promise<IDBPDatabase> | undefined;
 
@@ -94,16 +92,24 @@ async function readableFile(shareId: string): Promise<ByteFile> {
 const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
 
 /**
- * The error for a write refused for lack of room. A private window keeps its storage in memory and
- * stops far below the quota it reports; that is said in words (and remembered for later checks),
- * and "the disk is full" only when the quota agrees.
+ * The error for a write refused for lack of room, saying which limit it met.
+ *
+ * `navigator.storage.estimate()` cannot tell: Chromium reports a bucketed figure from the disk's size,
+ * not its free space (1 GiB on a 112 MiB disk, 10 GiB on a full 20 GB one and in a private window alike).
+ * The refusal itself can. A full disk is refused by the quota manager with a QuotaExceededError; a
+ * private window's in-memory storage, whose real limit the quota does not know, fails inside the write,
+ * which then returns a count larger than it was asked to write (the backend's error code read as a
+ * count: 2^32−8 here, Chromium 156). Only that second kind is called a private window.
  */
-async function outOfSpace(cause: string): Promise<StorageFullError> {
+async function outOfSpace(cause: string, inMemoryLimit: boolean): Promise<StorageFullError> {
+  if (!inMemoryLimit) return new StorageFullError(`the disk is full (${cause})`);
   const { quota = 0, usage = 0 } = await navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
-  if (quota - usage <= PRIVATE_SLACK) return new StorageFullError(`the disk is full (${cause})`);
   measuredLimit = usage;
   return new StorageFullError(privateWindowMessage(usage, quota));
 }
+
+/** A write that reports more bytes than it was given failed in a private window's in-memory storage. */
+const impossibleCount = (written: number, asked: number) => written > asked || written < 0;
 
 function privateWindowMessage(limit: number, claimed: number): string {
   return (
@@ -119,10 +125,10 @@ async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): P
   try {
     written = await file.write(bytes, offset);
   } catch (error) {
-    if (isOutOfSpace(error)) throw await outOfSpace(`${(error as Error).name}: ${(error as Error).message}`);
+    if (isOutOfSpace(error)) throw await outOfSpace(`${(error as Error).name}: ${(error as Error).message}`, false);
     throw error;
   }
-  if (written !== bytes.byteLength) throw await outOfSpace(`wrote ${written} of ${bytes.byteLength} bytes`);
+  if (written !== bytes.byteLength) throw await outOfSpace(`wrote ${written} of ${bytes.byteLength} bytes`, impossibleCount(written, bytes.byteLength));
 }
 
 async function ensureSpace(bytes: number): Promise<void> {
@@ -145,7 +151,8 @@ export const storage = {
     // The stream's pieces are gathered into 1 MiB writes.
     let written = 0;
     const write = async (batch: Uint8Array) => {
-      if ((await target.write(batch, written)) !== batch.byteLength) throw await outOfSpace(`a write stopped at ${mib(written)}`);
+      const count = await target.write(batch, written);
+      if (count !== batch.byteLength) throw await outOfSpace(`a write stopped at ${mib(written)}`, impossibleCount(count, batch.byteLength));
       written += batch.byteLength;
       onProgress?.(written);
     };
@@ -158,7 +165,7 @@ export const storage = {
       });
     } catch (error) {
       // Measured before the copy is deleted: what the storage held when it refused more.
-      const full = isOutOfSpace(error) ? await outOfSpace((error as Error).name) : error;
+      const full = isOutOfSpace(error) ? await outOfSpace((error as Error).name, false) : error;
       await store.remove(tempName);
       throw full;
     } finally {
