@@ -97,25 +97,43 @@ const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
  * `navigator.storage.estimate()` cannot tell: Chromium reports a bucketed figure from the disk's size,
  * not its free space (1 GiB on a 112 MiB disk, 10 GiB on a full 20 GB one and in a private window alike).
  * The refusal itself can. A full disk is refused by the quota manager with a QuotaExceededError; a
- * private window's in-memory storage, whose real limit the quota does not know, fails inside the write,
- * which then returns a count larger than it was asked to write (the backend's error code read as a
- * count: 2^32−8 here, Chromium 156). Only that second kind is called a private window.
+ * private window's in-memory storage, whose real limit the quota does not know, fails inside the
+ * operation: a write returns a count larger than it was asked to write (the backend's error code read
+ * as a count: 2^32−8 here, Chromium 156), a truncate returns and leaves the size as it was. Only that
+ * second kind is called a private window.
  */
 async function outOfSpace(cause: string, inMemoryLimit: boolean): Promise<StorageFullError> {
   if (!inMemoryLimit) return new StorageFullError(`the disk is full (${cause})`);
   const { quota = 0, usage = 0 } = await navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
   measuredLimit = usage;
-  return new StorageFullError(privateWindowMessage(usage, quota));
+  return new StorageFullError(privateWindowMessage(`refused more after ${mib(usage)}`, quota));
 }
 
 /** A write that reports more bytes than it was given failed in a private window's in-memory storage. */
 const impossibleCount = (written: number, asked: number) => written > asked || written < 0;
 
-function privateWindowMessage(limit: number, claimed: number): string {
+function privateWindowMessage(refusal: string, claimed: number): string {
   return (
-    `this looks like a private window: it keeps files in memory and refused more after ${mib(limit)}, although it reports ${(claimed / 1e9).toFixed(1)} GB free. ` +
+    `this looks like a private window: it keeps files in memory and ${refusal}, although it reports ${(claimed / 1e9).toFixed(1)} GB free. ` +
     'A normal window or the installed app has far more room; files shared from disk (dropped, or picked with Share files) are read where they are and need none of it'
   );
+}
+
+/**
+ * Grows a new copy to its full size before its bytes go in, so a lack of room is known at once, not
+ * after minutes of copying: a full disk refuses the truncate; a private window's in-memory store
+ * returns without growing the file.
+ */
+async function reserve(target: ByteFile, bytes: number): Promise<void> {
+  try {
+    await target.truncate(bytes);
+  } catch (error) {
+    if (isOutOfSpace(error)) throw await outOfSpace(`${(error as Error).name}: ${(error as Error).message}`, false);
+    throw error;
+  }
+  if (target.size() === bytes) return;
+  const { quota = 0 } = await navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
+  throw new StorageFullError(privateWindowMessage(`could not make room for ${mib(bytes)}`, quota));
 }
 
 /** Internal: the page can only write a downloaded chunk through writeVerifiedChunk. */
@@ -134,7 +152,7 @@ async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): P
 async function ensureSpace(bytes: number): Promise<void> {
   const { quota = Infinity, usage = 0 } = await navigator.storage.estimate();
   if (measuredLimit !== undefined && usage + bytes > measuredLimit) {
-    throw new StorageQuotaError(`Not enough browser storage: ${mib(bytes)} needed, ${mib(Math.max(0, measuredLimit - usage))} free — ${privateWindowMessage(measuredLimit, quota)}.`);
+    throw new StorageQuotaError(`Not enough browser storage: ${mib(bytes)} needed, ${mib(Math.max(0, measuredLimit - usage))} free — ${privateWindowMessage(`refused more after ${mib(measuredLimit)}`, quota)}.`);
   }
   if (usage + bytes > quota) {
     throw new StorageQuotaError(`Not enough browser storage: ${mib(bytes)} needed, ${mib(quota - usage)} free. Remove some shares and try again.`);
@@ -147,7 +165,6 @@ export const storage = {
     await ensureSpace(file.size);
     const tempName = `import-${Date.now()}-${importCounter++}.bin`;
     const target = await fileFor(tempName, true);
-    await target.truncate(0);
     // The stream's pieces are gathered into 1 MiB writes.
     let written = 0;
     const write = async (batch: Uint8Array) => {
@@ -157,6 +174,7 @@ export const storage = {
       onProgress?.(written);
     };
     try {
+      await reserve(target, file.size);
       await streamInBatches(file, IMPORT_SLICE, write, {
         reuse: true,
         beforeRead: () => {

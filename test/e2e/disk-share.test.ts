@@ -14,25 +14,12 @@ import assert from 'node:assert/strict';
 import { open, truncate, utimes } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, engineState, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, dropFile, engineState, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const MiB = 2 ** 20;
 const SIZE = Number(process.env.SHOAL_DISK_SHARE_MIB ?? 24) * MiB;
 /** Past a private window's in-memory storage here (about 1.55 GiB on a 24 GiB machine); sparse on disk. */
 const PRIVATE_FILE_SIZE = 2 * 2 ** 30;
-
-/** Drops the file at `path` onto the Files view's drop zone, as the OS does (the page gets its handle). */
-async function dropFile(page: Page, path: string): Promise<void> {
-  if (!page.url().endsWith('#/files')) await showView(page, 'Files');
-  const box = await page.locator('shoal-share-drop .zone').boundingBox();
-  assert.ok(box, 'the drop zone is on screen');
-  const cdp = await page.context().newCDPSession(page);
-  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
-    await cdp.send('Input.dispatchDragEvent', { type, ...at, data: { items: [], files: [path], dragOperationsMask: 1 } });
-  }
-  await cdp.detach();
-}
 
 function storageUsage(page: Page): Promise<number> {
   return page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
@@ -172,12 +159,14 @@ describe('sharing from disk by handle', { timeout: 600_000 + SIZE / (MiB / 1000)
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
       const page = await (await browser.newContext()).newPage();
       await openApp(page, server.url);
+      const copyStarted = performance.now();
       await page.getByLabel('Share files').setInputFiles(big);
       const failed = await waitForState(page, (s) => s.shares.some((x) => x.name === 'private.bin' && x.status === 'error'), 120_000, 'the copy to be refused');
       const error = failed.shares.find((x) => x.name === 'private.bin')!.error ?? '';
       assert.match(error, /private window/, `the refusal names the private window: ${error}`);
       assert.doesNotMatch(error, /disk is full/);
-      assert.match(error, /refused more after \d+ MiB/, 'it gives the limit it met');
+      assert.match(error, /could not make room for 2048 MiB/, 'it says what it could not hold');
+      assert.ok(performance.now() - copyStarted < 20_000, 'the refusal comes at once, not after copying what fits');
       await page.getByRole('button', { name: 'Remove private.bin' }).click();
       await waitForState(page, (s) => !s.shares.some((x) => x.name === 'private.bin'), 10_000, 'the failed share removed');
 

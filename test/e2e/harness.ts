@@ -279,6 +279,30 @@ export async function shareFromDisk(page: Page, path: string, name: string, time
   return (await item.getAttribute('data-share-id'))!;
 }
 
+/**
+ * Drops the file at `path` onto the Files view's drop zone as the OS does: CDP's Input.dispatchDragEvent
+ * with the file's path, so the page gets a real FileSystemFileHandle and shares it from disk.
+ */
+export async function dropFile(page: Page, path: string): Promise<void> {
+  if (!page.url().endsWith('#/files')) await showView(page, 'Files');
+  const box = await page.locator('shoal-share-drop .zone').boundingBox();
+  if (!box) throw new Error('the drop zone is not on screen');
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data: { items: [], files: [path], dragOperationsMask: 1 } });
+  }
+  await cdp.detach();
+}
+
+/** Drops the file at `path` (shared by handle, no copy) and waits until it seeds; returns its share id. */
+export async function shareByDrop(page: Page, path: string, name: string, timeoutMs = 60_000): Promise<string> {
+  await dropFile(page, path);
+  const item = page.locator(`li[aria-label="${name}"][data-status="seeding"]`);
+  await item.waitFor({ timeout: timeoutMs });
+  return (await item.getAttribute('data-share-id'))!;
+}
+
 export interface EngineSnapshot {
   shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; fileHash?: string; error?: string; fromDisk?: boolean }[];
   peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; badChunks: number; failures: number; lastFailure?: string }[];
