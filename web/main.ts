@@ -7,6 +7,7 @@ import { AppUpdates } from './pwa/app-updates.js';
 import { InstallPrompt } from './pwa/install-prompt.js';
 import { TransferWakeLock } from './pwa/wake-lock.js';
 import { shareInbox } from './pwa/share-inbox.js';
+import { shareLaunchedFiles, type LaunchParams } from './pwa/launch-files.js';
 import { parseShoalLink } from './ui/routes.js';
 import './ui/shoal-app.js';
 
@@ -67,9 +68,13 @@ void engine.start();
 new TransferWakeLock(engine.store);
 // Files the OS share sheet sent while no page ran (or just now, before the redirect to here).
 void shareInbox(engine).catch(() => undefined);
-// The installed app asked to open a link while it runs (launch_handler focus-existing): this window takes it.
-(window as Window & { launchQueue?: { setConsumer(consumer: (params: { targetURL?: string }) => void): void } }).launchQueue?.setConsumer(({ targetURL }) => {
-  if (targetURL) app.openLink(targetURL);
+// The installed app launched with files ("Open with", file_handlers) or asked to open a link while it
+// runs (launch_handler focus-existing): this window takes them.
+(window as Window & { launchQueue?: { setConsumer(consumer: (params: LaunchParams) => void): void } }).launchQueue?.setConsumer(({ targetURL, files }) => {
+  if (files && files.length > 0) {
+    location.hash = '#/files';
+    void shareLaunchedFiles(engine, files);
+  } else if (targetURL) app.openLink(targetURL);
 });
 
 // Exposed for debugging and end-to-end tests: read-only use of the engine's state.

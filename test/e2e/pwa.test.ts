@@ -10,6 +10,8 @@
  * - the OS share sheet: a real multipart POST to /share-target with two files (one of 64 MiB) leaves
  *   both seeding with the right SHA-256, and another browser downloads them; a shared text that is
  *   not a Shoal link is told so;
+ * - "Open with Shoal" (the manifest's file_handlers, launched through the PWA domain as the OS does):
+ *   the installed app shares the file by its handle (no copy) and another browser downloads it;
  * - offline: with no network the app opens from its precache (in a private room's URL too), lists
  *   stored and unfinished shares, serves a completed file whose bytes hash right, shows signaling
  *   offline; back online it reconnects and the unfinished download completes by itself;
@@ -167,6 +169,37 @@ describe('the installable app', { timeout: 240_000 }, () => {
       form.submit();
     });
     await page.getByRole('alert').filter({ hasText: 'That link is not a Shoal share link.' }).waitFor({ timeout: 15_000 });
+  });
+
+  test('"Open with Shoal" (file_handlers): the installed app shares the launched file from disk, no copy, and another browser downloads it', async () => {
+    const file = await randomFile('opened.mkv', 3 * 1024 * 1024);
+    files.push(file);
+    const cdp = await b.context.browser()!.newBrowserCDPSession();
+    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { id: string };
+    const manifestId = new URL(manifest.id, server.url).href;
+    const send = (method: string, params: object) => cdp.send(method as 'Browser.getVersion', params as never) as Promise<{ targetIds?: string[] }>;
+    await send('PWA.install', { manifestId, installUrlOrBundleUrl: `${server.url}/` });
+    await send('PWA.changeAppUserSettings', { manifestId, displayMode: 'standalone' });
+    try {
+      // What the OS does when the user picks "Open with Shoal" on a file the app declared it handles.
+      const opening = b.context.waitForEvent('page');
+      await send('PWA.launchFilesInApp', { manifestId, files: [file.path] });
+      const app = await opening;
+      await app.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+      const state = await waitForState(app, (s) => s.shares.some((x) => x.name === 'opened.mkv' && x.status === 'seeding'), 30_000, 'the launched file shared');
+      const shared = state.shares.find((x) => x.name === 'opened.mkv')!;
+      assert.equal(shared.fileHash, file.sha256);
+      assert.ok(shared.fromDisk, 'shared from where it lies (its handle), not copied');
+      assert.ok(app.url().endsWith('#/files'), `the app shows Files: ${app.url()}`);
+      await openApp(a.page, `${server.url}/#/files`);
+      await a.page.getByRole('button', { name: 'Download opened.mkv' }).click({ timeout: 15_000 });
+      const got = await waitForState(a.page, (s) => s.shares.some((x) => x.id === shared.id && x.status === 'seeding'), 30_000, 'A to download the opened file');
+      assert.equal(got.shares.find((x) => x.id === shared.id)!.fileHash, file.sha256);
+      await app.close();
+    } finally {
+      await send('PWA.uninstall', { manifestId });
+      await cdp.detach();
+    }
   });
 
   test('offline: the shell opens, stored files open; back online, the paused download completes by itself', async () => {
