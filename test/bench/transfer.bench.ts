@@ -11,11 +11,13 @@
  * (BENCH_ROUNDS rounds, 3 by default, interleaved; medians of the paired ratios)
  *   share-hashing     sharing a 1 GiB file (hash + copy into OPFS), and hashing alone, vs sha256sum
  *   download-1gib     peak renderer RSS growth of the leecher during a 1 GiB download
+ *   share-by-handle   a 1 GiB and a 4 GiB file dropped (read where it lies, no copy) in a new browser:
+ *                     drop to seeding (one hashing pass + announce) vs sha256sum (BENCH_SHARE_MIB)
  * Every transfer case reports machine CPU per MiB (busy time from /proc/stat over the transfer) and
  * its ratio to the raw channel's, with the split by process and thread of its median run
  * (cpu-meter.ts). BENCH_PROFILE=<dir> also writes V8 CPU profiles of every page and worker of the
  * first fresh round's two browsers (cpu-profile.ts); the profiler's own cost makes that round's
- * figures unrepresentative, so it is an extra round. BENCH_CASES=fresh,warm,large picks cases.
+ * figures unrepresentative, so it is an extra round. BENCH_CASES=fresh,warm,large,share picks cases.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -30,6 +32,7 @@ import {
   randomFile,
   rendererRss,
   sampleRendererRss,
+  shareByDrop,
   shareFromDisk,
   startServer,
   waitForState,
@@ -40,10 +43,12 @@ const MiB = 1024 * 1024;
 const RAW_BYTES = 256 * MiB;
 const SHARE_BYTES = 256 * MiB;
 const LARGE_BYTES = 1024 * MiB;
+/** Sizes (MiB) shared by handle in the share case (BENCH_SHARE_MIB, comma-separated). */
+const SHARE_BY_HANDLE_MIB = (process.env.BENCH_SHARE_MIB ?? '1024,4096').split(',').map(Number);
 /** Rounds of raw / 1→1 / 3→1 (BENCH_ROUNDS); more rounds, steadier medians. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const FRESH_ROUNDS = Math.max(1, Number(process.env.BENCH_FRESH_ROUNDS ?? 3));
-const CASES = new Set((process.env.BENCH_CASES ?? 'fresh,warm,large').split(','));
+const CASES = new Set((process.env.BENCH_CASES ?? 'fresh,warm,large,share').split(','));
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 function report(fields: Record<string, unknown>): void {
@@ -335,6 +340,44 @@ try {
       rendererRssGrowthMib: round((peak - baseline) / MiB, 1),
       target: 'growth <= 200 MiB',
     });
+  }
+
+  if (CASES.has('share')) {
+    // Sharing as a user does it (a drop: read where it lies, no copy): one hashing pass and the
+    // announcement, from the drop to "seeding", against sha256sum over the same (cached) file.
+    for (const mib of SHARE_BY_HANDLE_MIB) {
+      const file = await randomFile(`bench-share-${mib}.bin`, mib * MiB);
+      files.push(file);
+      execFileSync('cat', [file.path], { stdio: 'ignore', maxBuffer: 0 });
+      const started = performance.now();
+      execFileSync('sha256sum', [file.path]);
+      const sha256sumSeconds = (performance.now() - started) / 1000;
+      const sharer = await launchBrowser();
+      browsers.push(sharer);
+      await openApp(sharer.page, appUrl);
+      const usageBefore = await sharer.page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+      const t0 = performance.now();
+      const { result: id, cpu } = await measured(watchesOf([['sharer', sharer]]), mib * MiB, () => shareByDrop(sharer.page, file.path, `bench-share-${mib}.bin`, 60_000 + mib * 100));
+      const shareSeconds = (performance.now() - t0) / 1000;
+      const state = await engineState(sharer.page);
+      const shared = state.shares.find((x) => x.id === id)!;
+      if (shared.fileHash !== file.sha256 || !shared.fromDisk) throw new Error(`share-by-handle ${mib} MiB: hash ${shared.fileHash}, fromDisk ${shared.fromDisk}`);
+      const grew = (await sharer.page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0)) - usageBefore;
+      report({
+        case: 'share-by-handle',
+        mib,
+        sha256sumSeconds: round(sha256sumSeconds),
+        shareSeconds: round(shareSeconds),
+        shareMibPerSecond: round(mib / shareSeconds),
+        ratioToSha256sum: round(sha256sumSeconds / shareSeconds),
+        storageGrowthKib: round(grew / 1024),
+        cpuMsPerMib: cpu.machineMsPerMib,
+        target: 'ratioToSha256sum >= 0.9',
+      });
+      await sharer.close();
+      browsers.splice(browsers.indexOf(sharer), 1);
+      await file.cleanup();
+    }
   }
 } finally {
   await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
