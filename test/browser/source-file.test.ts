@@ -54,6 +54,28 @@ describe('SourceFile over a real file handle', () => {
     await remove();
   });
 
+  it('reads that cross its read-ahead windows, in any order, give the file\'s bytes', async () => {
+    const big = Uint8Array.from({ length: 5 * 2 ** 20 + 1000 }, (_, i) => (i * 13 + (i >> 16)) & 0xff);
+    const { source, remove } = await sourceOf(big);
+    const file = await SourceFile.open(source, 'big.bin');
+    const ranges = [
+      [2 ** 21 - 300, 65536], // across the first window's end
+      [0, 100],
+      [5 * 2 ** 20 - 10, 65536], // across the last window into the short tail
+      [2 ** 21 + 5, 3 * 2 ** 20], // longer than a window
+      [17, 70000],
+      [4 * 2 ** 20 + 1, 64],
+    ];
+    for (const [at, length] of ranges) {
+      const into = new Uint8Array(length!);
+      const count = await file.read(into, at!);
+      const expected = big.subarray(at!, at! + length!);
+      assertEqual(count, expected.byteLength, `count at ${at}`);
+      if (into.subarray(0, count).some((b, i) => b !== expected[i])) throw new Error(`bytes at ${at} differ`);
+    }
+    await remove();
+  });
+
   it('is read-only: write and truncate are refused and the file is untouched', async () => {
     const { handle, source, remove } = await sourceOf(bytes);
     const file = await SourceFile.open(source, 'a.bin');

@@ -222,6 +222,12 @@ export async function sha256ThroughServiceWorker(page: Page, fileUrl: string): P
     }
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    // Past 1 GiB the body cannot be one ArrayBuffer: it becomes a (disk-backed) Blob, streamed
+    // through the app's hashing worker (checked against the FIPS vectors in test/browser/workers.test.ts).
+    if (Number(response.headers.get('content-length')) > 2 ** 30) {
+      const hasher = (globalThis as unknown as { shoal: { components: { hasher: { hashFile(blob: Blob, jobId: number): Promise<{ fileHash: string }> } } } }).shoal.components.hasher;
+      return (await hasher.hashFile(await response.blob(), 777_001)).fileHash;
+    }
     const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
     return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }, fileUrl);
