@@ -92,7 +92,7 @@ async function readableFile(shareId: string): Promise<ByteFile> {
 const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
 
 /**
- * The error for a write refused for lack of room, saying which limit it met.
+ * Errors for a write refused for lack of room, saying which limit it met.
  *
  * `navigator.storage.estimate()` cannot tell: Chromium reports a bucketed figure from the disk's size,
  * not its free space (1 GiB on a 112 MiB disk, 10 GiB on a full 20 GB one and in a private window alike).
@@ -102,15 +102,17 @@ const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
  * as a count: 2^32−8 here, Chromium 156), a truncate returns and leaves the size as it was. Only that
  * second kind is called a private window.
  */
-async function outOfSpace(cause: string, inMemoryLimit: boolean): Promise<StorageFullError> {
-  if (!inMemoryLimit) return new StorageFullError(`the disk is full (${cause})`);
+function diskFull(error: unknown): StorageFullError {
+  return new StorageFullError(`the disk is full (${(error as Error).name}: ${(error as Error).message})`);
+}
+
+/** A write that returned `written` of `asked` bytes: an impossible count is the in-memory store's refusal. */
+async function shortWrite(written: number, asked: number): Promise<StorageFullError> {
+  if (written <= asked && written >= 0) return new StorageFullError(`the disk is full (wrote ${written} of ${asked} bytes)`);
   const { quota = 0, usage = 0 } = await navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
   measuredLimit = usage;
   return new StorageFullError(privateWindowMessage(`refused more after ${mib(usage)}`, quota));
 }
-
-/** A write that reports more bytes than it was given failed in a private window's in-memory storage. */
-const impossibleCount = (written: number, asked: number) => written > asked || written < 0;
 
 function privateWindowMessage(refusal: string, claimed: number): string {
   return (
@@ -128,7 +130,7 @@ async function reserve(target: ByteFile, bytes: number): Promise<void> {
   try {
     await target.truncate(bytes);
   } catch (error) {
-    if (isOutOfSpace(error)) throw await outOfSpace(`${(error as Error).name}: ${(error as Error).message}`, false);
+    if (isOutOfSpace(error)) throw diskFull(error);
     throw error;
   }
   if (target.size() === bytes) return;
@@ -143,10 +145,10 @@ async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): P
   try {
     written = await file.write(bytes, offset);
   } catch (error) {
-    if (isOutOfSpace(error)) throw await outOfSpace(`${(error as Error).name}: ${(error as Error).message}`, false);
+    if (isOutOfSpace(error)) throw diskFull(error);
     throw error;
   }
-  if (written !== bytes.byteLength) throw await outOfSpace(`wrote ${written} of ${bytes.byteLength} bytes`, impossibleCount(written, bytes.byteLength));
+  if (written !== bytes.byteLength) throw await shortWrite(written, bytes.byteLength);
 }
 
 async function ensureSpace(bytes: number): Promise<void> {
@@ -169,7 +171,7 @@ export const storage = {
     let written = 0;
     const write = async (batch: Uint8Array) => {
       const count = await target.write(batch, written);
-      if (count !== batch.byteLength) throw await outOfSpace(`a write stopped at ${mib(written)}`, impossibleCount(count, batch.byteLength));
+      if (count !== batch.byteLength) throw await shortWrite(count, batch.byteLength);
       written += batch.byteLength;
       onProgress?.(written);
     };
@@ -183,7 +185,7 @@ export const storage = {
       });
     } catch (error) {
       // Measured before the copy is deleted: what the storage held when it refused more.
-      const full = isOutOfSpace(error) ? await outOfSpace((error as Error).name, false) : error;
+      const full = isOutOfSpace(error) ? diskFull(error) : error;
       await store.remove(tempName);
       throw full;
     } finally {
