@@ -32,6 +32,27 @@ const run = promisify(execFile);
 /** Builds the app into `dir` (as `npm run build` does into dist/). */
 const build = (dir: string) => run(process.execPath, ['esbuild.config.mjs', '--out', dir], { env: { ...process.env, NODE_ENV: 'production' } });
 
+/**
+ * Installs the app in `browser` as from the address bar's install button, opening in its own window:
+ * the DevTools protocol's PWA domain is what a user's clicks are here (it needs Playwright's pipe).
+ */
+async function installApp(browser: LaunchedBrowser, serverUrl: string) {
+  const cdp = await browser.context.browser()!.newBrowserCDPSession();
+  const manifest = (await (await fetch(`${serverUrl}/manifest.webmanifest`)).json()) as { id: string };
+  const manifestId = new URL(manifest.id, serverUrl).href;
+  const send = (method: string, params: object) => cdp.send(method as 'Browser.getVersion', params as never) as Promise<{ targetId?: string; targetIds?: string[] }>;
+  await send('PWA.install', { manifestId, installUrlOrBundleUrl: `${serverUrl}/` });
+  await send('PWA.changeAppUserSettings', { manifestId, displayMode: 'standalone' });
+  return {
+    manifestId,
+    send,
+    uninstall: async () => {
+      await send('PWA.uninstall', { manifestId });
+      await cdp.detach();
+    },
+  };
+}
+
 describe('the installable app', { timeout: 240_000 }, () => {
   let server: RunningServer;
   let a: LaunchedBrowser;
@@ -93,14 +114,8 @@ describe('the installable app', { timeout: 240_000 }, () => {
     const file = await randomFile('launched.bin', 2 * 1024 * 1024);
     files.push(file);
     const id = await shareFromDisk(a.page, file.path, 'launched.bin');
-    // Install B's app and open it in its own window, as from the home screen. The PWA domain of
-    // the DevTools protocol is what a user's clicks are here (it needs Playwright's pipe).
-    const cdp = await b.context.browser()!.newBrowserCDPSession();
-    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { id: string };
-    const manifestId = new URL(manifest.id, server.url).href;
-    const send = (method: string, params: object) => cdp.send(method as 'Browser.getVersion', params as never) as Promise<{ targetId?: string }>;
-    await send('PWA.install', { manifestId, installUrlOrBundleUrl: `${server.url}/` });
-    await send('PWA.changeAppUserSettings', { manifestId, displayMode: 'standalone' });
+    // Install B's app and open it in its own window, as from the home screen.
+    const { manifestId, send, uninstall } = await installApp(b, server.url);
     const appWindows = () => Promise.all(b.context.pages().map((p) => p.evaluate(() => matchMedia('(display-mode: standalone)').matches).catch(() => false))).then((s) => b.context.pages().filter((_, i) => s[i]));
     const opening = b.context.waitForEvent('page');
     const first = await send('PWA.launch', { manifestId });
@@ -118,8 +133,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
     assert.equal(new URL(app.url()).searchParams.get('room'), room, 'the app window joined the link\'s room');
     assert.equal((await appWindows()).length, 1, 'still one app window');
     await app.close();
-    await send('PWA.uninstall', { manifestId });
-    await cdp.detach();
+    await uninstall();
   });
 
   test('files from the OS share sheet (a multipart POST to /share-target) are shared, and another browser downloads them', async () => {
@@ -174,12 +188,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
   test('"Open with Shoal" (file_handlers): the installed app shares the launched file from disk, no copy, and another browser downloads it', async () => {
     const file = await randomFile('opened.mkv', 3 * 1024 * 1024);
     files.push(file);
-    const cdp = await b.context.browser()!.newBrowserCDPSession();
-    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { id: string };
-    const manifestId = new URL(manifest.id, server.url).href;
-    const send = (method: string, params: object) => cdp.send(method as 'Browser.getVersion', params as never) as Promise<{ targetIds?: string[] }>;
-    await send('PWA.install', { manifestId, installUrlOrBundleUrl: `${server.url}/` });
-    await send('PWA.changeAppUserSettings', { manifestId, displayMode: 'standalone' });
+    const { manifestId, send, uninstall } = await installApp(b, server.url);
     try {
       // What the OS does when the user picks "Open with Shoal" on a file the app declared it handles.
       const opening = b.context.waitForEvent('page');
@@ -197,8 +206,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
       assert.equal(got.shares.find((x) => x.id === shared.id)!.fileHash, file.sha256);
       await app.close();
     } finally {
-      await send('PWA.uninstall', { manifestId });
-      await cdp.detach();
+      await uninstall();
     }
   });
 
