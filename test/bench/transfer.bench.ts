@@ -13,6 +13,9 @@
  *   download-1gib     peak renderer RSS growth of the leecher during a 1 GiB download
  *   share-by-handle   a 1 GiB and a 4 GiB file dropped (read where it lies, no copy) in a new browser:
  *                     drop to seeding (one hashing pass + announce) vs sha256sum (BENCH_SHARE_MIB)
+ *   read-ceiling      after each share-by-handle: the same file read in a blank page by 1 and 2
+ *                     workers, with and without a SHA-256 per 64 KiB chunk, vs sha256sum: the bound
+ *                     on sharing by handle whatever the share id is made of (read-ceiling.ts)
  * Every transfer case reports machine CPU per MiB (busy time from /proc/stat over the transfer) and
  * its ratio to the raw channel's, with the split by process and thread of its median run
  * (cpu-meter.ts). BENCH_PROFILE=<dir> also writes V8 CPU profiles of every page and worker of the
@@ -25,6 +28,7 @@ import type { Page } from 'playwright-core';
 import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer-timing.js';
 import { watchCpu, type CpuReport, type CpuWatch } from './cpu-meter.js';
 import { profileBrowser } from './cpu-profile.js';
+import { readCeiling } from './read-ceiling.js';
 import {
   engineState,
   launchBrowser,
@@ -48,6 +52,8 @@ const SHARE_BY_HANDLE_MIB = (process.env.BENCH_SHARE_MIB ?? '1024,4096').split('
 /** Rounds of raw / 1→1 / 3→1 (BENCH_ROUNDS); more rounds, steadier medians. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const FRESH_ROUNDS = Math.max(1, Number(process.env.BENCH_FRESH_ROUNDS ?? 3));
+/** Worker counts, with and without a per-chunk SHA-256, of the read-ceiling runs after each share. */
+const READ_CEILING_RUNS = [1, 2].flatMap((workers) => [false, true].map((digest) => ({ workers, digest })));
 const CASES = new Set((process.env.BENCH_CASES ?? 'fresh,warm,large,share').split(','));
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
@@ -373,6 +379,17 @@ try {
         storageGrowthKib: round(grew / 1024),
         cpuMsPerMib: cpu.machineMsPerMib,
         target: 'ratioToSha256sum >= 0.9',
+      });
+      // The bound on any share id: how fast a page can read this file at all (and hash it per chunk).
+      const again = performance.now();
+      execFileSync('sha256sum', [file.path]);
+      const sha256sumAgain = (performance.now() - again) / 1000;
+      const reads = await readCeiling(sharer.context, file.path, READ_CEILING_RUNS);
+      report({
+        case: 'read-ceiling',
+        mib,
+        sha256sumSeconds: round(sha256sumAgain),
+        runs: reads.map((r) => ({ ...r, seconds: round(r.seconds), mibPerSecond: round(mib / r.seconds), ratioToSha256sum: round(sha256sumAgain / r.seconds) })),
       });
       await sharer.close();
       browsers.splice(browsers.indexOf(sharer), 1);
