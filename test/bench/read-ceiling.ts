@@ -13,17 +13,17 @@ const BLANK_URL = 'http://127.0.0.1:9/read-ceiling.html';
 const WORKER_SOURCE = `
 onmessage = async ({ data: { file, first, step, slice, chunk, digest } }) => {
   try {
-  let bytes = 0;
-  for (let at = first * slice; at < file.size; at += step * slice) {
-    const buffer = await file.slice(at, Math.min(file.size, at + slice)).arrayBuffer();
-    if (digest) {
-      const work = [];
-      for (let c = 0; c < buffer.byteLength; c += chunk) work.push(crypto.subtle.digest('SHA-256', new Uint8Array(buffer, c, Math.min(chunk, buffer.byteLength - c))));
-      await Promise.all(work);
+    let bytes = 0;
+    for (let at = first * slice; at < file.size; at += step * slice) {
+      const buffer = await file.slice(at, Math.min(file.size, at + slice)).arrayBuffer();
+      if (digest) {
+        const work = [];
+        for (let c = 0; c < buffer.byteLength; c += chunk) work.push(crypto.subtle.digest('SHA-256', new Uint8Array(buffer, c, Math.min(chunk, buffer.byteLength - c))));
+        await Promise.all(work);
+      }
+      bytes += buffer.byteLength;
     }
-    bytes += buffer.byteLength;
-  }
-  postMessage(bytes);
+    postMessage(bytes);
   } catch (error) {
     postMessage(String(error));
   }
