@@ -5,6 +5,11 @@
  * launchBrowser puts on its command line) and of the server (its process and children). Threads
  * are named as the kernel knows them (Chromium names its own: CrRendererMain, DedicatedWorker,
  * WebRTC_Network, Chrome_ChildIOThread...), so the split says which part of which process spent it.
+ * Beside CPU, the machine's UDP datagrams over the window (/proc/net/snmp and snmp6, IPv4 and IPv6):
+ * how many packets the transfer took per MiB, and how many a full socket receive buffer dropped (each
+ * a retransmission, and a congestion-window cut, for SCTP). With the transport threads' CPU per
+ * datagram, that says whether a transfer cost more because it sent more packets or because each
+ * packet cost more (the machine's drift).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -16,6 +21,32 @@ function machineBusyMs(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const [user, nice, system, , , irq, softirq, steal] = fields as number[];
   return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * TICK_MS;
+}
+
+/** The threads that carry WebRTC's packets and nothing else: what a raw data channel spends. */
+const TRANSPORT_THREADS = [/\/network\/Chrome_ChildIOT/, /\/renderer\/WebRTC_W_and_N/, /\/renderer\/Chrome_ChildIOT/];
+export const isTransportThread = (key: string) => TRANSPORT_THREADS.some((pattern) => pattern.test(key));
+
+interface UdpCounters {
+  sent: number;
+  received: number;
+  /** Datagrams dropped because a socket's receive buffer was full. */
+  dropped: number;
+}
+
+/** The machine's UDP counters since boot, IPv4 and IPv6 together. */
+function udpCounters(): UdpCounters {
+  const snmp = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+  const names = snmp[0]!.split(/\s+/);
+  const values = snmp[1]!.split(/\s+/).map(Number);
+  const v4 = (name: string) => values[names.indexOf(name)] ?? 0;
+  const v6Lines = readFileSync('/proc/net/snmp6', 'utf8').split('\n');
+  const v6 = (name: string) => Number(v6Lines.find((line) => line.startsWith(`Udp6${name} `) || line.startsWith(`Udp6${name}\t`))?.trim().split(/\s+/)[1] ?? 0);
+  return {
+    sent: v4('OutDatagrams') + v6('OutDatagrams'),
+    received: v4('InDatagrams') + v6('InDatagrams'),
+    dropped: v4('RcvbufErrors') + v6('RcvbufErrors'),
+  };
 }
 
 interface ProcessInfo {
@@ -117,15 +148,26 @@ export interface CpuReport {
   processes: Record<string, number>;
   /** Busy ms per thread group within each process, largest first, threads under 0.5% of the machine left out. */
   threads: Record<string, number>;
+  /** The watched browsers' transport threads (TRANSPORT_THREADS), their other threads, and the rest of the machine, ms per MiB. */
+  transportMsPerMib: number;
+  otherThreadsMsPerMib: number;
+  unwatchedMsPerMib: number;
+  /** UDP datagrams sent per MiB moved, and dropped (receive buffer full) per MiB. */
+  datagramsPerMib: number;
+  droppedPerMib: number;
+  /** Transport threads' CPU per 1000 datagrams sent: the price of a packet in this window. */
+  transportMsPerKiloDatagram: number;
 }
 
 /** Starts watching now; `stop(mib)` reports what the window cost, per MiB moved. */
 export function watchCpu(watches: readonly CpuWatch[]): { stop: (mib: number) => CpuReport } {
   const machineStart = machineBusyMs();
+  const udpStart = udpCounters();
   const start = sampleThreads(watches);
   return {
     stop(mib: number): CpuReport {
       const machineMs = machineBusyMs() - machineStart;
+      const udpEnd = udpCounters();
       const end = sampleThreads(watches);
       const byProcess = new Map<string, number>();
       const byThread = new Map<string, number>();
@@ -138,11 +180,25 @@ export function watchCpu(watches: readonly CpuWatch[]): { stop: (mib: number) =>
       }
       const sorted = (map: Map<string, number>, min = 0) =>
         Object.fromEntries([...map].filter(([, ms]) => ms >= min).sort((a, b) => b[1] - a[1]));
+      let transportMs = 0;
+      let watchedMs = 0;
+      for (const [key, ms] of byThread) {
+        watchedMs += ms;
+        if (isTransportThread(key)) transportMs += ms;
+      }
+      const sent = udpEnd.sent - udpStart.sent;
+      const perMib = (n: number) => Math.round((n / mib) * 10) / 10;
       return {
         machineMs,
-        machineMsPerMib: Math.round((machineMs / mib) * 10) / 10,
+        machineMsPerMib: perMib(machineMs),
         processes: sorted(byProcess),
         threads: sorted(byThread, machineMs * 0.005),
+        transportMsPerMib: perMib(transportMs),
+        otherThreadsMsPerMib: perMib(watchedMs - transportMs),
+        unwatchedMsPerMib: perMib(machineMs - watchedMs),
+        datagramsPerMib: perMib(sent),
+        droppedPerMib: perMib(udpEnd.dropped - udpStart.dropped),
+        transportMsPerKiloDatagram: sent > 0 ? Math.round((transportMs / sent) * 1000 * 100) / 100 : 0,
       };
     },
   };

@@ -83,12 +83,23 @@ function medianSplit(reports: CpuReport[]): Pick<CpuReport, 'processes' | 'threa
   return { processes, threads };
 }
 
-/** CPU fields of a case: median ms/MiB, the median of its paired ratios to raw, and the split. */
+/**
+ * Medians of where a case's CPU went, per MiB: the transport threads, the browsers' other threads,
+ * the rest of the machine; and of the UDP datagrams it took (sent, dropped) and the transport's CPU
+ * per 1000 of them (see cpu-meter.ts).
+ */
+function cpuParts(reports: CpuReport[]): Record<string, number> {
+  const keys = ['transportMsPerMib', 'otherThreadsMsPerMib', 'unwatchedMsPerMib', 'datagramsPerMib', 'droppedPerMib', 'transportMsPerKiloDatagram'] as const;
+  return Object.fromEntries(keys.map((key) => [key, round(median(reports.map((r) => r[key])), 1)]));
+}
+
+/** CPU fields of a case: median ms/MiB, the median of its paired ratios to raw, its parts, and the split. */
 function cpuFields(reports: CpuReport[], rawMsPerMib?: number[]): Record<string, unknown> {
   return {
     cpuMsPerMib: round(median(reports.map((r) => r.machineMsPerMib)), 1),
     ...(rawMsPerMib ? { cpuRatioToRaw: round(median(reports.map((r, i) => r.machineMsPerMib / rawMsPerMib[i]!))) } : {}),
     cpuRuns: reports.map((r) => r.machineMsPerMib),
+    cpuParts: cpuParts(reports),
     cpuSplitMs: medianSplit(reports),
   };
 }
@@ -171,8 +182,16 @@ async function freshCases(): Promise<void> {
       rounds.map((r) => r.cpu),
       rounds.map((r) => r.rawCpu.machineMsPerMib),
     ),
+    rawCpuParts: cpuParts(rounds.map((r) => r.rawCpu)),
     rawCpuSplitMs: medianSplit(rounds.map((r) => r.rawCpu)),
-    runs: rounds.map((r) => ({ mibPerSecond: round(r.rate), rawMibPerSecond: round(r.raw), cpuMsPerMib: r.cpu.machineMsPerMib, rawCpuMsPerMib: r.rawCpu.machineMsPerMib })),
+    runs: rounds.map((r) => ({
+      mibPerSecond: round(r.rate),
+      rawMibPerSecond: round(r.raw),
+      cpuMsPerMib: r.cpu.machineMsPerMib,
+      rawCpuMsPerMib: r.rawCpu.machineMsPerMib,
+      datagramsPerMib: r.cpu.datagramsPerMib,
+      rawDatagramsPerMib: r.rawCpu.datagramsPerMib,
+    })),
     target: 'ratioToRaw >= 0.85, cpuRatioToRaw <= 1.3',
   });
 }
@@ -274,7 +293,13 @@ try {
       mibPerSecond: round(median(oneRatios.map((o) => o.rate))),
       ratioToRaw: round(median(oneRatios.map((o) => o.ratio))),
       ratioToRawFromFirstChunk: round(median(oneRatios.map((o) => o.streamingRatio))),
-      runs: oneRatios.map((o) => ({ mibPerSecond: round(o.rate), ratioToRaw: round(o.ratio), ratioToRawFromFirstChunk: round(o.streamingRatio) })),
+      runs: oneRatios.map((o, i) => ({
+        mibPerSecond: round(o.rate),
+        ratioToRaw: round(o.ratio),
+        ratioToRawFromFirstChunk: round(o.streamingRatio),
+        datagramsPerMib: oneCpu[i]!.datagramsPerMib,
+        rawDatagramsPerMib: round((rawCpu[i]!.datagramsPerMib + rawCpu[i + 1]!.datagramsPerMib) / 2, 1),
+      })),
       ...cpuFields(
         oneCpu,
         oneCpu.map((_, i) => rawCpuAround(i)),
