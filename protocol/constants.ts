@@ -77,7 +77,7 @@ export const REQUEST_TIMEOUT_MS = 8_000;
  * a healthy pipeline takes to deliver (PIPELINE_TARGET_MS in plane/constants.ts). Duplicating every
  * outstanding chunk at once wasted 1–2% of a 3→1 transfer on chunks already on their way.
  */
-export const ENDGAME_DUPLICATE_AFTER_MS = 600;
+export const ENDGAME_DUPLICATE_AFTER_MS = 1_200;
 
 /**
  * Open peer connections, at most: Chromium refuses new RTCPeerConnections past a per-page limit
