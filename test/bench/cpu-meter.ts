@@ -25,28 +25,16 @@ function machineBusyMs(): number {
 
 /** The threads that carry WebRTC's packets and nothing else: what a raw data channel spends. */
 const TRANSPORT_THREADS = [/\/network\/Chrome_ChildIOT/, /\/renderer\/WebRTC_W_and_N/, /\/renderer\/Chrome_ChildIOT/];
-export const isTransportThread = (key: string) => TRANSPORT_THREADS.some((pattern) => pattern.test(key));
 
-interface UdpCounters {
-  sent: number;
-  received: number;
-  /** Datagrams dropped because a socket's receive buffer was full. */
-  dropped: number;
-}
-
-/** The machine's UDP counters since boot, IPv4 and IPv6 together. */
-function udpCounters(): UdpCounters {
-  const snmp = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
-  const names = snmp[0]!.split(/\s+/);
-  const values = snmp[1]!.split(/\s+/).map(Number);
-  const v4 = (name: string) => values[names.indexOf(name)] ?? 0;
-  const v6Lines = readFileSync('/proc/net/snmp6', 'utf8').split('\n');
-  const v6 = (name: string) => Number(v6Lines.find((line) => line.startsWith(`Udp6${name} `) || line.startsWith(`Udp6${name}\t`))?.trim().split(/\s+/)[1] ?? 0);
-  return {
-    sent: v4('OutDatagrams') + v6('OutDatagrams'),
-    received: v4('InDatagrams') + v6('InDatagrams'),
-    dropped: v4('RcvbufErrors') + v6('RcvbufErrors'),
-  };
+/** The machine's UDP datagrams sent, and dropped because a socket's receive buffer was full, since boot (IPv4 and IPv6). */
+function udpCounters(): { sent: number; dropped: number } {
+  const [names, values] = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('Udp:'))
+    .map((line) => line.split(/\s+/));
+  const v6 = new Map(readFileSync('/proc/net/snmp6', 'utf8').split('\n').map((line) => line.trim().split(/\s+/) as [string, string]));
+  const both = (name: string) => Number(values![names!.indexOf(name)] ?? 0) + Number(v6.get(`Udp6${name}`) ?? 0);
+  return { sent: both('OutDatagrams'), dropped: both('RcvbufErrors') };
 }
 
 interface ProcessInfo {
@@ -184,7 +172,7 @@ export function watchCpu(watches: readonly CpuWatch[]): { stop: (mib: number) =>
       let watchedMs = 0;
       for (const [key, ms] of byThread) {
         watchedMs += ms;
-        if (isTransportThread(key)) transportMs += ms;
+        if (TRANSPORT_THREADS.some((pattern) => pattern.test(key))) transportMs += ms;
       }
       const sent = udpEnd.sent - udpStart.sent;
       const perMib = (n: number) => Math.round((n / mib) * 10) / 10;
