@@ -12,9 +12,9 @@ export const CHANNEL_LOW_WATER = 256 * 1024;
  * Requests in flight to one peer cover PIPELINE_TARGET_MS of its measured throughput: enough to
  * hide the round trip, the seeder's storage read and its send queue, so the seeder always has the
  * next chunks to send. Measured on a 2-core VM whose CPU is the bottleneck (the round trip then grows
- * with the load), 256 MiB 1→1 against a raw channel between the same browsers, back-to-back bench
- * runs: at 300 ms a download sent 6.7–8.5% more UDP datagrams per MiB than the raw channel and
- * reached 0.83× its speed; at 600 ms 4.3–5.3% more and 0.90× (3→1: 0.84× → 0.89× the raw 3→1).
+ * with the load), 256 MiB warm 1→1 against a raw channel between the same browsers: at 300 ms 0.83×
+ * and 0.85× its speed for 1.21–1.23× its CPU, at 600 ms 0.90× and 0.91× for 1.15× (two runs each,
+ * the same day). Both sent 4–8.5% more UDP datagrams per MiB than the raw channel.
  * At least PIPELINE_MIN (a new peer has no measurement yet; 16 × 64 KiB = 1 MiB), at most the spec's
  * PIPELINE_MAX (64 × 64 KiB = 4 MiB: the cap for every peer above ~6.7 MiB/s).
  * The endgame waits twice the target (ENDGAME_DUPLICATE_AFTER_MS) before duplicating a request.
