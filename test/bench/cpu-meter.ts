@@ -136,6 +136,11 @@ export interface CpuReport {
   processes: Record<string, number>;
   /** Busy ms per thread group within each process, largest first, threads under 0.5% of the machine left out. */
   threads: Record<string, number>;
+  parts: CpuParts;
+}
+
+/** Where a window's CPU went, per MiB moved, and the UDP datagrams it took. */
+export interface CpuParts {
   /** The watched browsers' transport threads (TRANSPORT_THREADS), their other threads, and the rest of the machine, ms per MiB. */
   transportMsPerMib: number;
   otherThreadsMsPerMib: number;
@@ -181,12 +186,14 @@ export function watchCpu(watches: readonly CpuWatch[]): { stop: (mib: number) =>
         machineMsPerMib: perMib(machineMs),
         processes: sorted(byProcess),
         threads: sorted(byThread, machineMs * 0.005),
-        transportMsPerMib: perMib(transportMs),
-        otherThreadsMsPerMib: perMib(watchedMs - transportMs),
-        unwatchedMsPerMib: perMib(machineMs - watchedMs),
-        datagramsPerMib: perMib(sent),
-        droppedPerMib: perMib(udpEnd.dropped - udpStart.dropped),
-        transportMsPerKiloDatagram: sent > 0 ? Math.round((transportMs / sent) * 1000 * 100) / 100 : 0,
+        parts: {
+          transportMsPerMib: perMib(transportMs),
+          otherThreadsMsPerMib: perMib(watchedMs - transportMs),
+          unwatchedMsPerMib: perMib(machineMs - watchedMs),
+          datagramsPerMib: perMib(sent),
+          droppedPerMib: perMib(udpEnd.dropped - udpStart.dropped),
+          transportMsPerKiloDatagram: sent > 0 ? Math.round((transportMs / sent) * 1000 * 100) / 100 : 0,
+        },
       };
     },
   };

@@ -89,8 +89,8 @@ function medianSplit(reports: CpuReport[]): Pick<CpuReport, 'processes' | 'threa
  * per 1000 of them (see cpu-meter.ts).
  */
 function cpuParts(reports: CpuReport[]): Record<string, number> {
-  const keys = ['transportMsPerMib', 'otherThreadsMsPerMib', 'unwatchedMsPerMib', 'datagramsPerMib', 'droppedPerMib', 'transportMsPerKiloDatagram'] as const;
-  return Object.fromEntries(keys.map((key) => [key, round(median(reports.map((r) => r[key])), 1)]));
+  const keys = Object.keys(reports[0]!.parts) as (keyof CpuReport['parts'])[];
+  return Object.fromEntries(keys.map((key) => [key, round(median(reports.map((r) => r.parts[key])), 1)]));
 }
 
 /** CPU fields of a case: median ms/MiB, the median of its paired ratios to raw, its parts, and the split. */
@@ -189,8 +189,8 @@ async function freshCases(): Promise<void> {
       rawMibPerSecond: round(r.raw),
       cpuMsPerMib: r.cpu.machineMsPerMib,
       rawCpuMsPerMib: r.rawCpu.machineMsPerMib,
-      datagramsPerMib: r.cpu.datagramsPerMib,
-      rawDatagramsPerMib: r.rawCpu.datagramsPerMib,
+      datagramsPerMib: r.cpu.parts.datagramsPerMib,
+      rawDatagramsPerMib: r.rawCpu.parts.datagramsPerMib,
     })),
     target: 'ratioToRaw >= 0.85, cpuRatioToRaw <= 1.3',
   });
@@ -297,8 +297,8 @@ try {
         mibPerSecond: round(o.rate),
         ratioToRaw: round(o.ratio),
         ratioToRawFromFirstChunk: round(o.streamingRatio),
-        datagramsPerMib: oneCpu[i]!.datagramsPerMib,
-        rawDatagramsPerMib: round((rawCpu[i]!.datagramsPerMib + rawCpu[i + 1]!.datagramsPerMib) / 2, 1),
+        datagramsPerMib: oneCpu[i]!.parts.datagramsPerMib,
+        rawDatagramsPerMib: round((rawCpu[i]!.parts.datagramsPerMib + rawCpu[i + 1]!.parts.datagramsPerMib) / 2, 1),
       })),
       ...cpuFields(
         oneCpu,
