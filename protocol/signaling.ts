@@ -61,6 +61,7 @@ const ShareSummarySchema = v.object({
   size: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_FILE_SIZE)),
 });
 const shares = v.pipe(v.array(ShareSummarySchema), v.maxLength(MAX_ANNOUNCED_SHARES, LIMIT));
+const shareIds = v.pipe(v.array(shareId), v.minLength(1), v.maxLength(MAX_ANNOUNCED_SHARES, LIMIT));
 
 /** RTCIceCandidateInit as browsers produce it; null and missing optional members mean the same. */
 const CandidateSchema = v.nullable(
@@ -99,7 +100,9 @@ const ClientSchema = v.variant('type', [
   v.object({ type: v.literal('answer'), to: peerId, sdp: text(1, MAX_SDP_LENGTH) }),
   v.object({ type: v.literal('ice-candidate'), to: peerId, candidate: CandidateSchema }),
   v.object({ type: v.literal('announce-file'), shares }),
+  v.object({ type: v.literal('withdraw-file'), ids: shareIds }),
   v.object({ type: v.literal('request-file'), id: shareId }),
+  v.object({ type: v.literal('rename'), name: displayName }),
   v.object({ type: v.literal('ping') }),
 ]);
 
@@ -113,6 +116,8 @@ const ServerSchema = v.variant('type', [
   v.object({ type: v.literal('answer'), from: peerId, sdp: text(1, MAX_SDP_LENGTH) }),
   v.object({ type: v.literal('ice-candidate'), from: peerId, candidate: CandidateSchema }),
   v.object({ type: v.literal('announce-file'), from: peerId, shares }),
+  v.object({ type: v.literal('withdraw-file'), from: peerId, ids: shareIds }),
+  v.object({ type: v.literal('peer-renamed'), peerId, name: displayName }),
   v.object({ type: v.literal('files'), holders: v.array(v.object({ peerId, shares })) }),
   // A code this client does not know is kept as text: it is shown, not acted on.
   v.object({ type: v.literal('error'), code: v.pipe(text(1, 32), v.transform((c) => c as SignalingErrorCode)), message: text(0, 1024) }),

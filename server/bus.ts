@@ -13,7 +13,9 @@ import type { Logger } from './log.js';
 export type RoomEvent =
   | { kind: 'joined'; room: string; peer: PeerInfo; instance: string }
   | { kind: 'left'; room: string; peerId: string; instance: string }
-  | { kind: 'announced'; room: string; peerId: string; shares: ShareSummary[]; instance: string };
+  | { kind: 'announced'; room: string; peerId: string; shares: ShareSummary[]; instance: string }
+  | { kind: 'withdrawn'; room: string; peerId: string; ids: string[]; instance: string }
+  | { kind: 'renamed'; room: string; peer: PeerInfo; instance: string };
 
 export interface RemoteMember {
   peer: PeerInfo;
@@ -117,7 +119,7 @@ export async function createRedisBus(url: string, log: Logger, onDeliver: (peerI
 
     publish(event, member) {
       const key = roomKey(event.room);
-      const peerId = event.kind === 'joined' ? event.peer.peerId : event.peerId;
+      const peerId = event.kind === 'joined' || event.kind === 'renamed' ? event.peer.peerId : event.peerId;
       const write = event.kind === 'left' ? client.hDel(key, peerId) : client.hSet(key, peerId, JSON.stringify(member));
       void write.then(() => client.publish(roomChannel(event.room), JSON.stringify(event))).catch(fail(`publishing ${event.kind}`));
     },

@@ -6,6 +6,8 @@
 import type { ShareSummary } from '../protocol/index.js';
 
 export interface ResumableSession {
+  /** The client address the session was on: only a reconnect from the same address takes it back. */
+  address: string;
   peerId: string;
   name: string;
   room: string;
@@ -62,9 +64,14 @@ export class ResumableSessions {
     this.#bytes += bytes;
   }
 
-  /** The session for a token, once: a token is single use, and expired sessions are gone. */
-  take(token: string): ResumableSession | undefined {
+  /**
+   * The session for a token, once: a token is single use, and expired sessions are gone. A token
+   * presented from another address than its session's gets nothing and stays for its owner: a
+   * leaked token (a log, a shared screen) is worth nothing elsewhere.
+   */
+  take(token: string, address: string): ResumableSession | undefined {
     const entry = this.#entries.get(token);
+    if (entry && entry.session.address !== address) return undefined;
     this.#forget(token);
     return entry && entry.expiresAt > this.#now() ? entry.session : undefined;
   }

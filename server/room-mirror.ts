@@ -65,6 +65,18 @@ export class RoomMirror {
     bus.publish({ kind: 'announced', room, peerId, shares: added, instance: bus.instanceId }, this.#member(peerId));
   }
 
+  /** A local peer took back shares it had announced. */
+  withdrawn(room: string, peerId: string, ids: string[]): void {
+    const { bus } = this.parts;
+    bus.publish({ kind: 'withdrawn', room, peerId, ids, instance: bus.instanceId }, this.#member(peerId));
+  }
+
+  /** A local peer changed its display name. */
+  renamed(room: string, peerId: string): void {
+    const { bus } = this.parts;
+    bus.publish({ kind: 'renamed', room, peer: { peerId, name: this.parts.nameOf(peerId) }, instance: bus.instanceId }, this.#member(peerId));
+  }
+
   /** A local peer left `room`, where `remaining` are still members (local or mirrored). */
   left(room: string, peerId: string, remaining: string[]): void {
     const { bus, rooms } = this.parts;
@@ -111,6 +123,16 @@ export class RoomMirror {
         if (added.length > 0) broadcastLocal(event.room, event.peerId, { type: 'announce-file', from: event.peerId, shares: added });
         return;
       }
+      case 'withdrawn': {
+        if (this.#remote.get(event.peerId) !== event.instance) return;
+        const removed = rooms.withdraw(event.peerId, event.ids);
+        if (removed.length > 0) broadcastLocal(event.room, event.peerId, { type: 'withdraw-file', from: event.peerId, ids: removed });
+        return;
+      }
+      case 'renamed':
+        if (this.#remote.get(event.peer.peerId) !== event.instance) return;
+        rooms.rename(event.peer.peerId, event.peer.name);
+        return broadcastLocal(event.room, event.peer.peerId, { type: 'peer-renamed', peerId: event.peer.peerId, name: event.peer.name });
     }
   }
 }

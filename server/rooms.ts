@@ -128,6 +128,25 @@ export class Rooms {
     return { added, refused };
   }
 
+  /** Takes back shares the peer announced; returns the ids it really held (the news for the room). */
+  withdraw(peerId: string, ids: string[]): string[] {
+    const room = this.#roomOf.get(peerId);
+    const entry = room === undefined ? undefined : this.#rooms.get(room);
+    const member = entry?.members.get(peerId);
+    if (!entry || !member) return [];
+    const removed = [...new Set(ids)].filter((id) => member.shares.delete(id));
+    entry.shareCount -= removed.length;
+    return removed;
+  }
+
+  /** A member's new display name; false when the peer is in no room. */
+  rename(peerId: string, name: string): boolean {
+    const member = this.#member(peerId);
+    if (!member) return false;
+    member.info = { ...member.info, name };
+    return true;
+  }
+
   /**
    * The announcements in the peer's room (excluding its own), or only the holders of `shareId`, at
    * most `limit` shares in all. Every holder gets an equal part of the limit, so that one holder's

@@ -196,7 +196,7 @@ export class SignalingServer {
         if (peers?.size === 0) this.#peersOfAddress.delete(data.ip);
         const room = this.rooms.roomOf(data.peerId);
         if (room !== undefined && data.resumeToken) {
-          this.#resumable.keep(data.resumeToken, { peerId: data.peerId, name: data.name, room, shares: this.rooms.sharesOf(data.peerId) });
+          this.#resumable.keep(data.resumeToken, { address: data.ip, peerId: data.peerId, name: data.name, room, shares: this.rooms.sharesOf(data.peerId) });
         }
         this.#leave(data.peerId);
       },
@@ -301,6 +301,25 @@ export class SignalingServer {
         }
         return;
       }
+      case 'withdraw-file': {
+        // Only what was announced can be withdrawn, once per announcement (which was paid for): the
+        // news is paced by the same budget as announcements, and cancels one still waiting.
+        const removed = this.rooms.withdraw(peerId, message.ids);
+        this.#fanout.withdraw(peerId, removed);
+        if (removed.length > 0) this.#mirror?.withdrawn(this.rooms.roomOf(peerId)!, peerId, removed);
+        return;
+      }
+      case 'rename': {
+        // One message to the whole room, like a join: paid from the same joins and egress budgets.
+        if (!this.#joins.for(data.ip).take()) return this.#refuse(ws, 'rate-limited', 'too many name changes from your address; try again in a few seconds');
+        if (!egress.hasCredit()) return this.#refuseBudget(ws);
+        data.name = message.name;
+        this.rooms.rename(peerId, message.name);
+        const room = this.rooms.roomOf(peerId)!;
+        egress.spend(this.#broadcastLocal(room, peerId, { type: 'peer-renamed', peerId, name: message.name }));
+        this.#mirror?.renamed(room, peerId);
+        return;
+      }
       case 'request-file':
         if (!egress.hasCredit()) return this.#refuseBudget(ws);
         return egress.spend(this.#send(ws, { type: 'files', holders: this.rooms.holders(peerId, message.id, MAX_HOLDERS_PER_ANSWER) }));
@@ -330,7 +349,7 @@ export class SignalingServer {
     }
     const name = message.name ?? '';
     // A valid resume token gives back the old identity (and its announcements, if it rejoins that room).
-    const resumed: ResumableSession | undefined = message.resume ? this.#resumable.take(message.resume) : undefined;
+    const resumed: ResumableSession | undefined = message.resume ? this.#resumable.take(message.resume, data.ip) : undefined;
     let sent = 0;
     if (resumed && resumed.peerId !== data.peerId && !this.#sockets.has(resumed.peerId)) {
       sent += this.#leave(data.peerId);

@@ -9,6 +9,8 @@ import { TransferWakeLock } from './pwa/wake-lock.js';
 import { shareInbox } from './pwa/share-inbox.js';
 import { shareLaunchedFiles, type LaunchParams } from './pwa/launch-files.js';
 import { parseShoalLink } from './ui/routes.js';
+import { roomFromInput } from './ui/room-code.js';
+import { readRememberedRoom, rememberRoom, startingRoom } from './room-memory.js';
 import './ui/shoal-app.js';
 
 // A link handed over by the OS (the web+shoal: protocol handler's `?link=`): the page becomes the
@@ -18,8 +20,25 @@ const handedLink = handed === null ? undefined : parseShoalLink(handed);
 if (handed !== null) history.replaceState(null, '', handedLink ? `/${handedLink.room ? `?room=${encodeURIComponent(handedLink.room)}` : ''}#/s/${handedLink.shareId}` : '/');
 
 const params = new URLSearchParams(location.search);
+// Read before the settings store writes its first copy: whether Shoal ran in this browser before.
+const usedBefore = localStorage.getItem('shoal.settings') !== null;
 const settings = new SettingsStore(localStorage);
-const room = params.get('room') ?? undefined;
+// A link that names another room does not move the user: the app starts where they were and asks.
+const linkRoomParam = params.get('room');
+const navigation = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
+const { room, ask: askRoom } = startingRoom({
+  linkRoom: linkRoomParam === null ? undefined : roomFromInput(linkRoomParam),
+  remembered: readRememberedRoom(localStorage),
+  usedBefore,
+  reloaded: navigation?.type === 'reload' || navigation?.type === 'back_forward',
+});
+if (askRoom !== undefined || (linkRoomParam !== null && room === undefined)) {
+  const url = new URL(location.href);
+  if (room) url.searchParams.set('room', room);
+  else url.searchParams.delete('room');
+  history.replaceState(null, '', url.href);
+}
+rememberRoom(localStorage, room);
 // The data plane runs in the storage worker where the browser can move data channels there (else on
 // the page): chunks then go from the network to the disk without the main thread. `?plane=page`
 // keeps it on the page (what browsers without transferable data channels do).
@@ -63,6 +82,7 @@ app.settings = settings;
 app.updates = updates;
 app.install = install;
 if (handed !== null && !handedLink) app.problem = 'That link is not a Shoal share link.';
+app.askRoom = askRoom;
 document.body.append(app);
 void engine.start();
 new TransferWakeLock(engine.store);

@@ -4,14 +4,17 @@
  * 80 MiB) chunk-hash list. While a download runs, its live bitfield is the OPFS sidecar file.
  *   shares:   { id, meta, addedAt, source? } written once per share (source: see ShareSource)
  *   progress: { id, bitfield, complete } written when a download starts and when it completes
+ *   rooms:    { id, rooms } the rooms a share is offered in (see StoredShare.rooms), apart from the
+ *             share record so that a download can name its room before its metadata has come
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { ShareMetadata } from '../protocol/index.js';
 import { DB_NAME } from './storage-layout.js';
 
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 const SHARES = 'shares';
 const PROGRESS = 'progress';
+const ROOMS = 'rooms';
 
 /**
  * Where a share shared from the user's disk reads its bytes: the file's handle (kept so the share
@@ -33,6 +36,11 @@ export interface StoredShare {
   bitfield: Uint8Array;
   complete: boolean;
   addedAt: number;
+  /**
+   * Where the share is offered: room codes, '' for the room of the user's network. Undefined for a
+   * share stored before shares belonged to rooms (the page assigns it one on its first start).
+   */
+  rooms?: string[];
 }
 
 interface ShareRecord {
@@ -40,6 +48,11 @@ interface ShareRecord {
   meta: ShareMetadata;
   addedAt: number;
   source?: ShareSource;
+}
+
+interface RoomsRecord {
+  id: string;
+  rooms: string[];
 }
 
 interface ProgressRecord {
@@ -52,33 +65,48 @@ export function openShareDb(): Promise<IDBPDatabase> {
   return openDB(DB_NAME, DB_VERSION, {
     upgrade(db, oldVersion) {
       // Version 1 kept progress inside the share record; nothing was released with it, so start clean.
-      if (oldVersion < 2) for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
-      db.createObjectStore(SHARES, { keyPath: 'id' });
-      db.createObjectStore(PROGRESS, { keyPath: 'id' });
+      if (oldVersion < 2) {
+        for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
+        db.createObjectStore(SHARES, { keyPath: 'id' });
+        db.createObjectStore(PROGRESS, { keyPath: 'id' });
+      }
+      // Version 3: shares belong to rooms. Shares stored before have no entry until the page gives them one.
+      if (oldVersion < 3) db.createObjectStore(ROOMS, { keyPath: 'id' });
     },
   });
 }
 
 export async function getStoredShare(db: IDBPDatabase, id: string): Promise<StoredShare | undefined> {
-  const tx = db.transaction([SHARES, PROGRESS]);
-  const [share, progress] = await Promise.all([tx.objectStore(SHARES).get(id) as Promise<ShareRecord | undefined>, tx.objectStore(PROGRESS).get(id) as Promise<ProgressRecord | undefined>]);
+  const tx = db.transaction([SHARES, PROGRESS, ROOMS]);
+  const [share, progress, rooms] = await Promise.all([
+    tx.objectStore(SHARES).get(id) as Promise<ShareRecord | undefined>,
+    tx.objectStore(PROGRESS).get(id) as Promise<ProgressRecord | undefined>,
+    tx.objectStore(ROOMS).get(id) as Promise<RoomsRecord | undefined>,
+  ]);
   if (!share || !progress) return undefined;
-  return { ...share, bitfield: progress.bitfield, complete: progress.complete };
+  return { ...share, bitfield: progress.bitfield, complete: progress.complete, ...(rooms ? { rooms: rooms.rooms } : {}) };
 }
 
 export async function listStoredShares(db: IDBPDatabase): Promise<StoredShare[]> {
-  const tx = db.transaction([SHARES, PROGRESS]);
-  const [shares, progress] = await Promise.all([tx.objectStore(SHARES).getAll() as Promise<ShareRecord[]>, tx.objectStore(PROGRESS).getAll() as Promise<ProgressRecord[]>]);
+  const tx = db.transaction([SHARES, PROGRESS, ROOMS]);
+  const [shares, progress, rooms] = await Promise.all([
+    tx.objectStore(SHARES).getAll() as Promise<ShareRecord[]>,
+    tx.objectStore(PROGRESS).getAll() as Promise<ProgressRecord[]>,
+    tx.objectStore(ROOMS).getAll() as Promise<RoomsRecord[]>,
+  ]);
   const byId = new Map(progress.map((p) => [p.id, p]));
+  const roomsById = new Map(rooms.map((r) => [r.id, r.rooms]));
   return shares.flatMap((s) => {
     const p = byId.get(s.id);
-    return p ? [{ ...s, bitfield: p.bitfield, complete: p.complete }] : [];
+    const offeredIn = roomsById.get(s.id);
+    return p ? [{ ...s, bitfield: p.bitfield, complete: p.complete, ...(offeredIn ? { rooms: offeredIn } : {}) }] : [];
   });
 }
 
 export async function putStoredShare(db: IDBPDatabase, share: StoredShare): Promise<void> {
-  const tx = db.transaction([SHARES, PROGRESS], 'readwrite');
+  const tx = db.transaction([SHARES, PROGRESS, ROOMS], 'readwrite');
   await Promise.all([
+    ...(share.rooms ? [tx.objectStore(ROOMS).put({ id: share.id, rooms: share.rooms } satisfies RoomsRecord)] : []),
     tx.objectStore(SHARES).put({ id: share.id, meta: share.meta, addedAt: share.addedAt, ...(share.source ? { source: share.source } : {}) } satisfies ShareRecord),
     tx.objectStore(PROGRESS).put({ id: share.id, bitfield: share.bitfield, complete: share.complete } satisfies ProgressRecord),
     tx.done,
@@ -95,8 +123,14 @@ export async function saveProgress(db: IDBPDatabase, id: string, bitfield: Uint8
 }
 
 export async function deleteStoredShare(db: IDBPDatabase, id: string): Promise<void> {
-  const tx = db.transaction([SHARES, PROGRESS], 'readwrite');
-  await Promise.all([tx.objectStore(SHARES).delete(id), tx.objectStore(PROGRESS).delete(id), tx.done]);
+  const tx = db.transaction([SHARES, PROGRESS, ROOMS], 'readwrite');
+  await Promise.all([tx.objectStore(SHARES).delete(id), tx.objectStore(PROGRESS).delete(id), tx.objectStore(ROOMS).delete(id), tx.done]);
+}
+
+/** Records the rooms a share is offered in (also before its record exists: a download names its room first). */
+export async function saveRooms(db: IDBPDatabase, id: string, rooms: string[]): Promise<void> {
+  const tx = db.transaction(ROOMS, 'readwrite');
+  await Promise.all([tx.store.put({ id, rooms } satisfies RoomsRecord), tx.done]);
 }
 
 /** Records what a handle-backed share's file looks like now (after it was checked again). */

@@ -9,7 +9,7 @@ import * as Comlink from 'comlink';
 import { createSHA256 } from 'hash-wasm';
 import type { IDBPDatabase } from 'idb';
 import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
-import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, saveSource, type ShareSource, type StoredShare } from './share-records.js';
+import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, saveRooms, saveSource, type ShareSource, type StoredShare } from './share-records.js';
 import { SourceFile } from './source-file.js';
 import { FileNotFoundError, hasOpfsSyncAccess, type ByteFile, type ByteStore } from './byte-store.js';
 import { IndexedDbStore } from './indexeddb-store.js';
@@ -350,6 +350,11 @@ export const storage = {
 
   backend(): 'opfs' | 'indexeddb' {
     return store.kind;
+  },
+
+  /** The rooms a share is offered in ('' is the room of the user's network). */
+  async setShareRooms(shareId: string, rooms: string[]): Promise<void> {
+    await saveRooms(await db(), shareId, rooms);
   },
 
   async putShare(record: StoredShare): Promise<void> {

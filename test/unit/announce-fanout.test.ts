@@ -85,3 +85,31 @@ test('address buckets are made on first use and forgotten once full again', () =
   buckets.sweep();
   assert.equal(buckets.size, 0);
 });
+
+test('withdrawals: news in order with announcements; a share withdrawn while its announcement waits is never announced', () => {
+  const perSecond = 4 * SHARE_BYTES;
+  let now = 0;
+  const egress = new AddressBuckets(3 * SHARE_BYTES + 64, perSecond, () => now);
+  const log: string[] = [];
+  const fanout = new AnnounceFanout({
+    egress,
+    addressOf: () => '192.0.2.1',
+    recipientsOf: () => ['r1'],
+    send: (_to, message: ServerMessage) => {
+      if (message.type === 'announce-file') log.push(`+${message.shares.map((s) => s.size).join(',')}`);
+      else if (message.type === 'withdraw-file') log.push(`-${message.ids.map((id) => parseInt(id, 16)).join(',')}`);
+      else assert.fail(`unexpected ${message.type}`);
+    },
+  });
+  fanout.announce('a', [share(1), share(2), share(3), share(4), share(5)]);
+  assert.deepEqual(log, ['+1,2,3'], 'the burst pays for three');
+  fanout.withdraw('a', [share(1).id, share(5).id]);
+  assert.deepEqual(log, ['+1,2,3'], 'withdrawing 1 waits behind 4 (in order); 5 was never told, so it is dropped from the queue');
+  assert.equal(fanout.waiting, 2);
+  for (let t = 0; t < 8; t++) {
+    now += 500;
+    fanout.flush();
+  }
+  assert.deepEqual(log, ['+1,2,3', '+4', '-1']);
+  assert.equal(fanout.waiting, 0);
+});

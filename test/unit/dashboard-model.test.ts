@@ -16,7 +16,7 @@ test('cards: peers in the room and connected, speeds from the last sample, total
   history.sample(state, 0);
   const later = { ...state, peers: [{ ...peers[0]!, bytesSent: 2 * MiB, bytesReceived: 4 * MiB }, peers[1]!] };
   history.sample(later, 1000);
-  const share = (status: string) => ({ id: status, name: status, size: 1, type: '', fileHash: undefined, files: undefined, origin: 'shared' as const, fromDisk: false, status: status as never, bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined });
+  const share = (status: string) => ({ id: status, name: status, size: 1, type: '', fileHash: undefined, files: undefined, origin: 'shared' as const, fromDisk: false, rooms: [''], status: status as never, bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined });
   const cards = dashboardCards({ ...later, shares: ['downloading', 'hashing', 'seeding', 'paused', 'error'].map(share) }, history);
   assert.deepEqual(cards, { peersInRoom: 2, peersConnected: 1, upload: 2 * MiB, download: 4 * MiB, totalSent: 2 * MiB, totalReceived: 4 * MiB, ratio: 0.5, activeTransfers: 2, seeding: 1 });
   assert.equal(dashboardCards(initialState('me', false), new StatsHistory(10)).ratio, null, 'no ratio before anything was received');

@@ -24,9 +24,15 @@ test('roster: welcome, joins, announcements, files and leaves', () => {
   roster = reduceRoster(roster, { type: 'files', holders: [{ peerId: B, shares: [S1, S2] }, { peerId: A, shares: [S1] }] });
   assert.deepEqual(roster.roomFiles.map((f) => [f.id, f.holders]), [[S1.id, [A, B]], [S2.id, [B]]], 'each holder once');
   assert.ok(holdsShare(roster, S2.id, B) && !holdsShare(roster, S2.id, A));
+  roster = reduceRoster(roster, { type: 'withdraw-file', from: B, ids: [S1.id] });
+  assert.deepEqual(roster.roomFiles.map((f) => [f.id, f.holders]), [[S1.id, [A]], [S2.id, [B]]], 'a withdrawal takes back only that holder of that share');
+  roster = reduceRoster(roster, { type: 'withdraw-file', from: A, ids: [S1.id] });
+  assert.deepEqual(roster.roomFiles.map((f) => f.id), [S2.id], 'withdrawn by its last holder, it leaves the list');
+  roster = reduceRoster(roster, { type: 'peer-renamed', peerId: B, name: 'Robert' });
+  assert.deepEqual(roster.peers.map((p) => p.name), ['Ann', 'Robert'], 'a rename keeps the peer (and its connection)');
   roster = reduceRoster(roster, { type: 'peer-left', peerId: B });
   assert.deepEqual(roster.peers.map((p) => p.peerId), [A]);
-  assert.deepEqual(roster.roomFiles.map((f) => [f.id, f.holders]), [[S1.id, [A]]], 'a share nobody holds leaves the list');
+  assert.deepEqual(roster.roomFiles, [], 'a share nobody holds leaves the list');
 });
 
 test('roster: a welcome keeps the counters of peers still known and clears the files; other messages change nothing', () => {

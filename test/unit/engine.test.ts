@@ -34,16 +34,26 @@ interface Harness {
   reconfigured: string[];
 }
 
-async function startEngine(): Promise<Harness> {
+/** A complete share stored before the engine starts, offered in `rooms` (undefined: stored before shares had rooms). */
+interface StoredFixture {
+  id: string;
+  meta: ShareMetadata;
+  rooms: string[] | undefined;
+}
+
+async function startEngine(options: { stored?: StoredFixture[]; room?: string } = {}): Promise<Harness & { seeded: Set<string>; roomsSaved: Map<string, string[]> }> {
   let signalingOptions!: SignalingClientOptions;
   let events!: PlaneEvents;
   const sent: ClientMessage[] = [];
   const dialed: string[] = [];
   const reconfigured: string[] = [];
+  const seeded = new Set<string>();
+  const roomsSaved = new Map<string, string[]>();
+  const stored = (options.stored ?? []).map((f) => ({ id: f.id, meta: f.meta, bitfield: new Uint8Array([0xe0]), complete: true, addedAt: 0, ...(f.rooms ? { rooms: f.rooms } : {}) }));
   const plane = {
     setRateLimits: async () => undefined,
-    seed: async () => undefined,
-    unseed: async () => undefined,
+    seed: async (shareId: string) => void seeded.add(shareId),
+    unseed: async (shareId: string) => void seeded.delete(shareId),
     download: async () => undefined,
     addSource: async (_shareId: string, _channel: unknown, remoteId: string) => void dialed.push(remoteId),
     serve: async () => undefined,
@@ -55,14 +65,20 @@ async function startEngine(): Promise<Harness> {
   } as unknown as PlaneApi;
   const components = {
     hasher: {},
-    storage: { backend: async () => 'opfs', listShares: async () => [], getShare: async () => undefined, removeShare: async () => undefined },
+    storage: {
+      backend: async () => 'opfs',
+      listShares: async () => stored,
+      getShare: async (id: string) => stored.find((r) => r.id === id),
+      removeShare: async () => undefined,
+      setShareRooms: async (id: string, rooms: string[]) => void roomsSaved.set(id, rooms),
+    },
     signaling: (options: SignalingClientOptions) => {
       signalingOptions = options;
       return {
         connect: () => options.onState('open'),
         send: (message: ClientMessage) => void sent.push(message),
         join: (room: string | undefined) => void sent.push({ type: 'join-room', ...(room ? { room } : {}) }),
-        rename: (name: string) => void sent.push({ type: 'join-room', name }),
+        rename: (name: string) => void sent.push({ type: 'rename', name }),
         close: () => undefined,
       };
     },
@@ -81,9 +97,9 @@ async function startEngine(): Promise<Harness> {
     fetch: async () => new Response(JSON.stringify({ iceServers: [{ urls: ['stun:198.18.0.1:3478'] }] })),
     transferLog: new MemoryTransferLog(),
   } as unknown as EngineComponents;
-  const engine = new Engine(components, { signalingUrl: 'ws://test/signaling', iceServersUrl: '/api/ice-servers', selfName: 'Me', forceRelay: false });
+  const engine = new Engine(components, { signalingUrl: 'ws://test/signaling', iceServersUrl: '/api/ice-servers', selfName: 'Me', forceRelay: false, ...(options.room ? { room: options.room } : {}) });
   await engine.start();
-  return { engine, serverSays: (message) => signalingOptions.onMessage(message), sent, dialed, plane: events, reconfigured };
+  return { engine, serverSays: (message) => signalingOptions.onMessage(message), sent, dialed, plane: events, reconfigured, seeded, roomsSaved };
 }
 
 const settle = async () => {
@@ -173,6 +189,7 @@ test('a verified download turns to seeding and is announced; one that fails the 
   assert.equal(share?.status, 'error');
   assert.equal(share?.error, why);
   assert.deepEqual(bad.engine.transfers.records.map((r) => [r.outcome, r.reason]), [['failed', why]]);
+  assert.deepEqual(bad.sent.filter((m) => m.type === 'withdraw-file'), [{ type: 'withdraw-file', ids: [SHARE.id] }], 'the partial it had announced is taken back at once');
   bad.serverSays(welcome); // a reconnect announces what we hold: not the failed share
   assert.equal(announced(bad.sent).filter((id) => id === SHARE.id).length, before, 'not announced again after it failed');
   mock.timers.tick(60_000);
@@ -207,10 +224,64 @@ test('room and relay-only change at run time: a join on the open connection, ope
   await h.engine.flush();
   assert.equal(h.engine.store.state.forceRelay, true);
   h.engine.setRelayOnly(false);
-  assert.deepEqual(h.reconfigured, ['relay', 'all']);
+  assert.deepEqual(h.reconfigured, ['all', 'all', 'relay', 'all'], 'each change of room closes the old room\'s connections too');
   h.engine.setName('Coral Orca');
-  h.engine.setName('Coral Orca'); // unchanged: no second join
+  h.engine.setName('Coral Orca'); // unchanged: nothing sent
   await h.engine.flush();
   assert.equal(h.engine.store.state.selfName, 'Coral Orca');
-  assert.deepEqual(h.sent.filter((m) => m.type === 'join-room' && m.name), [{ type: 'join-room', name: 'Coral Orca' }]);
+  assert.deepEqual(h.sent.filter((m) => m.type === 'rename'), [{ type: 'rename', name: 'Coral Orca' }], 'a rename, not a re-join');
+  assert.equal(h.sent.filter((m) => m.type === 'join-room').length, 2);
+});
+
+const OTHER = { id: '2'.repeat(64), meta: { ...meta, name: 'notes.txt' } };
+const ROOM_WELCOME = (room: string): ServerMessage => ({ ...welcome, room, peers: [] });
+
+test('shares belong to rooms: a move announces and serves only the new room\'s shares; old ones stop being served before the join', async () => {
+  const h = await startEngine({ stored: [{ id: SHARE.id, meta, rooms: [''] }, { id: OTHER.id, meta: OTHER.meta, rooms: ['family'] }] });
+  running = h.engine;
+  h.serverSays(ROOM_WELCOME('ip-x'));
+  assert.deepEqual([...new Set(announced(h.sent))], [SHARE.id], 'in the network room: only its share');
+  assert.deepEqual([...h.seeded], [SHARE.id], 'and only it is served');
+  h.sent.length = 0;
+
+  h.engine.setRoom('evilroomX');
+  assert.deepEqual(h.seeded.size, 0, 'nothing is served once the move starts (before the join goes out)');
+  assert.equal(h.reconfigured.length, 1, 'the old room\'s connections are closed');
+  h.serverSays(ROOM_WELCOME('evilroomX'));
+  await settle();
+  assert.deepEqual(announced(h.sent), [], 'nothing of the old room is announced in the new one');
+
+  await h.engine.shareHere(SHARE.id);
+  assert.deepEqual(announced(h.sent), [SHARE.id], 'shared there by the user: that one only');
+  assert.deepEqual(h.roomsSaved.get(SHARE.id), ['', 'evilroomX']);
+  await h.engine.stopSharingHere(SHARE.id);
+  assert.deepEqual(h.sent.filter((m) => m.type === 'withdraw-file'), [{ type: 'withdraw-file', ids: [SHARE.id] }], 'withdrawn from the room');
+  assert.deepEqual(h.roomsSaved.get(SHARE.id), ['']);
+  assert.equal(h.seeded.size, 0);
+  h.sent.length = 0;
+
+  h.engine.setRoom('family');
+  await settle();
+  h.serverSays(ROOM_WELCOME('family'));
+  await settle();
+  assert.deepEqual([...new Set(announced(h.sent))], [OTHER.id], 'the family room gets its own share back');
+  assert.deepEqual([...h.seeded], [OTHER.id]);
+});
+
+test('shares stored before rooms existed are offered in the room the app starts in, and recorded there', async () => {
+  const h = await startEngine({ room: 'mine', stored: [{ id: SHARE.id, meta, rooms: undefined }] });
+  running = h.engine;
+  assert.deepEqual(h.roomsSaved.get(SHARE.id), ['mine']);
+  await h.engine.flush();
+  assert.deepEqual(h.engine.store.state.shares.map((s) => s.rooms), [['mine']]);
+  h.serverSays(ROOM_WELCOME('mine'));
+  assert.deepEqual([...new Set(announced(h.sent))], [SHARE.id]);
+});
+
+test('removing a seeded share withdraws it from the room', async () => {
+  const h = await startEngine({ stored: [{ id: SHARE.id, meta, rooms: [''] }] });
+  running = h.engine;
+  h.serverSays(ROOM_WELCOME('ip-x'));
+  await h.engine.remove(SHARE.id);
+  assert.deepEqual(h.sent.filter((m) => m.type === 'withdraw-file'), [{ type: 'withdraw-file', ids: [SHARE.id] }]);
 });

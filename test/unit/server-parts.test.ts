@@ -25,6 +25,12 @@ test('rooms: join, roommates, leave, and the announcement index', () => {
   assert.deepEqual(rooms.holders('b'), [{ peerId: 'a', shares: [share(1), share(2)] }]);
   assert.deepEqual(rooms.holders('b', share(2).id), [{ peerId: 'a', shares: [share(2)] }]);
   assert.deepEqual(rooms.holders('x'), [], 'other rooms see nothing');
+  assert.deepEqual(rooms.withdraw('a', [share(1).id, share(1).id, share(9).id]), [share(1).id], 'only what it held, once');
+  assert.deepEqual(rooms.holders('b'), [{ peerId: 'a', shares: [share(2)] }]);
+  assert.deepEqual(rooms.withdraw('x', [share(2).id]), [], 'nobody withdraws another peer\'s share');
+  assert.ok(rooms.rename('a', 'A2'));
+  assert.deepEqual(rooms.join('r', { peerId: 'c', name: 'C' }), [{ peerId: 'a', name: 'A2' }, { peerId: 'b', name: 'B' }], 'a later joiner sees the new name');
+  rooms.leave('c');
   assert.deepEqual(rooms.leave('a'), { room: 'r', remaining: ['b'] });
   assert.deepEqual(rooms.holders('b'), []);
   assert.equal(rooms.roomCount, 2);

@@ -18,7 +18,7 @@ const peer = (id: string, patch: Partial<PeerState>): PeerState => ({ ...newPeer
 const state = (peers: PeerState[], shares: { id: string; bytesDone: number }[] = []): EngineState => ({
   ...initialState('me', false),
   peers,
-  shares: shares.map((s) => ({ id: s.id, name: s.id, size: 100, type: '', fileHash: undefined, files: undefined, origin: 'downloaded', fromDisk: false, status: 'downloading', bytesDone: s.bytesDone, speed: 0, etaSeconds: null, sources: 1, error: undefined })),
+  shares: shares.map((s) => ({ id: s.id, name: s.id, size: 100, type: '', fileHash: undefined, files: undefined, origin: 'downloaded', fromDisk: false, rooms: [''], status: 'downloading', bytesDone: s.bytesDone, speed: 0, etaSeconds: null, sources: 1, error: undefined })),
 });
 
 test('samples are per-second rates of the counters, in total, per peer and per share', () => {

@@ -24,7 +24,8 @@ import type { EngineComponents, EngineOptions, PeerConnectionsPort, SignalingPor
 
 export type { EngineComponents, EngineOptions };
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
-import { blankShare, initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
+import { blankShare, initialState, storedShareState, type EngineState, type RateLimits, type ShareState } from './state.js';
+import { roomKeyOf, roomLabel, withRoom, type RoomKey } from './share-rooms.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
 import { answerFileStreams } from './file-streams.js';
@@ -45,6 +46,9 @@ interface DownloadView {
 }
 
 
+
+/** What a download of another room says while the page is elsewhere. */
+const elsewhereNote = (rooms: RoomKey[]): string => `Continues when you are in ${rooms.map(roomLabel).join(' or ') || 'its room'} (or share it here too).`;
 
 function hasSource(record: StoredShare): record is StoredShare & { source: ShareSource } {
   return record.source?.kind === 'handle';
@@ -90,7 +94,7 @@ export class Engine {
     private readonly components: EngineComponents,
     private readonly options: EngineOptions,
   ) {
-    this.store = new Store(initialState(options.selfName, options.forceRelay));
+    this.store = new Store(initialState(options.selfName, options.forceRelay, roomKeyOf(options.room)));
     this.#state = new StateWriter(this.store);
     this.#imports = new ShareImports(components, this.#state);
     this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));
@@ -146,17 +150,23 @@ export class Engine {
     await this.#loadIceServers();
     this.#resolveIce();
     void globalThis.navigator?.storage?.persist?.().catch(() => false);
+    const here = this.#state.current.roomKey;
     for (const record of await this.components.storage.listShares()) {
       const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
+      // A share stored before shares belonged to rooms is offered in the room the app starts in
+      // (the room it was last announced in, unless a link asked to change it: then the user chose).
+      const rooms = record.rooms ?? [here];
+      if (!record.rooms) await this.components.storage.setShareRooms(record.id, rooms);
       if (hasSource(record)) {
         // Read from the user's file: seeded once the file is checked (permission, size, modification time).
-        this.#state.putShare(storedShareState(record.id, record.meta, 'verifying', 'shared', bitfield, true));
+        this.#state.putShare(storedShareState(record.id, record.meta, 'verifying', 'shared', bitfield, rooms, true));
         void this.#checkSourceAndSeed(record);
         continue;
       }
-      this.#state.putShare(storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield));
-      if (record.complete) await this.#seed(record.id, record.meta);
-      else this.#toResume.add(record.id);
+      this.#state.putShare(storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield, rooms));
+      if (record.complete) await this.#offer(record.id, record.meta);
+      else if (rooms.includes(here)) this.#toResume.add(record.id);
+      else this.#state.patchShare(record.id, { error: elsewhereNote(rooms) });
     }
     globalThis.addEventListener?.('pagehide', () => void this.flush());
     this.stats.start();
@@ -183,13 +193,38 @@ export class Engine {
     this.#state.flushNow();
   }
 
-  /** Hashes, stores and announces a file or a folder; resolves with its share id. Remove (or `signal`) cancels it while it hashes. */
-  async share(source: ShareInput, signal?: AbortSignal): Promise<string> {
-    const { id, meta, fromDisk } = await this.#imports.run(source, signal);
-    await this.#seed(id, meta);
-    if (!this.#state.share(id)) this.#state.putShare(storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size)), fromDisk));
-    this.#announce([{ id, name: meta.name, size: meta.size }]);
+  /**
+   * Hashes and stores a file or a folder, and offers it in `room` (by default the room the page is
+   * in: announced and seeded there, elsewhere once the page is in that room); resolves with its share
+   * id. Remove (or `signal`) cancels it while it hashes.
+   */
+  async share(source: ShareInput, signal?: AbortSignal, room: RoomKey = this.#state.current.roomKey): Promise<string> {
+    const { id, meta, fromDisk } = await this.#imports.run(source, [room], signal);
+    const existing = this.#state.share(id);
+    const rooms = withRoom(existing?.rooms ?? [], room);
+    if (rooms.length > 1) await this.components.storage.setShareRooms(id, rooms); // the import recorded only `room`
+    if (!existing) this.#state.putShare(storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size)), rooms, fromDisk));
+    else this.#state.patchShare(id, { rooms });
+    await this.#offer(id, meta);
     return id;
+  }
+
+  /** Offers a share in the room the page is in too ("Also share in this room"). */
+  async shareHere(shareId: string): Promise<void> {
+    const share = this.#state.share(shareId);
+    if (!share) return;
+    await this.#setRooms(share, withRoom(share.rooms, this.#state.current.roomKey));
+    await this.#enterRoom(shareId);
+    if (this.#toResume.has(shareId)) void this.download(shareId); // already in the room: no welcome to wait for
+  }
+
+  /** Stops offering a share in the room the page is in: the room hears it withdrawn; the share stays stored. */
+  async stopSharingHere(shareId: string): Promise<void> {
+    const share = this.#state.share(shareId);
+    if (!share) return;
+    const here = this.#state.current.roomKey;
+    await this.#setRooms(share, share.rooms.filter((room) => room !== here));
+    if (this.#leaveRoom(shareId)) this.#withdraw([shareId]);
   }
 
   /**
@@ -216,6 +251,9 @@ export class Engine {
     const listed = this.#state.current.roomFiles.find((f) => f.id === shareId);
     const stored = await this.components.storage.getShare(shareId);
     const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
+    // A download seeds in the room it came from (and in the rooms it was offered in before).
+    const rooms = withRoom(this.#state.share(shareId)?.rooms ?? stored?.rooms ?? [], this.#state.current.roomKey);
+    await this.components.storage.setShareRooms(shareId, rooms);
     let finished!: (error: string | undefined) => void;
     const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
     const view: DownloadView = { shareId, meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
@@ -223,8 +261,8 @@ export class Engine {
     this.#dialer.open(shareId, view.abort.signal);
     if (resume) this.#seeded.set(shareId, { id: shareId, name: resume.meta.name, size: resume.meta.size });
     const existing = this.#state.share(shareId);
-    if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, ''), origin: 'downloaded', status: 'connecting' });
-    else this.#state.patchShare(shareId, { status: 'connecting', error: undefined });
+    if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '', rooms), origin: 'downloaded', status: 'connecting' });
+    else this.#state.patchShare(shareId, { status: 'connecting', error: undefined, rooms });
     await plane.download(shareId, resume);
     const begun = this.#state.share(shareId)!;
     this.transfers.started(shareId, begun.name, begun.size, begun.bytesDone);
@@ -243,23 +281,40 @@ export class Engine {
     } catch (error) {
       if (this.#downloads.get(shareId) === view) this.#downloads.delete(shareId);
       view.abort.abort();
-      this.#seeded.delete(shareId);
+      // A share that failed (its whole-file check, say) is no longer offered: the room hears it at once.
+      if (this.#seeded.delete(shareId)) this.#withdraw([shareId]);
       this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
       void this.transfers.ended(shareId, 'failed', this.#state.share(shareId)?.bytesDone ?? 0, (error as Error).message);
     }
   }
 
-  /** Moves to `room` (undefined: the room of this address) without a reload; the roster follows the welcome. */
+  /**
+   * Moves to `room` (undefined: the room of this address) without a reload; the roster follows the
+   * welcome. Only the shares offered in the new room go with it: the others stop being served
+   * before the join is sent (and the old room hears us leave, which takes back all we announced),
+   * and downloads of another room wait until the page is back there.
+   */
   setRoom(room: string | undefined): void {
     // A join re-enters the room even when it is the same one, and the room sees us leave and come
     // back: every peer closes its connection to us. (The shell asks on every popstate, and moving
     // between views by their links fires one.)
     if (room === this.#room) return;
+    const before = this.#state.current.roomKey;
+    const after = roomKeyOf(room);
     this.#room = room;
+    this.#state.set({ roomKey: after });
+    // Connections belong to the room they were made in: none is left for a stranger to ask on.
+    this.#peers.closeAll();
+    for (const share of this.#state.current.shares) {
+      const was = share.rooms.includes(before);
+      const is = share.rooms.includes(after);
+      if (was && !is) this.#leaveRoom(share.id);
+      else if (!was && is) void this.#enterRoom(share.id);
+    }
     this.#signaling.join(room);
   }
 
-  /** Another display name; peers see it at once (connections to them reopen as after a re-join). */
+  /** Another display name; peers see it at once, and connections and transfers go on. */
   setName(name: string): void {
     if (name === this.#state.current.selfName) return;
     this.#state.set({ selfName: name });
@@ -307,7 +362,7 @@ export class Engine {
     this.#downloads.get(shareId)?.abort.abort();
     if (this.#downloads.delete(shareId)) void this.transfers.ended(shareId, 'removed', this.#state.share(shareId)?.bytesDone ?? 0);
     this.#toResume.delete(shareId);
-    this.#seeded.delete(shareId);
+    if (this.#seeded.delete(shareId)) this.#withdraw([shareId]);
     try {
       // The plane lets go of the share before its bytes are deleted.
       await plane.stop(shareId);
@@ -370,9 +425,8 @@ export class Engine {
       return;
     }
     if (result.rehashed) await this.components.storage.updateSource(record.id, result.source);
-    await this.#seed(record.id, record.meta);
     this.#state.patchShare(record.id, { status: 'seeding', error: undefined, bytesDone: record.meta.size });
-    this.#announce([{ id: record.id, name: record.meta.name, size: record.meta.size }]);
+    await this.#offer(record.id, record.meta);
   }
 
   /** A share read from the user's file could not be read while seeding: checked again (it may only have been touched). */
@@ -384,9 +438,51 @@ export class Engine {
     this.#state.patchShare(shareId, { status: 'error', error: message });
   }
 
-  #seed(shareId: string, meta: ShareMetadata): Promise<void> {
+  /** Seeds and announces a complete share if it is offered in the room the page is in. */
+  async #offer(shareId: string, meta: ShareMetadata): Promise<void> {
+    if (!this.#state.share(shareId)?.rooms.includes(this.#state.current.roomKey)) return;
     this.#seeded.set(shareId, { id: shareId, name: meta.name, size: meta.size });
-    return this.#plane.seed(shareId, meta);
+    await this.#plane.seed(shareId, meta);
+    this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
+  }
+
+  /** A share the page's room now has: seeded (complete) or resumed after the welcome (partial). */
+  async #enterRoom(shareId: string): Promise<void> {
+    const share = this.#state.share(shareId);
+    if (!share || this.#seeded.has(shareId)) return;
+    if (share.status === 'seeding') {
+      const record = await this.components.storage.getShare(shareId);
+      if (record?.complete) await this.#offer(shareId, record.meta);
+    } else if (share.origin === 'downloaded' && share.status !== 'verifying') {
+      this.#toResume.add(shareId); // after the room's welcome
+      this.#state.patchShare(shareId, { error: undefined });
+    }
+  }
+
+  /**
+   * A share the page's room no longer has: no longer served (a download of it stops, what landed
+   * stays, and it continues back in its room). Returns whether it had been offered here.
+   */
+  #leaveRoom(shareId: string): boolean {
+    const offered = this.#seeded.delete(shareId);
+    this.#toResume.delete(shareId);
+    const download = this.#downloads.get(shareId);
+    if (download) {
+      download.abort.abort();
+      this.#downloads.delete(shareId);
+      void this.#plane.stop(shareId);
+    }
+    void this.#plane?.unseed(shareId);
+    const share = this.#state.share(shareId);
+    if (share && share.status !== 'seeding' && share.origin === 'downloaded') {
+      this.#state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null, sources: 0, error: elsewhereNote(share.rooms) });
+    }
+    return offered;
+  }
+
+  async #setRooms(share: ShareState, rooms: RoomKey[]): Promise<void> {
+    await this.components.storage.setShareRooms(share.id, rooms);
+    this.#state.patchShare(share.id, { rooms });
   }
 
   /** What the data plane tells the page. */
@@ -490,6 +586,11 @@ export class Engine {
 
   #announce(shares: ShareSummary[]): void {
     if (shares.length > 0) this.#signaling.send({ type: 'announce-file', shares });
+  }
+
+  /** Takes announcements back: the room's lists drop them at once. */
+  #withdraw(ids: string[]): void {
+    if (ids.length > 0) this.#signaling.send({ type: 'withdraw-file', ids });
   }
 
   /** Loads the STUN/TURN servers; on failure (offline at start) says so, and the next welcome tries again. */

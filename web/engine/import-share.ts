@@ -31,6 +31,7 @@ export class ImportAbortedError extends Error {
 /** Imports `source`; aborting `signal` stops the hashing and the copy and deletes what was copied. */
 export async function importShare(
   source: ShareInput,
+  rooms: string[],
   workers: { hasher: HasherApi; storage: StorageApi },
   onProgress: (bytesDone: number) => void,
   signal?: AbortSignal,
@@ -71,7 +72,7 @@ export async function importShare(
     if (temp) await workers.storage.commitImport(temp, id);
     const bitfield = Bitfield.full(chunkCount(meta.size));
     const shared: ShareSource | undefined = handle && { kind: 'handle', handle, size: (file as File).size, lastModified: (file as File).lastModified };
-    await workers.storage.putShare({ id, meta, bitfield: bitfield.bytes, complete: true, addedAt: Date.now(), ...(shared ? { source: shared } : {}) });
+    await workers.storage.putShare({ id, meta, bitfield: bitfield.bytes, complete: true, addedAt: Date.now(), rooms, ...(shared ? { source: shared } : {}) });
     return { id, meta, fromDisk: handle !== undefined };
   } catch (error) {
     stop();
@@ -95,8 +96,8 @@ export class ShareImports {
     private readonly state: StateWriter,
   ) {}
 
-  /** Imports `input` (cancelled with `signal` too); its temporary entry is gone when this settles, unless it failed. */
-  async run(input: ShareInput, signal?: AbortSignal): Promise<ImportedShare> {
+  /** Imports `input`, to be offered in `rooms` (cancelled with `signal` too); its temporary entry is gone when this settles, unless it failed. */
+  async run(input: ShareInput, rooms: string[], signal?: AbortSignal): Promise<ImportedShare> {
     const tempId = `pending-${crypto.randomUUID()}`;
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort(), { once: true });
@@ -104,9 +105,9 @@ export class ShareImports {
     const meter = new SpeedMeter(SPEED_WINDOW_MS);
     const size = inputSize(input);
     let last = 0;
-    this.state.putShare({ ...blankShare(tempId, inputName(input), size, inputType(input)), status: 'hashing', origin: 'shared' });
+    this.state.putShare({ ...blankShare(tempId, inputName(input), size, inputType(input), rooms), status: 'hashing', origin: 'shared' });
     try {
-      const imported = await importShare(input, this.workers, (done) => {
+      const imported = await importShare(input, rooms, this.workers, (done) => {
         const now = performance.now();
         meter.add(done - last, now);
         last = done;

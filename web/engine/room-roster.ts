@@ -27,8 +27,17 @@ export function reduceRoster(roster: Roster, message: ServerMessage): Roster {
         peers: roster.peers.filter((p) => p.peerId !== message.peerId),
         roomFiles: roster.roomFiles.map((f) => ({ ...f, holders: f.holders.filter((h) => h !== message.peerId) })).filter((f) => f.holders.length > 0),
       };
+    case 'peer-renamed':
+      return { ...roster, peers: roster.peers.map((p) => (p.peerId === message.peerId ? { ...p, name: message.name } : p)) };
     case 'announce-file':
       return withHolders(roster, [{ peerId: message.from, shares: message.shares }]);
+    case 'withdraw-file': {
+      const withdrawn = new Set(message.ids);
+      return {
+        ...roster,
+        roomFiles: roster.roomFiles.map((f) => (withdrawn.has(f.id) ? { ...f, holders: f.holders.filter((h) => h !== message.from) } : f)).filter((f) => f.holders.length > 0),
+      };
+    }
     case 'files':
       return withHolders(roster, message.holders);
     default:

@@ -44,10 +44,10 @@ export class SignalingClient {
     this.send(this.#joinMessage());
   }
 
-  /** A new display name: the room hears it at once (this re-joins the current room). */
+  /** A new display name: the room hears it at once, and connections and transfers go on (no re-join). */
   rename(name: string): void {
     this.options.name = name;
-    this.send(this.#joinMessage());
+    this.send({ type: 'rename', name });
   }
 
   #joinMessage(): ClientMessage {

@@ -2,6 +2,7 @@
 import type { Bitfield, ShareFile, ShareMetadata } from '../../protocol/index.js';
 import type { RateLimits } from '../../plane/rate-limiter.js';
 import type { ConnectionState } from './signaling-client.js';
+import { NETWORK_ROOM, type RoomKey } from './share-rooms.js';
 
 /** `needs-access`: a share read from the user's file waits for permission to read it again (after a browser restart). */
 export type ShareStatus = 'hashing' | 'seeding' | 'connecting' | 'downloading' | 'verifying' | 'paused' | 'stalled' | 'error' | 'needs-access';
@@ -18,6 +19,8 @@ export interface ShareState {
   origin: 'shared' | 'downloaded';
   /** Seeded from the user's own file where it lies (by its handle), not from a copy in browser storage. */
   fromDisk: boolean;
+  /** The rooms it is offered in (share-rooms.ts): it is announced and served only while the page is in one of them. */
+  rooms: RoomKey[];
   status: ShareStatus;
   bytesDone: number;
   /** Bytes per second, download or hashing. */
@@ -64,7 +67,10 @@ export interface EngineState {
   reconnects: number;
   selfId: string | undefined;
   selfName: string;
+  /** The room as the server named it in its welcome (an address room's name is the server's own). */
   room: string | undefined;
+  /** The room the user chose, as shares record it: only shares offered in it are announced and served. */
+  roomKey: RoomKey;
   peers: PeerState[];
   shares: ShareState[];
   roomFiles: RoomFile[];
@@ -81,12 +87,13 @@ export interface EngineState {
 
 export type { RateLimits };
 
-export const initialState = (selfName: string, forceRelay: boolean): EngineState => ({
+export const initialState = (selfName: string, forceRelay: boolean, roomKey: RoomKey = NETWORK_ROOM): EngineState => ({
   signaling: 'closed',
   reconnects: 0,
   selfId: undefined,
   selfName,
   room: undefined,
+  roomKey,
   peers: [],
   shares: [],
   roomFiles: [],
@@ -98,12 +105,12 @@ export const initialState = (selfName: string, forceRelay: boolean): EngineState
 });
 
 /** A share the state shows before anything is known of it but its name and size. */
-export function blankShare(id: string, name: string, size: number, type: string): ShareState {
-  return { id, name, size, type, fileHash: undefined, files: undefined, origin: 'downloaded', fromDisk: false, status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
+export function blankShare(id: string, name: string, size: number, type: string, rooms: RoomKey[] = []): ShareState {
+  return { id, name, size, type, fileHash: undefined, files: undefined, origin: 'downloaded', fromDisk: false, rooms, status: 'connecting', bytesDone: 0, speed: 0, etaSeconds: null, sources: 0, error: undefined };
 }
 
 /** A share found in storage (or just stored), with what its bitfield says is done. */
-export function storedShareState(id: string, meta: ShareMetadata, status: ShareStatus, origin: ShareState['origin'], bitfield: Bitfield, fromDisk = false): ShareState {
+export function storedShareState(id: string, meta: ShareMetadata, status: ShareStatus, origin: ShareState['origin'], bitfield: Bitfield, rooms: RoomKey[], fromDisk = false): ShareState {
   const bytesDone = bitfield.complete ? meta.size : Math.min(meta.size, bitfield.count * meta.chunkSize);
-  return { ...blankShare(id, meta.name, meta.size, meta.type), fileHash: meta.fileHash, files: meta.files, status, origin, bytesDone, fromDisk };
+  return { ...blankShare(id, meta.name, meta.size, meta.type, rooms), fileHash: meta.fileHash, files: meta.files, status, origin, bytesDone, fromDisk };
 }

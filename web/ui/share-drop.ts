@@ -7,10 +7,16 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { foldersFromPicked, type FolderInput, type ShareInput } from '../engine/share-input.js';
-import { panel } from './theme.js';
+import { fields, panel } from './theme.js';
+import { SliceController } from './slice-controller.js';
+import { NETWORK_ROOM, roomLabel, withRoom, type RoomKey } from '../engine/share-rooms.js';
 
 export class ShareFilesEvent extends Event {
-  constructor(readonly sources: ShareInput[]) {
+  constructor(
+    readonly sources: ShareInput[],
+    /** The room to offer them in (the one chosen where the user has several). */
+    readonly room: RoomKey,
+  ) {
     super('share-files', { bubbles: true, composed: true });
   }
 }
@@ -46,7 +52,15 @@ async function folderFromEntry(root: FileSystemDirectoryEntry): Promise<FolderIn
 export class ShareDrop extends LitElement {
   static override styles = [
     panel,
+    fields,
     css`
+      label.room {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        color: var(--muted);
+        font-size: 0.85rem;
+      }
       .zone {
         display: grid;
         place-items: center;
@@ -78,6 +92,25 @@ export class ShareDrop extends LitElement {
   ];
 
   @state() private over = false;
+  /** The rooms the user's shares are offered in, and the page's own; a choice where there are several. */
+  @state() private rooms: RoomKey[] = [NETWORK_ROOM];
+  @state() private here: RoomKey = NETWORK_ROOM;
+  /** The room chosen in the select (undefined: the page's own). */
+  @state() private chosen: RoomKey | undefined;
+  readonly slice = new SliceController(
+    this,
+    (s) => ({ here: s.roomKey, rooms: JSON.stringify(s.shares.reduce((known, share) => share.rooms.reduce(withRoom, known), [s.roomKey])) }),
+    ({ here, rooms }) => {
+      if (here !== this.here) this.chosen = undefined;
+      this.here = here;
+      this.rooms = JSON.parse(rooms) as RoomKey[];
+    },
+  );
+
+  #share(sources: ShareInput[]): void {
+    const room = this.chosen !== undefined && this.rooms.includes(this.chosen) ? this.chosen : this.here;
+    this.dispatchEvent(new ShareFilesEvent(sources, room));
+  }
 
   override render() {
     return html`
@@ -90,6 +123,13 @@ export class ShareDrop extends LitElement {
           @drop=${this.#onDrop}
         >
           <p>Drop files or folders here to share them with your room</p>
+          ${this.rooms.length > 1
+            ? html`<label class="room">Share in
+                <select aria-label="Room to share in" @change=${(e: Event) => (this.chosen = (e.target as HTMLSelectElement).value)}>
+                  ${this.rooms.map((room) => html`<option value=${room} ?selected=${room === (this.chosen ?? this.here)}>${room === this.here ? `this room (${roomLabel(room)})` : roomLabel(room)}</option>`)}
+                </select>
+              </label>`
+            : ''}
           <div class="buttons">
             <button @click=${this.#pickFiles}>Share files</button>
             <button class="quiet" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.folder')!.click()}>Share a folder</button>
@@ -126,7 +166,7 @@ export class ShareDrop extends LitElement {
       }
     }
     if (entries.length === 0) sources.push(...looseFiles);
-    if (sources.length > 0) this.dispatchEvent(new ShareFilesEvent(sources));
+    if (sources.length > 0) this.#share(sources);
   }
 
   /** The File System Access picker where there is one (its files come with handles), else the plain file input. */
@@ -141,21 +181,21 @@ export class ShareDrop extends LitElement {
       return input.click();
     }
     const sources = await Promise.all(handles.map(async (handle) => ({ handle, file: await handle.getFile() })));
-    if (sources.length > 0) this.dispatchEvent(new ShareFilesEvent(sources));
+    if (sources.length > 0) this.#share(sources);
   }
 
   #onPick(event: Event): void {
     const input = event.target as HTMLInputElement;
     const files = [...(input.files ?? [])];
     input.value = '';
-    if (files.length > 0) this.dispatchEvent(new ShareFilesEvent(files));
+    if (files.length > 0) this.#share(files);
   }
 
   #onPickFolder(event: Event): void {
     const input = event.target as HTMLInputElement;
     const folders = foldersFromPicked([...(input.files ?? [])]);
     input.value = '';
-    if (folders.length > 0) this.dispatchEvent(new ShareFilesEvent(folders));
+    if (folders.length > 0) this.#share(folders);
   }
 }
 

@@ -12,6 +12,7 @@ import { shareLink } from './routes.js';
 import { ShareActionEvent } from './share-actions.js';
 import { OPENS_WHILE_DOWNLOADING, STATUS_TEXT } from './share-status.js';
 import { SliceController } from './slice-controller.js';
+import { NETWORK_ROOM, roomLabel, type RoomKey } from '../engine/share-rooms.js';
 import { panel, shareItems } from './theme.js';
 import './qr-code.js';
 
@@ -103,9 +104,12 @@ export class ShareList extends LitElement {
 
   @property({ attribute: false }) shares: ShareState[] = [];
   @property({ attribute: false }) roomFiles: RoomFile[] = [];
-  readonly slice = new SliceController(this, (s) => ({ shares: s.shares, roomFiles: s.roomFiles }), ({ shares, roomFiles }) => {
+  /** The room the page is in, as shares record it. */
+  @property({ attribute: false }) roomKey: RoomKey = NETWORK_ROOM;
+  readonly slice = new SliceController(this, (s) => ({ shares: s.shares, roomFiles: s.roomFiles, roomKey: s.roomKey }), ({ shares, roomFiles, roomKey }) => {
     this.shares = shares;
     this.roomFiles = roomFiles;
+    this.roomKey = roomKey;
   });
   /** Which share's link was just copied (the button says so for a moment). */
   @state() private copied: string | undefined;
@@ -159,18 +163,20 @@ export class ShareList extends LitElement {
     const active = share.status === 'downloading' || share.status === 'hashing' || share.status === 'connecting';
     const url = shareFileUrl(share);
     const others = this.roomFiles.find((file) => file.id === share.id)?.holders.length ?? 0;
-    const seeders = others + (share.status === 'seeding' ? 1 : 0);
+    const here = share.rooms.includes(this.roomKey);
+    const seeders = others + (share.status === 'seeding' && here ? 1 : 0);
     const link = share.status === 'hashing' || share.id.startsWith('pending-') ? undefined : shareLink(location.href, share.id);
     return html`
-      <li data-share-id=${share.id} data-status=${share.status} aria-label=${share.name}>
+      <li data-share-id=${share.id} data-status=${share.status} data-offered-here=${here ? 'yes' : 'no'} aria-label=${share.name}>
         <div class="row">
           <span class="name">${share.name}</span>
-          <span class="status ${share.status}">${STATUS_TEXT[share.status]}</span>
+          <span class="status ${share.status}">${share.status === 'seeding' && !here ? 'Not in this room' : STATUS_TEXT[share.status]}</span>
         </div>
         <progress max="1" .value=${fraction} aria-label="${STATUS_TEXT[share.status]} ${share.name}"></progress>
         <div class="meta">
           ${share.status === 'seeding' ? html`<span>${formatBytes(share.size)}</span>` : html`<span>${formatBytes(share.bytesDone)} of ${formatBytes(share.size)} (${Math.floor(fraction * 100)}%)</span>`}
           ${link ? html`<span>${seeders} seeder${seeders === 1 ? '' : 's'}</span>` : nothing}
+          <span class="rooms" title="Offered only to peers in ${share.rooms.length === 1 ? 'this room' : 'these rooms'}">${share.rooms.length === 0 ? 'shared in no room' : `in ${share.rooms.map(roomLabel).join(', ')}`}</span>
           ${share.fromDisk ? html`<span class="disk" title="Seeded from your file where it lies: no copy in browser storage">from disk</span>` : nothing}
           ${active ? html`<span>${formatSpeed(share.speed)}</span><span>ETA ${formatDuration(share.etaSeconds)}</span>` : nothing}
           ${share.status === 'downloading' ? html`<span>${share.sources} peer${share.sources === 1 ? '' : 's'}</span>` : nothing}
@@ -207,6 +213,12 @@ export class ShareList extends LitElement {
             : nothing}
           ${(share.status === 'paused' || share.status === 'stalled' || share.status === 'error') && !share.fromDisk
             ? html`<button aria-label="Resume ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
+            : nothing}
+          ${!here && !share.id.startsWith('pending-') && share.status !== 'hashing'
+            ? html`<button aria-label="Also share ${share.name} in this room" @click=${() => this.dispatchEvent(new ShareActionEvent('share-here', share.id))}>Also share in this room</button>`
+            : nothing}
+          ${here && share.status === 'seeding'
+            ? html`<button class="quiet" aria-label="Stop sharing ${share.name} in this room" @click=${() => this.dispatchEvent(new ShareActionEvent('unshare-here', share.id))}>Stop sharing here</button>`
             : nothing}
           ${share.status === 'hashing'
             ? html`<button class="quiet" aria-label="Cancel sharing ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('remove', share.id))}>Cancel</button>`

@@ -28,6 +28,8 @@ import type { AppUpdates } from '../pwa/app-updates.js';
 import type { InstallPrompt } from '../pwa/install-prompt.js';
 import { activeTransfers } from './toast-model.js';
 import { ShareLinkWait } from './share-link-wait.js';
+import { rememberRoom } from '../room-memory.js';
+import { roomKeyOf, roomLabel } from '../engine/share-rooms.js';
 
 const ICONS: Record<View, string> = {
   dashboard: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
@@ -161,6 +163,13 @@ export class ShoalApp extends LitElement {
         padding: 0.2rem 0.6rem;
         margin-left: 0.5rem;
       }
+      .question {
+        display: grid;
+        gap: 0.4rem;
+      }
+      .question .choices button:first-child {
+        margin-left: 0;
+      }
       .mono {
         font-family: ui-monospace, monospace;
       }
@@ -210,6 +219,11 @@ export class ShoalApp extends LitElement {
   @property({ attribute: false }) settings!: SettingsStore;
   @property({ attribute: false }) updates: AppUpdates | undefined;
   @property({ attribute: false }) install: InstallPrompt | undefined;
+  /**
+   * A room a link asks to move to: the app stays where it is until the user says Join. Nothing of
+   * the user's goes with them: their shares stay offered in the rooms they belong to.
+   */
+  @property({ attribute: false }) askRoom: string | undefined;
   /** A problem to tell that is not the engine's (a link that is not a share link). */
   @property({ attribute: false }) problem: string | undefined;
   /** The user asked to reload for a new version while transfers run: they confirm once more. */
@@ -229,7 +243,9 @@ export class ShoalApp extends LitElement {
 
   /** Back and Forward across room changes: the room in the URL is the room we are in. */
   readonly #onPopState = () => {
-    this.engine.setRoom(new URLSearchParams(location.search).get('room') ?? undefined);
+    const room = new URLSearchParams(location.search).get('room') ?? undefined;
+    this.engine.setRoom(room);
+    rememberRoom(localStorage, room);
     this.requestUpdate();
   };
 
@@ -283,6 +299,7 @@ export class ShoalApp extends LitElement {
           )}
         </ul>
       </nav>
+      ${this.#renderRoomQuestion()}
       ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
       ${this.problem ? html`<div class="notice" role="alert">${this.problem} <button class="quiet" @click=${() => (this.problem = undefined)}>Dismiss</button></div>` : ''}
       ${this.#linkWait.wanted
@@ -295,6 +312,36 @@ export class ShoalApp extends LitElement {
       <shoal-toasts></shoal-toasts>
     `;
   }
+
+  /** "Join room X?": a link named another room; nothing moves until the user says so. */
+  #renderRoomQuestion() {
+    if (this.askRoom === undefined) return '';
+    const here = new URLSearchParams(location.search).get('room') ?? undefined;
+    const offeredHere = this.engine.store.state.shares.filter((s) => s.rooms.includes(roomKeyOf(here))).length;
+    return html`<div class="notice info question" role="alertdialog" aria-labelledby="room-question" aria-describedby="room-question-detail">
+      <strong id="room-question">Join room <span class="mono">${this.askRoom}</span>?</strong>
+      <span id="room-question-detail">A link asks to move you there. Your shares stay in ${roomLabel(roomKeyOf(here))}${offeredHere > 0 ? html` (${offeredHere} shared there)` : ''}: nothing is offered in the new room unless you share it there.</span>
+      <span class="choices">
+        <button @click=${this.#joinAskedRoom}>Join room</button>
+        <button class="quiet" @click=${this.#declineAskedRoom}>Stay here</button>
+      </span>
+    </div>`;
+  }
+
+  readonly #joinAskedRoom = () => {
+    const room = this.askRoom;
+    this.askRoom = undefined;
+    this.#onRoomChange(new RoomChangeEvent(room));
+  };
+
+  readonly #declineAskedRoom = () => {
+    this.askRoom = undefined;
+    // A share link of that room waits for nobody here.
+    if (this.route.shareId) {
+      this.#linkWait.stop();
+      location.hash = '#/files';
+    }
+  };
 
   /** "New version — reload", never by itself; with transfers running, once more to confirm. */
   #renderUpdate() {
@@ -336,6 +383,8 @@ export class ShoalApp extends LitElement {
     if (event.action === 'remove') void this.engine.remove(event.shareId);
     else if (event.action === 'pause') this.engine.pause(event.shareId);
     else if (event.action === 'allow-access') void this.engine.allowSourceAccess();
+    else if (event.action === 'share-here') void this.engine.shareHere(event.shareId);
+    else if (event.action === 'unshare-here') void this.engine.stopSharingHere(event.shareId);
     else this.engine.resume(event.shareId);
   }
 
@@ -347,7 +396,8 @@ export class ShoalApp extends LitElement {
     const link = parseShoalLink(href);
     if (link) {
       const here = new URLSearchParams(location.search).get('room') ?? undefined;
-      if (link.room !== here) this.#onRoomChange(new RoomChangeEvent(link.room));
+      // Another room is asked about; a link without a room downloads here.
+      if (link.room !== undefined && link.room !== here) this.askRoom = link.room;
       location.hash = `#/s/${link.shareId}`;
       return;
     }
@@ -360,14 +410,19 @@ export class ShoalApp extends LitElement {
     this.problem = 'That link is not a Shoal share link.';
   }
 
-  /** Another room, without a reload: the URL names it (a link, and Back works), the engine joins it. */
+  /**
+   * Another room, without a reload: the URL names it (a link, and Back works), the engine joins it,
+   * and it is remembered as where the user is.
+   */
   #onRoomChange(event: RoomChangeEvent): void {
     const url = new URL(location.href);
     if (event.room) url.searchParams.set('room', event.room);
     else url.searchParams.delete('room');
     url.searchParams.delete('relay');
     history.pushState(null, '', url.href);
+    this.askRoom = undefined;
     this.engine.setRoom(event.room);
+    rememberRoom(localStorage, event.room);
     this.requestUpdate();
   }
 }

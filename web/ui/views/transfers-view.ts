@@ -13,6 +13,7 @@ import type { DownloadInspection } from '../../../plane/data-plane.js';
 import type { PeerState, ShareState } from '../../engine/state.js';
 import { formatBytes, formatDuration, formatSpeed } from '../format.js';
 import { ShareActionEvent, type ShareAction } from '../share-actions.js';
+import { roomLabel } from '../../engine/share-rooms.js';
 import { OPENS_WHILE_DOWNLOADING, STATUS_TEXT } from '../share-status.js';
 import { EngineWatch } from '../engine-watch.js';
 import { watchSlice } from '../slice-controller.js';
@@ -168,6 +169,7 @@ export class TransfersView extends LitElement {
               <span>ETA ${formatDuration(share.etaSeconds)}</span>`
           : nothing}
         ${DOWNLOADING.has(share.status) ? html`<span>${share.sources} peer${share.sources === 1 ? '' : 's'}</span>` : nothing}
+        <span class="rooms">${share.rooms.length === 0 ? 'shared in no room' : `in ${share.rooms.map(roomLabel).join(', ')}`}</span>
       </div>
       ${inspection && inspection.sources.length > 0
         ? html`<div class="sources">
