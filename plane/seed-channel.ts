@@ -11,6 +11,7 @@ import {
   encodeHandshake,
   encodeMetadataPart,
   encodeReject,
+  MAX_OVERFLOW_REJECTS,
   MAX_QUEUED_REQUESTS,
   METADATA_PART_BYTES,
   PROTOCOL_VERSION,
@@ -40,12 +41,21 @@ export interface SeederComponents {
 export function serveChannel(wire: WireChannel, remoteId: string, components: SeederComponents): void {
   let share: SeedableShare | undefined;
   let queue: UploadQueue | undefined;
+  let overflowRejects = 0;
 
-  /** Queues one requested chunk, or REJECTs it. */
-  const queueRequest = (index: number): void => {
-    if (!share!.bitfield.has(index)) return void wire.send(encodeReject(index, RejectReason.NotAvailable));
-    if (queue!.requests.length >= MAX_QUEUED_REQUESTS) return void wire.send(encodeReject(index, RejectReason.TooManyRequests));
-    queue!.requests.push(index);
+  /** Queues one requested chunk, or REJECTs it; false once the channel has been failed for flooding. */
+  const queueRequest = (index: number): boolean => {
+    if (!share!.bitfield.has(index)) {
+      wire.send(encodeReject(index, RejectReason.NotAvailable));
+    } else if (queue!.requests.length < MAX_QUEUED_REQUESTS) {
+      queue!.requests.push(index);
+    } else if (++overflowRejects <= MAX_OVERFLOW_REJECTS) {
+      wire.send(encodeReject(index, RejectReason.TooManyRequests));
+    } else {
+      wire.fail(WireErrorCode.ProtocolViolation, `kept requesting past the ${MAX_QUEUED_REQUESTS}-request queue`);
+      return false;
+    }
+    return true;
   };
 
   wire.onMessage((message: WireMessage) => {
@@ -75,10 +85,10 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
         return;
       }
       case 'request':
-        queueRequest(message.index);
-        return components.uploader.kick();
+        if (queueRequest(message.index)) components.uploader.kick();
+        return;
       case 'requests':
-        for (const index of message.indices) queueRequest(index);
+        for (const index of message.indices) if (!queueRequest(index)) return;
         return components.uploader.kick();
       case 'cancel': {
         const at = queue!.requests.indexOf(message.index);

@@ -66,6 +66,14 @@ export const CHANNEL_LABEL = 'shoal/1';
 /** A seeder queues at most this many requests per channel; more are REJECTed (TooManyRequests). */
 export const MAX_QUEUED_REQUESTS = 256;
 
+/**
+ * REJECTs for a full queue a channel may earn before the seeder fails it (ERROR ProtocolViolation):
+ * an honest downloader keeps at most PIPELINE_MAX (64) requests out per peer, a quarter of the
+ * queue, so it never earns one; a peer that keeps requesting past the queue would otherwise be
+ * answered forever, a frame out for every frame in.
+ */
+export const MAX_OVERFLOW_REJECTS = 16;
+
 /** Requests in flight from a downloader to one peer, at most (4 MiB: one peer cannot hoard the tail). */
 export const PIPELINE_MAX = 64;
 

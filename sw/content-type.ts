@@ -26,11 +26,17 @@ export function contentTypeOfPath(path: string): string {
   return safeContentType(dot < 0 ? '' : (BY_EXTENSION[path.slice(dot + 1).toLowerCase()] ?? ''));
 }
 
-/** Headers every stored-file response carries: no sniffing, and no script even if a browser renders it. */
+/**
+ * Headers every stored-file response carries: no sniffing, no script even if a browser renders it,
+ * and no other site may frame it (a page that frames a user's file could overlay it to trick clicks).
+ */
 export function fileSecurityHeaders(contentType: string): Record<string, string> {
   return {
     'x-content-type-options': 'nosniff',
-    // Chromium's PDF viewer does not load in a sandboxed document; a PDF cannot run page script anyway.
-    ...(contentType === 'application/pdf' ? {} : { 'content-security-policy': "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'" }),
+    // Chromium's PDF viewer does not load in a sandboxed document (a PDF cannot run page script
+    // anyway), and since its viewer became an out-of-process iframe it frames the PDF inside the
+    // PDF's own document: 'self' keeps that working while no other site may frame it.
+    'content-security-policy':
+      contentType === 'application/pdf' ? "frame-ancestors 'self'" : "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   };
 }

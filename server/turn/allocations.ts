@@ -19,6 +19,12 @@ export interface Allocation extends PortHolder {
   expiresAt: number;
   /** Peer IP -> expiry. */
   permissions: Map<string, number>;
+  /**
+   * Relay port of this host -> expiry: the other relays of this process the client named in a
+   * permission or channel. Every relay shares the host's address, so a permission for that IP
+   * alone would let any allocation here reach the client; relay-to-relay delivery needs the port.
+   */
+  relayPorts: Map<number, number>;
   /** Channel number -> peer and expiry. */
   channels: Map<number, { peer: TransportAddress; expiresAt: number }>;
   /** "ip|port" of a peer -> channel number. */
@@ -84,6 +90,17 @@ export class Allocations {
     return expiry !== undefined && expiry > this.now();
   }
 
+  /** Records that the client permitted the relay on `port` of this host (with its permission's lifetime). */
+  permitRelayPort(allocation: Allocation, port: number, expiresAt: number): void {
+    allocation.relayPorts.set(port, expiresAt);
+  }
+
+  /** Whether the client permitted the relay on `port` of this host, and that permission is live. */
+  permitsRelayPort(allocation: Allocation, port: number): boolean {
+    const expiry = allocation.relayPorts.get(port);
+    return expiry !== undefined && expiry > this.now();
+  }
+
   /** Drops expired allocations, permissions and channels. */
   sweep(): void {
     const now = this.now();
@@ -93,6 +110,7 @@ export class Allocations {
         continue;
       }
       for (const [address, expiry] of allocation.permissions) if (expiry <= now) allocation.permissions.delete(address);
+      for (const [port, expiry] of allocation.relayPorts) if (expiry <= now) allocation.relayPorts.delete(port);
       for (const [channel, binding] of allocation.channels) {
         if (binding.expiresAt <= now) {
           allocation.channels.delete(channel);

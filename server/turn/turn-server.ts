@@ -216,6 +216,7 @@ export class TurnServer {
       relayed,
       expiresAt: this.#now() + lifetime * 1000,
       permissions: new Map(),
+      relayPorts: new Map(),
       channels: new Map(),
       channelOfPeer: new Map(),
       toPeers: this.#bandwidthBucket(),
@@ -286,7 +287,11 @@ export class TurnServer {
     }
     const fresh = peers.filter((p) => !allocation.permissions.has(p.address)).length;
     if (allocation.permissions.size + fresh > MAX_PERMISSIONS) return this.#reject(message, rinfo, 508, 'Insufficient Capacity: too many permissions', auth.key);
-    for (const peer of peers) allocation.permissions.set(peer.address, this.#now() + PERMISSION_S * 1000);
+    const expiresAt = this.#now() + PERMISSION_S * 1000;
+    for (const peer of peers) {
+      allocation.permissions.set(peer.address, expiresAt);
+      if (this.#isRelayAddress(allocation, peer.address)) this.#allocations.permitRelayPort(allocation, peer.port, expiresAt);
+    }
     this.#send(new StunWriter(Method.CreatePermission, Class.Success, message.transactionId).encode(auth.key), rinfo);
   }
 
@@ -314,6 +319,7 @@ export class TurnServer {
     allocation.channels.set(channel, { peer, expiresAt: now + CHANNEL_S * 1000 });
     allocation.channelOfPeer.set(peerKey(peer), channel);
     allocation.permissions.set(peer.address, now + PERMISSION_S * 1000);
+    if (this.#isRelayAddress(allocation, peer.address)) this.#allocations.permitRelayPort(allocation, peer.port, now + PERMISSION_S * 1000);
     this.#send(new StunWriter(Method.ChannelBind, Class.Success, message.transactionId).encode(auth.key), rinfo);
   }
 
@@ -342,7 +348,8 @@ export class TurnServer {
   #relay(from: Allocation, data: Buffer, peer: TransportAddress): void {
     if (this.#isRelayAddress(from, peer.address)) {
       const to = this.#allocations.onRelayPort(peer.port);
-      if (to) return to === from ? undefined : this.#fromPeer(to, data, from.relayed);
+      // Delivered only to a client that permitted this very relay (its port), not just the host's IP.
+      if (to) return to === from || !this.#allocations.permitsRelayPort(to, from.relayed.port) ? undefined : this.#fromPeer(to, data, from.relayed);
       // Not a relay (any more): only where the policy allows the address itself (loopback in tests).
       if (!this.options.isAllowedPeer(peer.address)) return;
     }

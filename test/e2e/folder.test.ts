@@ -82,6 +82,7 @@ describe('folder shares', { timeout: 240_000 }, () => {
     }
     assert.equal(served.out['index.html']!.type, 'application/octet-stream', 'HTML from a peer is not served as HTML');
     assert.match(served.out['a.txt']!.csp ?? '', /^sandbox;/, 'stored files are sandboxed');
+    assert.match(served.out['a.txt']!.csp ?? '', /frame-ancestors 'none'/, 'and no other site may frame them');
     assert.equal(served.missing, 404);
     assert.equal(served.escape, 404);
 

@@ -336,6 +336,29 @@ describe('relay to relay, with loopback refused as in production', { timeout: 60
     }
   });
 
+  test('a client that permitted one relay hears only that relay, not another allocation on the same address', async () => {
+    const a = await TestTurnClient.open(server.turnPort, await turnCredential(server.url));
+    const b = await TestTurnClient.open(server.turnPort, await turnCredential(server.url), '127.0.0.2');
+    const stranger = await TestTurnClient.open(server.turnPort, await turnCredential(server.url), '127.0.0.3');
+    try {
+      const { relayed: relayA } = await allocate(a);
+      const { relayed: relayB } = await allocate(b);
+      const { relayed: relayS } = await allocate(stranger);
+      assert.equal(relayS.address, relayB.address, 'every relay shares the host\'s address');
+      assert.equal((await permit(b, relayA.address, relayA.port)).class, Class.Success, 'b permits a\'s relay (and so the host\'s IP)');
+      assert.equal((await permit(stranger, relayB.address, relayB.port)).class, Class.Success);
+      sendIndication(stranger, relayB.address, relayB.port, 'from a relay b never permitted');
+      assert.equal(await nextRelayed(b), undefined, 'refused: b permitted a\'s relay port, not the stranger\'s');
+      assert.equal((await permit(a, relayB.address, relayB.port)).class, Class.Success);
+      sendIndication(a, relayB.address, relayB.port, 'from the permitted relay');
+      assert.deepEqual(await nextRelayed(b), { data: 'from the permitted relay', peer: `${relayA.address}:${relayA.port}` });
+    } finally {
+      a.close();
+      b.close();
+      stranger.close();
+    }
+  });
+
   test('the host\'s other ports stay out of reach: the TURN port, a released relay, any other UDP service', async () => {
     const a = await TestTurnClient.open(server.turnPort, await turnCredential(server.url));
     const b = await TestTurnClient.open(server.turnPort, await turnCredential(server.url), '127.0.0.2');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Bitfield, CHUNK_SIZE, encodeHandshake, encodeRequest, encodeRequests, type ShareMetadata, WireFeature } from '../../protocol/index.js';
+import { Bitfield, CHUNK_SIZE, MAX_OVERFLOW_REJECTS, MAX_QUEUED_REQUESTS, encodeHandshake, encodeRequest, encodeRequests, type ShareMetadata, WireFeature } from '../../protocol/index.js';
 import { serveChannel, type SeedableShare } from '../../plane/seed-channel.js';
 import type { Uploader } from '../../plane/uploader.js';
 import { WireChannel } from '../../plane/wire-channel.js';
@@ -74,4 +74,19 @@ test('an unknown share gets ERROR 2, another protocol version ERROR 5', () => {
   future.deliver(frame);
   assert.equal(errorCodeOf(future), 5);
   assert.equal(future.readyState, 'closed');
+});
+
+test('a peer that keeps requesting past the full queue gets a few REJECTs (reason 2), then ERROR 3 and the channel closes', () => {
+  const channel = seederFor(held(Bitfield.full(9)));
+  channel.deliver(encodeHandshake(SHARE_ID));
+  // The stand-in uploader never drains the queue: it fills, then overflows.
+  for (let i = 0; i < MAX_QUEUED_REQUESTS; i++) channel.deliver(encodeRequest(i % 9));
+  assert.equal(channel.sent.filter((m) => m.type === 'reject').length, 0, 'a full queue is not a reason to refuse yet');
+  for (let i = 0; i < MAX_OVERFLOW_REJECTS; i++) channel.deliver(encodeRequests([i % 9]));
+  assert.deepEqual(channel.sent.filter((m) => m.type === 'reject').map((m) => (m as { reason: number }).reason), Array(MAX_OVERFLOW_REJECTS).fill(2));
+  assert.equal(channel.readyState, 'open', 'an overflow or two is answered');
+  channel.deliver(encodeRequests([0, 1, 2]));
+  assert.equal(errorCodeOf(channel), 3, 'then the peer is failed with ProtocolViolation');
+  assert.equal(channel.readyState, 'closed');
+  assert.equal(channel.sent.filter((m) => m.type === 'reject').length, MAX_OVERFLOW_REJECTS, 'and not answered again');
 });

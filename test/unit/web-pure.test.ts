@@ -73,6 +73,10 @@ test('stored files are never served as a type that can run script in our origin'
   assert.equal(contentTypeOfPath('README'), 'application/octet-stream');
   assert.match(fileSecurityHeaders('text/plain; charset=utf-8')['content-security-policy']!, /^sandbox;/);
   assert.equal(fileSecurityHeaders('text/plain')['x-content-type-options'], 'nosniff');
+  for (const type of ['text/plain; charset=utf-8', 'video/webm', 'application/octet-stream']) {
+    assert.match(fileSecurityHeaders(type)['content-security-policy']!, /frame-ancestors 'none'/, `${type}: no site frames a user's file`);
+  }
+  assert.equal(fileSecurityHeaders('application/pdf')['content-security-policy'], "frame-ancestors 'self'", 'only the PDF viewer, inside the PDF\'s own document');
 });
 
 test('folder sources: stable order, safe paths, clear refusals', () => {
