@@ -6,8 +6,9 @@ import { SettingsStore } from './settings.js';
 import { AppUpdates } from './pwa/app-updates.js';
 import { InstallPrompt } from './pwa/install-prompt.js';
 import { TransferWakeLock } from './pwa/wake-lock.js';
-import { shareInbox } from './pwa/share-inbox.js';
-import { shareLaunchedFiles, type LaunchParams } from './pwa/launch-files.js';
+import { ShareInbox } from './pwa/share-inbox.js';
+import { launchedFiles, type LaunchParams } from './pwa/launch-files.js';
+import { INBOX_REFUSALS, type InboxRefusal } from '../workers/inbox.js';
 import { parseShoalLink } from './ui/routes.js';
 import { roomFromInput } from './ui/room-code.js';
 import { readRememberedRoom, rememberRoom, startingRoom } from './room-memory.js';
@@ -83,17 +84,27 @@ app.updates = updates;
 app.install = install;
 if (handed !== null && !handedLink) app.problem = 'That link is not a Shoal share link.';
 app.askRoom = askRoom;
+// The share target refused a POST: a fixed sentence per reason (a URL cannot make the app say anything else).
+const refusal = params.get('inbox-refused');
+if (refusal !== null) {
+  if (Object.hasOwn(INBOX_REFUSALS, refusal)) app.problem = INBOX_REFUSALS[refusal as InboxRefusal];
+  const url = new URL(location.href);
+  url.searchParams.delete('inbox-refused');
+  history.replaceState(null, '', url.href);
+}
+// Files shared in from outside wait in the tray for the user's Share or Discard.
+const inbox = new ShareInbox();
+app.inbox = inbox;
 document.body.append(app);
 void engine.start();
 new TransferWakeLock(engine.store);
-// Files the OS share sheet sent while no page ran (or just now, before the redirect to here).
-void shareInbox(engine).catch(() => undefined);
+void inbox.load();
 // The installed app launched with files ("Open with", file_handlers) or asked to open a link while it
 // runs (launch_handler focus-existing): this window takes them.
 (window as Window & { launchQueue?: { setConsumer(consumer: (params: LaunchParams) => void): void } }).launchQueue?.setConsumer(({ targetURL, files }) => {
   if (files && files.length > 0) {
     location.hash = '#/files';
-    void shareLaunchedFiles(engine, files);
+    void launchedFiles(files).then((offered) => inbox.offerLaunched(offered));
   } else if (targetURL) app.openLink(targetURL);
 });
 

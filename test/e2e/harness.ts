@@ -249,6 +249,13 @@ export async function showView(page: Page, view: ViewName): Promise<void> {
   await page.getByRole('link', { name: view, exact: true }).and(page.locator('[aria-current="page"]')).waitFor({ timeout: 5_000 });
 }
 
+/** Answers the app's "Join room X?" (a link named another room than the user's): Join, or Stay. */
+export async function answerRoomQuestion(page: Page, room: string, answer: 'Join room' | 'Stay here' = 'Join room'): Promise<void> {
+  const question = page.getByRole('alertdialog', { name: `Join room ${room}?` });
+  await question.getByRole('button', { name: answer }).click({ timeout: 15_000 });
+  await question.waitFor({ state: 'detached' });
+}
+
 /** Moves the page into a new private room through Settings, as a user does; returns its code. */
 export async function newPrivateRoom(page: Page): Promise<string> {
   await showView(page, 'Settings');

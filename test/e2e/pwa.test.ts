@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { freeTcpPort, launchBrowser, newPrivateRoom, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { answerRoomQuestion, engineState, freeTcpPort, launchBrowser, newPrivateRoom, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -99,6 +99,9 @@ describe('the installable app', { timeout: 240_000 }, () => {
     const id = await shareFromDisk(a.page, file.path, 'handed.bin');
     await b.page.goto('about:blank');
     await b.page.goto(`${server.url}/?link=${encodeURIComponent(`web+shoal:s/${id}?room=${room}`)}`);
+    // B was in the room of its network: a link to another room asks first.
+    await b.page.waitForURL(`${server.url}/#/s/${id}`);
+    await answerRoomQuestion(b.page, room);
     await b.page.waitForURL(`${server.url}/?room=${room}#/s/${id}`);
     const state = await waitForState(b.page, (s) => s.shares.some((x) => x.id === id && x.status === 'seeding'), 30_000, 'the handed share downloaded');
     assert.equal(state.shares.find((x) => x.id === id)!.fileHash, file.sha256);
@@ -126,6 +129,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
     const link = `${server.url}/?link=${encodeURIComponent(`web+shoal:s/${id}?room=${room}`)}`;
     const second = await send('PWA.launch', { manifestId, url: link });
     assert.equal(second.targetId, first.targetId, 'launch_handler focus-existing: the same window');
+    await answerRoomQuestion(app, room);
     await app.waitForURL(`${server.url}/?room=${room}#/s/${id}`, { timeout: 15_000 });
     await app.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
     const state = await waitForState(app, (s) => s.shares.some((x) => x.id === id && x.status === 'seeding'), 30_000, 'the linked share downloaded in the running app window');
@@ -154,6 +158,11 @@ describe('the installable app', { timeout: 240_000 }, () => {
     }, manifest.share_target);
     await page.getByLabel('Shared by the OS').setInputFiles([big.path, small.path]);
     await Promise.all([page.waitForURL(`${server.url}/#/files`), page.evaluate(() => document.querySelector('form')!.submit())]);
+    // They wait for the user's say.
+    const question = page.getByRole('alertdialog', { name: /^Share these 2 files \(64\.0 MiB\) in / });
+    await question.waitFor({ timeout: 30_000 });
+    assert.equal((await engineState(page)).shares.filter((x) => x.name.startsWith('sheet-')).length, 0, 'nothing shared before Share');
+    await question.getByRole('button', { name: 'Share' }).click();
     const state = await waitForState(page, (s) => ['sheet-big.bin', 'sheet-small.txt'].every((n) => s.shares.some((x) => x.name === n && x.status === 'seeding')), 90_000, 'both shared files seeding');
     const big1 = state.shares.find((x) => x.name === 'sheet-big.bin')!;
     const small1 = state.shares.find((x) => x.name === 'sheet-small.txt')!;
@@ -195,6 +204,9 @@ describe('the installable app', { timeout: 240_000 }, () => {
       await send('PWA.launchFilesInApp', { manifestId, files: [file.path] });
       const app = await opening;
       await app.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
+      const question = app.getByRole('alertdialog', { name: /^Share this file \(3\.00 MiB\) in / });
+      await question.waitFor({ timeout: 15_000 });
+      await question.getByRole('button', { name: 'Share' }).click();
       const state = await waitForState(app, (s) => s.shares.some((x) => x.name === 'opened.mkv' && x.status === 'seeding'), 30_000, 'the launched file shared');
       const shared = state.shares.find((x) => x.name === 'opened.mkv')!;
       assert.equal(shared.fileHash, file.sha256);
@@ -219,7 +231,10 @@ describe('the installable app', { timeout: 240_000 }, () => {
     files.push(done, part);
     const doneId = await shareFromDisk(a.page, done.path, 'offline-done.bin');
     const partId = await shareFromDisk(a.page, part.path, 'offline-part.bin');
-    await openApp(b.page, `${server.url}/?room=${room}#/settings`);
+    await b.page.goto('about:blank');
+    await b.page.goto(`${server.url}/?room=${room}#/settings`);
+    await answerRoomQuestion(b.page, room);
+    await b.page.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
     await b.page.getByLabel('Download limit in MiB/s').fill('1');
     await b.page.getByLabel('Download limit in MiB/s').press('Tab');
     await showView(b.page, 'Files');

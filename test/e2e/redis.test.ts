@@ -79,6 +79,20 @@ describe('two instances sharing rooms through Redis', { timeout: 240_000 }, () =
     other.ws.send(JSON.stringify({ type: 'offer', to: aId, sdp: 'v=0' }));
     assert.equal((await other.next('error')).code, 'unknown-peer', 'rooms stay separate across instances');
 
+    // A rename and a withdrawal cross instances too, and a late joiner sees both.
+    b.ws.send(JSON.stringify({ type: 'rename', name: 'robert' }));
+    assert.deepEqual(await a.next('peer-renamed'), { type: 'peer-renamed', peerId: welcome.peerId, name: 'robert' });
+    b.ws.send(JSON.stringify({ type: 'withdraw-file', ids: [share.id] }));
+    assert.deepEqual(await a.next('withdraw-file'), { type: 'withdraw-file', from: welcome.peerId, ids: [share.id] });
+    assert.deepEqual(await c.next('withdraw-file'), { type: 'withdraw-file', from: welcome.peerId, ids: [share.id] });
+    const d = await client(one);
+    d.ws.send(JSON.stringify({ type: 'join-room', room: 'across', name: 'dave' }));
+    const late = await d.next('welcome');
+    assert.ok(late.peers.some((p: { peerId: string; name: string }) => p.peerId === welcome.peerId && p.name === 'robert'), 'the new name, on the other instance');
+    assert.deepEqual((await d.next('files')).holders, [], 'the withdrawn share is gone from the mirrored index');
+    d.ws.close();
+    assert.equal((await a.next('peer-left')).peerId, late.peerId);
+
     b.ws.close();
     assert.equal((await a.next('peer-left')).peerId, welcome.peerId);
     for (const x of [a, c, other]) x.ws.close();

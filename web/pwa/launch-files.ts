@@ -1,9 +1,10 @@
 /**
  * The installed app opened with files: "Open with Shoal" in the OS, through the manifest's
- * `file_handlers`. The launch hands over file handles, so each file is shared where it lies, as a
- * dropped one is (hashed once, no copy, seeded on after a reload).
+ * `file_handlers`. The launch hands over file handles; each waits in the tray like a shared-in file
+ * (web/pwa/share-inbox.ts) and, on Share, is shared where it lies, as a dropped one is (hashed once,
+ * no copy, seeded on after a reload).
  */
-import type { Engine } from '../engine/engine.js';
+import type { ShareInput } from '../engine/share-input.js';
 
 /** What `window.launchQueue` hands its consumer (Chromium; the Launch Handler API). */
 export interface LaunchParams {
@@ -11,21 +12,18 @@ export interface LaunchParams {
   readonly files?: readonly FileSystemHandle[];
 }
 
-/** Shares the launch's files by handle; returns how many it took (folders are not offered by file handlers). */
-export async function shareLaunchedFiles(engine: Pick<Engine, 'share'>, handles: readonly FileSystemHandle[]): Promise<number> {
-  let taken = 0;
+/** The launch's readable files as share inputs with their handles (folders are not offered by file handlers). */
+export async function launchedFiles(handles: readonly FileSystemHandle[]): Promise<{ input: ShareInput; name: string; size: number }[]> {
+  const out: { input: ShareInput; name: string; size: number }[] = [];
   for (const handle of handles) {
     if (handle.kind !== 'file') continue;
     const fileHandle = handle as FileSystemFileHandle;
-    let file: File;
     try {
-      file = await fileHandle.getFile();
+      const file = await fileHandle.getFile();
+      out.push({ input: { handle: fileHandle, file }, name: file.name, size: file.size });
     } catch {
-      continue; // gone or unreadable since the OS handed it over: nothing to share
+      // gone or unreadable since the OS handed it over: nothing to offer
     }
-    // A failure shows on the share itself (the engine puts it in the list with its reason).
-    void engine.share({ handle: fileHandle, file }).catch(() => undefined);
-    taken++;
   }
-  return taken;
+  return out;
 }

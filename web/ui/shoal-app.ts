@@ -29,6 +29,9 @@ import type { InstallPrompt } from '../pwa/install-prompt.js';
 import { activeTransfers } from './toast-model.js';
 import { ShareLinkWait } from './share-link-wait.js';
 import { rememberRoom } from '../room-memory.js';
+import type { ShareInbox } from '../pwa/share-inbox.js';
+import type { TrayAnswerEvent } from './share-tray.js';
+import './share-tray.js';
 import { roomKeyOf, roomLabel } from '../engine/share-rooms.js';
 
 const ICONS: Record<View, string> = {
@@ -186,6 +189,7 @@ export class ShoalApp extends LitElement {
         }
         header,
         .notice,
+        shoal-share-tray,
         main {
           grid-column: 2;
         }
@@ -224,6 +228,8 @@ export class ShoalApp extends LitElement {
    * the user's goes with them: their shares stay offered in the rooms they belong to.
    */
   @property({ attribute: false }) askRoom: string | undefined;
+  /** Files shared in from outside, waiting for the user's Share or Discard. */
+  @property({ attribute: false }) inbox: ShareInbox | undefined;
   /** A problem to tell that is not the engine's (a link that is not a share link). */
   @property({ attribute: false }) problem: string | undefined;
   /** The user asked to reload for a new version while transfers run: they confirm once more. */
@@ -300,6 +306,7 @@ export class ShoalApp extends LitElement {
         </ul>
       </nav>
       ${this.#renderRoomQuestion()}
+      <shoal-share-tray .inbox=${this.inbox} @tray-answer=${this.#onTrayAnswer}></shoal-share-tray>
       ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
       ${this.problem ? html`<div class="notice" role="alert">${this.problem} <button class="quiet" @click=${() => (this.problem = undefined)}>Dismiss</button></div>` : ''}
       ${this.#linkWait.wanted
@@ -327,6 +334,11 @@ export class ShoalApp extends LitElement {
       </span>
     </div>`;
   }
+
+  readonly #onTrayAnswer = (event: TrayAnswerEvent) => {
+    if (event.answer === 'share') void this.inbox?.share(event.batchId, this.engine);
+    else void this.inbox?.discard(event.batchId);
+  };
 
   readonly #joinAskedRoom = () => {
     const room = this.askRoom;
