@@ -3,7 +3,7 @@
  * knows no UI component; the UI subscribes to `store` and calls the methods below.
  */
 import * as Comlink from 'comlink';
-import { Bitfield, CHANNEL_LABEL, chunkCount, type ServerMessage, type ShareMetadata, type ShareSummary } from '../../protocol/index.js';
+import { Bitfield, CHANNEL_LABEL, chunkCount, type ServerMessage, type ShareMetadata } from '../../protocol/index.js';
 import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import type { DownloadInspection, PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import type { SourceEndReason } from '../../plane/download.js';
@@ -24,8 +24,9 @@ import type { EngineComponents, EngineOptions, PeerConnectionsPort, SignalingPor
 
 export type { EngineComponents, EngineOptions };
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
-import { blankShare, initialState, storedShareState, type EngineState, type RateLimits, type ShareState } from './state.js';
-import { roomKeyOf, roomLabel, withRoom, type RoomKey } from './share-rooms.js';
+import { blankShare, initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
+import { roomKeyOf, withRoom, type RoomKey } from './share-rooms.js';
+import { elsewhereNote, RoomOffers } from './room-offers.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
 import { answerFileStreams } from './file-streams.js';
@@ -47,9 +48,6 @@ interface DownloadView {
 
 
 
-/** What a download of another room says while the page is elsewhere. */
-const elsewhereNote = (rooms: RoomKey[]): string => `Continues when you are in ${rooms.map(roomLabel).join(' or ') || 'its room'} (or share it here too).`;
-
 function hasSource(record: StoredShare): record is StoredShare & { source: ShareSource } {
   return record.source?.kind === 'handle';
 }
@@ -57,8 +55,8 @@ function hasSource(record: StoredShare): record is StoredShare & { source: Share
 export class Engine {
   readonly store: Store<EngineState>;
   readonly #state: StateWriter;
-  /** What we seed (complete shares and partial downloads), as announced to the room. */
-  readonly #seeded = new Map<string, ShareSummary>();
+  /** What we offer in the room we are in (complete shares and partial downloads). */
+  readonly #offers: RoomOffers;
   readonly #downloads = new Map<string, DownloadView>();
   /** Incomplete downloads found in storage, resumed once we are in a room. */
   readonly #toResume = new Set<string>();
@@ -97,6 +95,15 @@ export class Engine {
     this.store = new Store(initialState(options.selfName, options.forceRelay, roomKeyOf(options.room)));
     this.#state = new StateWriter(this.store);
     this.#imports = new ShareImports(components, this.#state);
+    this.#offers = new RoomOffers({
+      state: this.#state,
+      storage: components.storage,
+      plane: () => this.#plane,
+      send: (message) => this.#signaling.send(message),
+      stopDownload: (shareId) => this.#stopDownload(shareId),
+      resumeHere: (shareId) => this.#toResume.add(shareId),
+      forgetResume: (shareId) => this.#toResume.delete(shareId),
+    });
     this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));
     this.#iceReady = new Promise((resolve) => (this.#resolveIce = resolve));
     this.#peers = (components.peerConnections ?? ((o) => new PeerConnections(o)))({
@@ -164,7 +171,7 @@ export class Engine {
         continue;
       }
       this.#state.putShare(storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield, rooms));
-      if (record.complete) await this.#offer(record.id, record.meta);
+      if (record.complete) await this.#offers.offer(record.id, record.meta);
       else if (rooms.includes(here)) this.#toResume.add(record.id);
       else this.#state.patchShare(record.id, { error: elsewhereNote(rooms) });
     }
@@ -205,26 +212,19 @@ export class Engine {
     if (rooms.length > 1) await this.components.storage.setShareRooms(id, rooms); // the import recorded only `room`
     if (!existing) this.#state.putShare(storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size)), rooms, fromDisk));
     else this.#state.patchShare(id, { rooms });
-    await this.#offer(id, meta);
+    await this.#offers.offer(id, meta);
     return id;
   }
 
   /** Offers a share in the room the page is in too ("Also share in this room"). */
   async shareHere(shareId: string): Promise<void> {
-    const share = this.#state.share(shareId);
-    if (!share) return;
-    await this.#setRooms(share, withRoom(share.rooms, this.#state.current.roomKey));
-    await this.#enterRoom(shareId);
+    await this.#offers.shareHere(shareId);
     if (this.#toResume.has(shareId)) void this.download(shareId); // already in the room: no welcome to wait for
   }
 
   /** Stops offering a share in the room the page is in: the room hears it withdrawn; the share stays stored. */
-  async stopSharingHere(shareId: string): Promise<void> {
-    const share = this.#state.share(shareId);
-    if (!share) return;
-    const here = this.#state.current.roomKey;
-    await this.#setRooms(share, share.rooms.filter((room) => room !== here));
-    if (this.#leaveRoom(shareId)) this.#withdraw([shareId]);
+  stopSharingHere(shareId: string): Promise<void> {
+    return this.#offers.stopSharingHere(shareId);
   }
 
   /**
@@ -259,7 +259,7 @@ export class Engine {
     const view: DownloadView = { shareId, meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
     this.#downloads.set(shareId, view);
     this.#dialer.open(shareId, view.abort.signal);
-    if (resume) this.#seeded.set(shareId, { id: shareId, name: resume.meta.name, size: resume.meta.size });
+    if (resume) this.#offers.offerDownload(shareId, resume.meta, false); // announced with the others after the welcome
     const existing = this.#state.share(shareId);
     if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '', rooms), origin: 'downloaded', status: 'connecting' });
     else this.#state.patchShare(shareId, { status: 'connecting', error: undefined, rooms });
@@ -276,13 +276,13 @@ export class Engine {
       this.#downloads.delete(shareId);
       view.abort.abort();
       this.#state.patchShare(shareId, { status: 'seeding', bytesDone: view.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
-      this.#announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
+      this.#offers.announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
       void this.transfers.ended(shareId, 'finished', view.meta!.size);
     } catch (error) {
       if (this.#downloads.get(shareId) === view) this.#downloads.delete(shareId);
       view.abort.abort();
       // A share that failed (its whole-file check, say) is no longer offered: the room hears it at once.
-      if (this.#seeded.delete(shareId)) this.#withdraw([shareId]);
+      this.#offers.withdraw(shareId);
       this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
       void this.transfers.ended(shareId, 'failed', this.#state.share(shareId)?.bytesDone ?? 0, (error as Error).message);
     }
@@ -299,18 +299,10 @@ export class Engine {
     // back: every peer closes its connection to us. (The shell asks on every popstate, and moving
     // between views by their links fires one.)
     if (room === this.#room) return;
-    const before = this.#state.current.roomKey;
-    const after = roomKeyOf(room);
     this.#room = room;
-    this.#state.set({ roomKey: after });
+    this.#offers.move(roomKeyOf(room));
     // Connections belong to the room they were made in: none is left for a stranger to ask on.
     this.#peers.closeAll();
-    for (const share of this.#state.current.shares) {
-      const was = share.rooms.includes(before);
-      const is = share.rooms.includes(after);
-      if (was && !is) this.#leaveRoom(share.id);
-      else if (!was && is) void this.#enterRoom(share.id);
-    }
     this.#signaling.join(room);
   }
 
@@ -362,7 +354,7 @@ export class Engine {
     this.#downloads.get(shareId)?.abort.abort();
     if (this.#downloads.delete(shareId)) void this.transfers.ended(shareId, 'removed', this.#state.share(shareId)?.bytesDone ?? 0);
     this.#toResume.delete(shareId);
-    if (this.#seeded.delete(shareId)) this.#withdraw([shareId]);
+    this.#offers.withdraw(shareId);
     try {
       // The plane lets go of the share before its bytes are deleted.
       await plane.stop(shareId);
@@ -421,68 +413,32 @@ export class Engine {
     const result = await checkSource(record, this.components.hasher, () => this.#state.patchShare(record.id, { status: 'hashing', error: undefined }));
     if (!this.#state.share(record.id)) return; // removed meanwhile
     if (result.kind !== 'ok') {
+      // No longer readable as it was hashed: the room hears it is no longer offered.
+      this.#offers.withdraw(record.id);
       this.#state.patchShare(record.id, { status: result.kind === 'needs-permission' ? 'needs-access' : 'error', error: result.message, speed: 0 });
       return;
     }
     if (result.rehashed) await this.components.storage.updateSource(record.id, result.source);
     this.#state.patchShare(record.id, { status: 'seeding', error: undefined, bytesDone: record.meta.size });
-    await this.#offer(record.id, record.meta);
+    await this.#offers.offer(record.id, record.meta);
   }
 
   /** A share read from the user's file could not be read while seeding: checked again (it may only have been touched). */
   async #onSeedFailed(shareId: string, message: string): Promise<void> {
-    this.#seeded.delete(shareId);
     await this.components.storage.forgetReadable(shareId);
     const record = await this.components.storage.getShare(shareId);
     if (record && hasSource(record)) return this.#checkSourceAndSeed(record);
+    this.#offers.withdraw(shareId);
     this.#state.patchShare(shareId, { status: 'error', error: message });
   }
 
-  /** Seeds and announces a complete share if it is offered in the room the page is in. */
-  async #offer(shareId: string, meta: ShareMetadata): Promise<void> {
-    if (!this.#state.share(shareId)?.rooms.includes(this.#state.current.roomKey)) return;
-    this.#seeded.set(shareId, { id: shareId, name: meta.name, size: meta.size });
-    await this.#plane.seed(shareId, meta);
-    this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
-  }
-
-  /** A share the page's room now has: seeded (complete) or resumed after the welcome (partial). */
-  async #enterRoom(shareId: string): Promise<void> {
-    const share = this.#state.share(shareId);
-    if (!share || this.#seeded.has(shareId)) return;
-    if (share.status === 'seeding') {
-      const record = await this.components.storage.getShare(shareId);
-      if (record?.complete) await this.#offer(shareId, record.meta);
-    } else if (share.origin === 'downloaded' && share.status !== 'verifying') {
-      this.#toResume.add(shareId); // after the room's welcome
-      this.#state.patchShare(shareId, { error: undefined });
-    }
-  }
-
-  /**
-   * A share the page's room no longer has: no longer served (a download of it stops, what landed
-   * stays, and it continues back in its room). Returns whether it had been offered here.
-   */
-  #leaveRoom(shareId: string): boolean {
-    const offered = this.#seeded.delete(shareId);
-    this.#toResume.delete(shareId);
+  /** Stops a running download (what landed stays): its share left the room the page is in. */
+  #stopDownload(shareId: string): void {
     const download = this.#downloads.get(shareId);
-    if (download) {
-      download.abort.abort();
-      this.#downloads.delete(shareId);
-      void this.#plane.stop(shareId);
-    }
-    void this.#plane?.unseed(shareId);
-    const share = this.#state.share(shareId);
-    if (share && share.status !== 'seeding' && share.origin === 'downloaded') {
-      this.#state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null, sources: 0, error: elsewhereNote(share.rooms) });
-    }
-    return offered;
-  }
-
-  async #setRooms(share: ShareState, rooms: RoomKey[]): Promise<void> {
-    await this.components.storage.setShareRooms(share.id, rooms);
-    this.#state.patchShare(share.id, { rooms });
+    if (!download) return;
+    download.abort.abort();
+    this.#downloads.delete(shareId);
+    void this.#plane.stop(shareId);
   }
 
   /** What the data plane tells the page. */
@@ -493,9 +449,8 @@ export class Engine {
         if (!download) return;
         download.meta = meta;
         this.transfers.named(shareId, meta.name, meta.size);
-        this.#seeded.set(shareId, { id: shareId, name: meta.name, size: meta.size });
         this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
-        this.#announce([{ id: shareId, name: meta.name, size: meta.size }]);
+        this.#offers.offerDownload(shareId, meta, true);
       },
       progress: (progress) => this.#onProgress(progress),
       sourcesChanged: (shareId, count) => {
@@ -563,7 +518,7 @@ export class Engine {
       case 'welcome':
         // A resumed session keeps our own id; either way the room hears what we hold again.
         if (this.#iceNotice !== undefined) void this.#loadIceServers();
-        this.#announce([...this.#seeded.values()]);
+        this.#offers.announce(this.#offers.summaries());
         for (const id of this.#toResume) void this.download(id);
         return;
       case 'peer-left':
@@ -584,14 +539,6 @@ export class Engine {
     }
   }
 
-  #announce(shares: ShareSummary[]): void {
-    if (shares.length > 0) this.#signaling.send({ type: 'announce-file', shares });
-  }
-
-  /** Takes announcements back: the room's lists drop them at once. */
-  #withdraw(ids: string[]): void {
-    if (ids.length > 0) this.#signaling.send({ type: 'withdraw-file', ids });
-  }
 
   /** Loads the STUN/TURN servers; on failure (offline at start) says so, and the next welcome tries again. */
   async #loadIceServers(): Promise<void> {
