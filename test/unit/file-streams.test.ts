@@ -153,7 +153,9 @@ test('hostile requests on the port: a clear error and the reader closes; the pla
     port1.onmessage = (event) => replies.push(event.data);
     streams.open(SHARE, port2);
     for (const message of messages) port1.postMessage(message);
-    await new Promise((r) => setTimeout(r, 20));
+    // Until the error comes back (a fixed 20 ms was too short on a loaded machine), at most 2 s.
+    for (let waited = 0; waited < 2000 && !replies.some((r) => r.type === 'error'); waited += 10) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10));
     port1.close();
     assert.equal(replies[0]?.type, 'accept');
     const error = replies.find((r) => r.type === 'error');
