@@ -10,7 +10,10 @@
  * - many-sockets: 60 sockets from one address join and announce 256 shares each; then newcomers
  *   join and get the room's snapshot (reported as snapshotBytes);
  * - join-announce-leave: connect, join, announce 256 new shares, close, again;
- * - request-file: the holders of a share all 40 listeners hold, asked for again and again.
+ * - request-file: the holders of a share all 40 listeners hold, asked for again and again;
+ * - rename-loop: a new 64-character display name again and again (each is news to the whole room);
+ * - announce-withdraw: 256 new shares announced, then withdrawn, again and again.
+ * BENCH_PATTERNS=a,b runs only those patterns.
  * Bytes are WebSocket payload bytes (JSON text) counted by the clients: in = what the attacker's
  * sockets sent, out = what every socket received during the pattern (the listeners are otherwise
  * silent). One JSON line per pattern, then one with the worst ratio.
@@ -106,6 +109,21 @@ const patterns: Record<string, (server: RunningServer, meter: Meter) => Promise<
     }
     return {};
   },
+  'rename-loop': async (server, meter) => {
+    let n = 0;
+    await paced(server, meter, (s) => s.send({ type: 'rename', name: `${'n'.repeat(58)}${String(n++).padStart(6, '0')}` }));
+    return {};
+  },
+  'announce-withdraw': async (server, meter) => {
+    let shares = newShares();
+    let announce = true;
+    await paced(server, meter, (s) => {
+      if (announce) s.send({ type: 'announce-file', shares });
+      else (s.send({ type: 'withdraw-file', ids: shares.map((share) => share.id) }), (shares = newShares()));
+      announce = !announce;
+    });
+    return {};
+  },
   'request-file': async (server, meter) => {
     const wanted = newShare();
     for (const listener of meter.sockets) listener.send({ type: 'announce-file', shares: [wanted] });
@@ -117,7 +135,8 @@ const patterns: Record<string, (server: RunningServer, meter: Meter) => Promise<
 };
 
 let worst = { pattern: '', ratio: 0 };
-for (const [name, run] of Object.entries(patterns)) {
+const only = process.env.BENCH_PATTERNS?.split(',');
+for (const [name, run] of Object.entries(patterns).filter(([name]) => !only || only.includes(name))) {
   const server = await startServer({ SIGNALING_MAX_SOCKETS_PER_IP: '64' });
   const meter: Meter = { sockets: [], attackers: [] };
   try {
