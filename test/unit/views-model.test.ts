@@ -34,6 +34,8 @@ test('routes: each view by its hash, share links by id, anything else the defaul
   assert.equal(viewHref('files'), '#/files');
   assert.equal(shareLink('https://shoal.example/?room=k3Jd8sWq0pLm&relay=1#/files', ID), `https://shoal.example/?room=k3Jd8sWq0pLm#/s/${ID}`, 'the room stays, nothing else');
   assert.equal(shareLink('https://shoal.example/?plane=page#/transfers', ID), `https://shoal.example/#/s/${ID}`);
+  assert.equal(shareLink('https://shoal.example/?room=elsewhere#/files', ID, 'k3Jd8sWq0pLm'), `https://shoal.example/?room=k3Jd8sWq0pLm#/s/${ID}`, 'the room the share is offered in');
+  assert.equal(shareLink('https://shoal.example/?room=elsewhere#/files', ID, null), `https://shoal.example/#/s/${ID}`, 'the network room has no code');
 });
 
 test('links handed to the app: share links from any origin and web+shoal: ones, and nothing else', () => {

@@ -73,7 +73,7 @@ export class RoomPanel extends LitElement {
           <button type="submit">Join</button>
         </form>
         ${this.invalid ? html`<p class="error" role="alert">That is not a room code or a Shoal room link.</p>` : ''}
-        <p class="hint">Files are only offered to peers in the same room.</p>
+        <p class="hint">Each file is offered only in the room it was shared in: moving to another room takes none of them along.</p>
       </section>
     `;
   }

@@ -22,10 +22,13 @@ export function parseRoute(hash: string, fallback: View): Route {
 
 export const viewHref = (view: View): string => `#/${view}`;
 
-/** The link that downloads one share: this page's origin and room, and the share's route. */
-export function shareLink(pageHref: string, shareId: string): string {
+/**
+ * The link that downloads one share: this page's origin, the share's route, and the room it is
+ * offered in (`room`; by default the page's own; null: the room of the network, which has no code).
+ */
+export function shareLink(pageHref: string, shareId: string, room?: string | null): string {
   const url = new URL(pageHref);
-  const room = url.searchParams.get('room');
+  room = room === undefined ? url.searchParams.get('room') : room;
   url.search = room ? `?room=${encodeURIComponent(room)}` : '';
   url.hash = `#/s/${shareId}`;
   return url.href;

@@ -12,7 +12,7 @@ import { shareLink } from './routes.js';
 import { ShareActionEvent } from './share-actions.js';
 import { OPENS_WHILE_DOWNLOADING, STATUS_TEXT } from './share-status.js';
 import { SliceController } from './slice-controller.js';
-import { NETWORK_ROOM, roomLabel, type RoomKey } from '../engine/share-rooms.js';
+import { NETWORK_ROOM, roomLabel, roomOfKey, type RoomKey } from '../engine/share-rooms.js';
 import { panel, shareItems } from './theme.js';
 import './qr-code.js';
 
@@ -165,7 +165,9 @@ export class ShareList extends LitElement {
     const others = this.roomFiles.find((file) => file.id === share.id)?.holders.length ?? 0;
     const here = share.rooms.includes(this.roomKey);
     const seeders = others + (share.status === 'seeding' && here ? 1 : 0);
-    const link = share.status === 'hashing' || share.id.startsWith('pending-') ? undefined : shareLink(location.href, share.id);
+    // The link names a room the share is offered in: this one, else the first of its own.
+    const linkRoom = here ? this.roomKey : share.rooms[0];
+    const link = share.status === 'hashing' || share.id.startsWith('pending-') || linkRoom === undefined ? undefined : shareLink(location.href, share.id, roomOfKey(linkRoom) ?? null);
     return html`
       <li data-share-id=${share.id} data-status=${share.status} data-offered-here=${here ? 'yes' : 'no'} aria-label=${share.name}>
         <div class="row">
