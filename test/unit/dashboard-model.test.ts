@@ -20,6 +20,8 @@ test('cards: peers in the room and connected, speeds from the last sample, total
   const cards = dashboardCards({ ...later, shares: ['downloading', 'hashing', 'seeding', 'paused', 'error'].map(share) }, history);
   assert.deepEqual(cards, { peersInRoom: 2, peersConnected: 1, upload: 2 * MiB, download: 4 * MiB, totalSent: 2 * MiB, totalReceived: 4 * MiB, ratio: 0.5, activeTransfers: 2, seeding: 1 });
   assert.equal(dashboardCards(initialState('me', false), new StatsHistory(10)).ratio, null, 'no ratio before anything was received');
+  const elsewhere = { ...share('seeding'), rooms: ['family'] };
+  assert.equal(dashboardCards({ ...later, shares: [share('seeding'), elsewhere] }, history).seeding, 1, 'a share of another room is kept, not seeded here');
 });
 
 test('the chart feed is pushed in place and keeps the last 10 minutes, in MiB/s', () => {

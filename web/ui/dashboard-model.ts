@@ -18,6 +18,7 @@ export interface DashboardCards {
   /** Sent / received; null before anything was received. */
   ratio: number | null;
   activeTransfers: number;
+  /** Complete shares served in the room the page is in (those of other rooms are kept, not seeded). */
   seeding: number;
 }
 
@@ -35,7 +36,7 @@ export function dashboardCards(state: EngineState, history: StatsHistory): Dashb
     totalReceived,
     ratio: totalReceived > 0 ? totalSent / totalReceived : null,
     activeTransfers: state.shares.filter((s) => ACTIVE.has(s.status)).length,
-    seeding: state.shares.filter((s) => s.status === 'seeding').length,
+    seeding: state.shares.filter((s) => s.status === 'seeding' && s.rooms.includes(state.roomKey)).length,
   };
 }
 
