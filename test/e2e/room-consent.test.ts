@@ -130,6 +130,15 @@ describe('room consent, withdraw and rename', { timeout: 240_000 }, () => {
     assert.deepEqual(announced.shares.map((s: { id: string }) => s.id), [thereId], 'only the share shared there');
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(stranger.inbox.filter((m) => m.type === 'announce-file'), []);
+    // The user's own choices, from Files: stop sharing one here, offer the old one here too.
+    await a.page.getByRole('button', { name: 'Stop sharing here: for-the-room.bin' }).click();
+    assert.deepEqual(await stranger.next('withdraw-file', 5_000), { type: 'withdraw-file', from: announced.from, ids: [thereId] });
+    await a.page.getByRole('button', { name: 'Also share in this room: mine.bin' }).click();
+    assert.deepEqual((await stranger.next('announce-file', 5_000)).shares.map((s: { id: string }) => s.id), [mineId]);
+    await a.page.getByRole('button', { name: 'Stop sharing here: mine.bin' }).click();
+    await stranger.next('withdraw-file', 5_000);
+    await a.page.getByRole('button', { name: 'Also share in this room: for-the-room.bin' }).click();
+    await stranger.next('announce-file', 5_000);
 
     // Back in the network room (the plain app URL), the old share is offered again, the new one is not.
     await openApp(a.page, server.url);

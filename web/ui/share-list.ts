@@ -217,10 +217,10 @@ export class ShareList extends LitElement {
             ? html`<button aria-label="Resume ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
             : nothing}
           ${!here && !share.id.startsWith('pending-') && share.status !== 'hashing'
-            ? html`<button aria-label="Also share ${share.name} in this room" @click=${() => this.dispatchEvent(new ShareActionEvent('share-here', share.id))}>Also share in this room</button>`
+            ? html`<button aria-label="Also share in this room: ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('share-here', share.id))}>Also share in this room</button>`
             : nothing}
           ${here && share.status === 'seeding'
-            ? html`<button class="quiet" aria-label="Stop sharing ${share.name} in this room" @click=${() => this.dispatchEvent(new ShareActionEvent('unshare-here', share.id))}>Stop sharing here</button>`
+            ? html`<button class="quiet" aria-label="Stop sharing here: ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('unshare-here', share.id))}>Stop sharing here</button>`
             : nothing}
           ${share.status === 'hashing'
             ? html`<button class="quiet" aria-label="Cancel sharing ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('remove', share.id))}>Cancel</button>`
