@@ -166,6 +166,11 @@ export class ShoalApp extends LitElement {
         padding: 0.2rem 0.6rem;
         margin-left: 0.5rem;
       }
+      /* Every notice and question in one row of the shell's grid, whatever their number. */
+      .notices {
+        display: grid;
+        min-width: 0;
+      }
       .question {
         display: grid;
         gap: 0.4rem;
@@ -188,8 +193,7 @@ export class ShoalApp extends LitElement {
           padding-bottom: 0;
         }
         header,
-        .notice,
-        shoal-share-tray,
+        .notices,
         main {
           grid-column: 2;
         }
@@ -291,8 +295,20 @@ export class ShoalApp extends LitElement {
           ${this.install?.state === 'available' ? html`<button class="install" @click=${() => void this.install!.prompt()}>Install</button>` : ''}
         </div>
       </header>
-      ${this.#renderUpdate()}
-      ${this.install?.state === 'ios-hint' ? html`<div class="notice info" role="note">Install Shoal: tap Share, then “Add to Home Screen”.</div>` : ''}
+      <div class="notices">
+        ${this.#renderUpdate()}
+        ${this.install?.state === 'ios-hint' ? html`<div class="notice info" role="note">Install Shoal: tap Share, then “Add to Home Screen”.</div>` : ''}
+        ${this.#renderRoomQuestion()}
+        <shoal-share-tray .inbox=${this.inbox} @tray-answer=${this.#onTrayAnswer}></shoal-share-tray>
+        ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
+        ${this.problem ? html`<div class="notice" role="alert">${this.problem} <button class="quiet" @click=${() => (this.problem = undefined)}>Dismiss</button></div>` : ''}
+        ${this.#linkWait.wanted
+          ? html`<div class="notice info" role="status">
+              Waiting for someone in this room to offer the linked file (<span class="mono">${this.#linkWait.wanted.slice(0, 12)}…</span>); it downloads as soon as they do.
+              <button class="quiet" @click=${() => this.#linkWait.stop()}>Stop waiting</button>
+            </div>`
+          : ''}
+      </div>
       <nav aria-label="Views">
         <ul>
           ${VIEWS.map(
@@ -305,16 +321,6 @@ export class ShoalApp extends LitElement {
           )}
         </ul>
       </nav>
-      ${this.#renderRoomQuestion()}
-      <shoal-share-tray .inbox=${this.inbox} @tray-answer=${this.#onTrayAnswer}></shoal-share-tray>
-      ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
-      ${this.problem ? html`<div class="notice" role="alert">${this.problem} <button class="quiet" @click=${() => (this.problem = undefined)}>Dismiss</button></div>` : ''}
-      ${this.#linkWait.wanted
-        ? html`<div class="notice info" role="status">
-            Waiting for someone in this room to offer the linked file (<span class="mono">${this.#linkWait.wanted.slice(0, 12)}…</span>); it downloads as soon as they do.
-            <button class="quiet" @click=${() => this.#linkWait.stop()}>Stop waiting</button>
-          </div>`
-        : ''}
       <main @share-action=${this.#onShareAction} @room-change=${this.#onRoomChange}>${this.#renderView()}</main>
       <shoal-toasts></shoal-toasts>
     `;
