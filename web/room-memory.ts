@@ -44,13 +44,15 @@ export interface StartingRoomInput {
 
 /**
  * Where the app starts, and the room a link asks to move to (undefined: nothing to ask).
- * A first run takes the link's room: nothing of the user's is there to protect. A browser that ran
- * a Shoal from before rooms were remembered trusts only a reload of its own URL; a link it followed
- * is asked about like any other.
+ * A reload (or Back/Forward) is of a URL this tab was already in: no other site can make a tab
+ * reload, and a room the user declined was taken out of the URL before the page went on. A first
+ * run takes the link's room: nothing of the user's is there to protect. Anything else that names a
+ * room other than the remembered one (or, in a browser that ran Shoal before rooms were
+ * remembered, any room) is asked about.
  */
 export function startingRoom({ linkRoom, remembered, usedBefore, reloaded }: StartingRoomInput): { room: string | undefined; ask: string | undefined } {
-  if (linkRoom === undefined) return { room: undefined, ask: undefined };
-  const current = remembered ?? (usedBefore && !reloaded ? { room: undefined } : undefined);
+  if (linkRoom === undefined || reloaded) return { room: linkRoom, ask: undefined };
+  const current = remembered ?? (usedBefore ? { room: undefined } : undefined);
   if (current === undefined || current.room === linkRoom) return { room: linkRoom, ask: undefined };
   return { room: current.room, ask: linkRoom };
 }

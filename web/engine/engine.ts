@@ -95,16 +95,17 @@ export class Engine {
     this.store = new Store(initialState(options.selfName, options.forceRelay, roomKeyOf(options.room)));
     this.#state = new StateWriter(this.store);
     this.#imports = new ShareImports(components, this.#state);
+    this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));
     this.#offers = new RoomOffers({
       state: this.#state,
       storage: components.storage,
       plane: () => this.#plane,
+      planeReady: this.#planeReady,
       send: (message) => this.#signaling.send(message),
       stopDownload: (shareId) => this.#stopDownload(shareId),
       resumeHere: (shareId) => this.#toResume.add(shareId),
       forgetResume: (shareId) => this.#toResume.delete(shareId),
     });
-    this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));
     this.#iceReady = new Promise((resolve) => (this.#resolveIce = resolve));
     this.#peers = (components.peerConnections ?? ((o) => new PeerConnections(o)))({
       selfId: () => this.#state.current.selfId,

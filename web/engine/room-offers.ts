@@ -17,6 +17,8 @@ export interface RoomOffersParts {
   storage: Pick<StorageApi, 'getShare' | 'setShareRooms'>;
   /** The data plane (once started). */
   plane: () => PlaneApi | undefined;
+  /** Settles once the data plane is started. */
+  planeReady: Promise<void>;
   send: (message: ClientMessage) => void;
   /** A download of a share the room no longer has: stop it (what landed stays). */
   stopDownload: (shareId: string) => void;
@@ -52,7 +54,8 @@ export class RoomOffers {
   async offer(shareId: string, meta: ShareMetadata): Promise<void> {
     if (!this.belongsHere(shareId)) return;
     this.#offered.set(shareId, summary(shareId, meta));
-    await this.parts.plane()?.seed(shareId, meta);
+    await this.parts.planeReady;
+    await this.parts.plane()!.seed(shareId, meta);
     this.announce([summary(shareId, meta)]);
   }
 
