@@ -30,7 +30,36 @@ export class FileNotFoundError extends Error {
   override name = 'FileNotFoundError';
 }
 
-/** True where this worker can use OPFS sync access handles. */
+/** True where this worker has the OPFS sync access functions (they may still refuse to work). */
 export function hasOpfsSyncAccess(): boolean {
   return typeof navigator.storage?.getDirectory === 'function' && typeof FileSystemFileHandle !== 'undefined' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype;
+}
+
+/** How long the probe may take before OPFS counts as not working (a hung call must not hang storage). */
+const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * Whether OPFS sync access really works here, tried for real: open the folder, create a file, open
+ * a sync handle on it, close and remove it. The functions exist in a Firefox private window too,
+ * where getDirectory() throws SecurityError; only a probe tells.
+ */
+export async function opfsSyncAccessWorks(folder: () => Promise<FileSystemDirectoryHandle>): Promise<boolean> {
+  if (!hasOpfsSyncAccess()) return false;
+  const probe = async () => {
+    const dir = await folder();
+    const name = `probe-${crypto.randomUUID()}.tmp`;
+    const handle = await (await dir.getFileHandle(name, { create: true })).createSyncAccessHandle();
+    handle.close();
+    await dir.removeEntry(name);
+    return true;
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([probe(), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

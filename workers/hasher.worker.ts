@@ -30,10 +30,10 @@ async function sha256(data: BufferSource): Promise<string> {
 const cancelled = new Set<number>();
 
 let wholeHashUrl: string | URL = new URL('./whole-hash.js', import.meta.url);
-let wholeWorker: { remote: Comlink.Remote<WholeHash>; failed: Promise<never> } | undefined;
+let wholeWorker: { remote: Comlink.Remote<WholeHash>; failed: Promise<never>; worker: Worker } | undefined;
 
 /** The whole-file worker, started on first use; `failed` rejects if it cannot load or run. */
-function wholeHashWorker(): { remote: Comlink.Remote<WholeHash>; failed: Promise<never> } {
+function wholeHashWorker(): { remote: Comlink.Remote<WholeHash>; failed: Promise<never>; worker: Worker } {
   if (!wholeWorker) {
     const worker = new Worker(wholeHashUrl, { type: 'module', name: 'shoal-whole-hash' });
     const failed = new Promise<never>((_, reject) =>
@@ -44,9 +44,19 @@ function wholeHashWorker(): { remote: Comlink.Remote<WholeHash>; failed: Promise
       }),
     );
     failed.catch(() => undefined);
-    wholeWorker = { remote: Comlink.wrap<WholeHash>(worker), failed };
+    wholeWorker = { remote: Comlink.wrap<WholeHash>(worker), failed, worker };
   }
   return wholeWorker;
+}
+
+/** How long the whole-file worker may take to start before hashing fails (a worker that never loads must not hang a share). */
+const WORKER_START_TIMEOUT_MS = 15_000;
+
+/** `work`, or a rejection with `message` once `ms` pass without an answer. */
+function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** One file at a time goes through the whole-file worker. */
@@ -77,7 +87,13 @@ export const hasher = {
 async function hashOne(file: Blob, jobId: number, onProgress?: (bytesDone: number) => void): Promise<FileHashes> {
   const { remote: whole, failed } = wholeHashWorker();
   const orFail = <T>(work: Promise<T>) => Promise.race([work, failed]);
-  await orFail(whole.start());
+  try {
+    await orFail(withDeadline(whole.start(), WORKER_START_TIMEOUT_MS, `the whole-file hashing worker did not start within ${WORKER_START_TIMEOUT_MS / 1000} s`));
+  } catch (error) {
+    wholeWorker?.worker.terminate();
+    wholeWorker = undefined; // the next try starts a new one
+    throw error;
+  }
   const pending: Promise<string>[] = [];
   let wholeUpdates: Promise<void>[] = [];
   const chunkHashes: string[] = [];

@@ -11,10 +11,10 @@ import type { IDBPDatabase } from 'idb';
 import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, saveRooms, saveSource, type ShareSource, type StoredShare } from './share-records.js';
 import { SourceFile } from './source-file.js';
-import { FileNotFoundError, hasOpfsSyncAccess, type ByteFile, type ByteStore } from './byte-store.js';
+import { FileNotFoundError, opfsSyncAccessWorks, type ByteFile, type ByteStore } from './byte-store.js';
 import { IndexedDbStore } from './indexeddb-store.js';
 import { OpfsStore } from './opfs-store.js';
-import { bitsFileName, shareFileName } from './storage-layout.js';
+import { bitsFileName, shareFileName, sharesDirectory } from './storage-layout.js';
 import { DownloadProgress } from './download-progress.js';
 import { ChunkOutOfRangeError, StorageFullError, StorageNotFoundError, StorageQuotaError } from './storage-errors.js';
 import { DataPlane, type PlaneEvents } from '../plane/data-plane.js';
@@ -37,7 +37,9 @@ export class ImportCancelledError extends Error {
 /** Imports asked to stop (cancelImport), until they notice. */
 const cancelledImports = new Set<number>();
 
-let store: ByteStore = hasOpfsSyncAccess() ? new OpfsStore() : new IndexedDbStore();
+/** Where share bytes live: OPFS where a real probe shows sync access works, else IndexedDB blocks. */
+let storeChoice: Promise<ByteStore> = opfsSyncAccessWorks(sharesDirectory).then((works) => (works ? new OpfsStore() : new IndexedDbStore()));
+const byteStore = (): Promise<ByteStore> => storeChoice;
 const progress = new Map<string, Promise<DownloadProgress>>();
 /** Handle-backed shares' open files, by share id; null for a share whose bytes are stored here. */
 const readable = new Map<string, Promise<SourceFile | null>>();
@@ -53,7 +55,7 @@ function db(): Promise<IDBPDatabase> {
 
 async function fileFor(name: string, create = false): Promise<ByteFile> {
   try {
-    return await store.open(name, create);
+    return await (await byteStore()).open(name, create);
   } catch (error) {
     if (error instanceof FileNotFoundError) throw new StorageNotFoundError(error.message);
     throw error;
@@ -102,6 +104,20 @@ const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
  * as a count: 2^32−8 here, Chromium 156), a truncate returns and leaves the size as it was. Only that
  * second kind is called a private window.
  */
+/** How long the browser may take to say how much room there is before the answer counts as unknown. */
+const ESTIMATE_TIMEOUT_MS = 10_000;
+
+/**
+ * The browser's storage estimate, or an empty one when it throws or does not answer in time: the
+ * checks that use it then let the write itself find out, rather than wait forever.
+ */
+function storageEstimate(): Promise<StorageEstimate> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<StorageEstimate>((resolve) => (timer = setTimeout(() => resolve({}), ESTIMATE_TIMEOUT_MS)));
+  const answer = navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+}
+
 function diskFull(error: unknown): StorageFullError {
   return new StorageFullError(`the disk is full (${(error as Error).name}: ${(error as Error).message})`);
 }
@@ -109,7 +125,7 @@ function diskFull(error: unknown): StorageFullError {
 /** A write that returned `written` of `asked` bytes: an impossible count is the in-memory store's refusal. */
 async function shortWrite(written: number, asked: number): Promise<StorageFullError> {
   if (written <= asked && written >= 0) return new StorageFullError(`the disk is full (wrote ${written} of ${asked} bytes)`);
-  const { quota = 0, usage = 0 } = await navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
+  const { quota = 0, usage = 0 } = await storageEstimate();
   measuredLimit = usage;
   return new StorageFullError(privateWindowMessage(`refused more after ${mib(usage)}`, quota));
 }
@@ -134,7 +150,7 @@ async function reserve(target: ByteFile, bytes: number): Promise<void> {
     throw error;
   }
   if (target.size() === bytes) return;
-  const { quota = 0 } = await navigator.storage.estimate().catch(() => ({}) as StorageEstimate);
+  const { quota = 0 } = await storageEstimate();
   throw new StorageFullError(privateWindowMessage(`could not make room for ${mib(bytes)}`, quota));
 }
 
@@ -152,7 +168,7 @@ async function writeBytes(shareId: string, offset: number, bytes: Uint8Array): P
 }
 
 async function ensureSpace(bytes: number): Promise<void> {
-  const { quota = Infinity, usage = 0 } = await navigator.storage.estimate();
+  const { quota = Infinity, usage = 0 } = await storageEstimate();
   if (measuredLimit !== undefined && usage + bytes > measuredLimit) {
     throw new StorageQuotaError(`Not enough browser storage: ${mib(bytes)} needed, ${mib(Math.max(0, measuredLimit - usage))} free — ${privateWindowMessage(`refused more after ${mib(measuredLimit)}`, quota)}.`);
   }
@@ -186,13 +202,13 @@ export const storage = {
     } catch (error) {
       // Measured before the copy is deleted: what the storage held when it refused more.
       const full = isOutOfSpace(error) ? diskFull(error) : error;
-      await store.remove(tempName);
+      await (await byteStore()).remove(tempName);
       throw full;
     } finally {
       cancelledImports.delete(jobId);
     }
     if (written !== file.size) throw new Error(`imported ${written} bytes of a ${file.size}-byte file`);
-    store.close(tempName);
+    (await byteStore()).close(tempName);
     return tempName;
   },
 
@@ -203,11 +219,11 @@ export const storage = {
 
   /** Gives an imported file its share's name (replacing nothing if the share is already stored). */
   async commitImport(tempName: string, shareId: string): Promise<void> {
-    await store.rename(tempName, shareFileName(shareId));
+    await (await byteStore()).rename(tempName, shareFileName(shareId));
   },
 
   async discardImport(tempName: string): Promise<void> {
-    await store.remove(tempName);
+    await (await byteStore()).remove(tempName);
   },
 
   /**
@@ -259,8 +275,8 @@ export const storage = {
     state.record.complete = true;
     await saveProgress(await db(), shareId, new Uint8Array(state.record.bitfield), true);
     progress.delete(shareId);
-    store.close(shareFileName(shareId));
-    await store.remove(bitsFileName(shareId));
+    (await byteStore()).close(shareFileName(shareId));
+    await (await byteStore()).remove(bitsFileName(shareId));
   },
 
   /**
@@ -313,7 +329,7 @@ export const storage = {
   /** Flushes and releases the file, so the service worker can read it. */
   async release(shareId: string): Promise<void> {
     readable.delete(shareId);
-    store.close(shareFileName(shareId));
+    (await byteStore()).close(shareFileName(shareId));
   },
 
   /** Records a handle-backed share's file as checked again (same share, new modification time); reads reopen it. */
@@ -332,8 +348,8 @@ export const storage = {
     state?.dropUnsaved();
     progress.delete(shareId);
     readable.delete(shareId);
-    await store.remove(shareFileName(shareId));
-    await store.remove(bitsFileName(shareId));
+    await (await byteStore()).remove(shareFileName(shareId));
+    await (await byteStore()).remove(bitsFileName(shareId));
     await deleteStoredShare(await db(), shareId);
   },
 
@@ -341,15 +357,16 @@ export const storage = {
    * Chooses where share bytes live: 'opfs' (the default where it works) or 'indexeddb' (the fallback,
    * also selectable for testing). Call before anything is stored; returns the store in use.
    */
-  useBackend(kind: 'opfs' | 'indexeddb'): 'opfs' | 'indexeddb' {
-    if (kind === store.kind) return kind;
-    if (kind === 'opfs' && !hasOpfsSyncAccess()) return store.kind;
-    store = kind === 'opfs' ? new OpfsStore() : new IndexedDbStore();
-    return store.kind;
+  async useBackend(kind: 'opfs' | 'indexeddb'): Promise<'opfs' | 'indexeddb'> {
+    const current = await byteStore();
+    if (kind === current.kind) return kind;
+    if (kind === 'opfs' && !(await opfsSyncAccessWorks(sharesDirectory))) return current.kind;
+    storeChoice = Promise.resolve(kind === 'opfs' ? new OpfsStore() : new IndexedDbStore());
+    return kind;
   },
 
-  backend(): 'opfs' | 'indexeddb' {
-    return store.kind;
+  async backend(): Promise<'opfs' | 'indexeddb'> {
+    return (await byteStore()).kind;
   },
 
   /** The rooms a share is offered in ('' is the room of the user's network). */

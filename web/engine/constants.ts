@@ -23,3 +23,10 @@ export const MAX_ICE_RESTARTS = 2;
  */
 export const RECONNECT_MIN_MS = 500;
 export const RECONNECT_MAX_MS = 4_000;
+
+/**
+ * A share being hashed and stored that makes no progress for this long has failed (a worker that
+ * never answers, a file the browser stopped reading): it says so and offers Retry, instead of sitting
+ * at "hashing" for ever. Hashing runs at tens to hundreds of MiB/s: a minute without a byte is stuck.
+ */
+export const IMPORT_STALL_MS = 60_000;

@@ -341,6 +341,9 @@ export class Engine {
   }
 
   resume(shareId: string): void {
+    // A share that failed while it was hashed is tried again from the start (Retry).
+    const failedImport = this.#imports.takeFailed(shareId);
+    if (failedImport) return void this.share(failedImport.input, undefined, failedImport.rooms[0]).catch(() => undefined);
     const download = this.#downloads.get(shareId);
     if (!download) return void this.download(shareId);
     download.paused = false;
@@ -350,6 +353,7 @@ export class Engine {
 
   async remove(shareId: string): Promise<void> {
     if (this.#imports.cancel(shareId)) return; // the import deletes its copy and its entry
+    this.#imports.forget(shareId);
     await this.#planeReady;
     const plane = this.#plane;
     this.#downloads.get(shareId)?.abort.abort();

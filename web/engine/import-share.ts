@@ -14,6 +14,7 @@ import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
 import { blankShare } from './state.js';
 import type { StateWriter } from './state-writer.js';
+import { IMPORT_STALL_MS } from './constants.js';
 
 export interface ImportedShare {
   id: string;
@@ -26,6 +27,11 @@ let jobCounter = 0;
 
 export class ImportAbortedError extends Error {
   override name = 'ImportAbortedError';
+}
+
+/** An import that made no progress for IMPORT_STALL_MS. */
+export class ImportStalledError extends Error {
+  override name = 'ImportStalledError';
 }
 
 /** Imports `source`; aborting `signal` stops the hashing and the copy and deletes what was copied. */
@@ -86,10 +92,14 @@ export async function importShare(
 
 /**
  * The imports running now, each shown as a `hashing` share under a temporary id (with its speed
- * and ETA) until it is stored; `cancel(id)` stops one (Remove on a share still hashing).
+ * and ETA) until it is stored; `cancel(id)` stops one (Remove on a share still hashing). One that
+ * makes no progress for IMPORT_STALL_MS fails with a message; a failed one can be tried again
+ * (`takeFailed`, for Retry) or forgotten.
  */
 export class ShareImports {
   readonly #running = new Map<string, AbortController>();
+  /** Failed imports still listed, with what they were given: Retry runs them again. */
+  readonly #failed = new Map<string, { input: ShareInput; rooms: string[] }>();
 
   constructor(
     private readonly workers: { hasher: HasherApi; storage: StorageApi },
@@ -105,24 +115,57 @@ export class ShareImports {
     const meter = new SpeedMeter(SPEED_WINDOW_MS);
     const size = inputSize(input);
     let last = 0;
+    let lastProgressAt = Date.now();
+    let stalled = false;
+    // A stall fails the import at once, even if a hung worker never answers the cancel.
+    let onStall!: (error: ImportStalledError) => void;
+    const stall = new Promise<never>((_, reject) => (onStall = reject));
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastProgressAt < IMPORT_STALL_MS) return;
+      stalled = true;
+      abort.abort();
+      onStall(new ImportStalledError(`Hashing made no progress for ${IMPORT_STALL_MS / 1000} s, so it was stopped and nothing was shared`));
+    }, 1_000);
     this.state.putShare({ ...blankShare(tempId, inputName(input), size, inputType(input), rooms), status: 'hashing', origin: 'shared' });
     try {
-      const imported = await importShare(input, rooms, this.workers, (done) => {
+      const importing = importShare(input, rooms, this.workers, (done) => {
         const now = performance.now();
+        lastProgressAt = Date.now();
         meter.add(done - last, now);
         last = done;
         const speed = meter.rate(now);
         this.state.patchShare(tempId, { bytesDone: done, speed, etaSeconds: etaSeconds(size - done, speed) });
       }, abort.signal);
+      importing.catch(() => undefined); // after a stall it settles (or not) on its own
+      const imported = await Promise.race([importing, stall]);
       this.state.removeShare(tempId);
       return imported;
     } catch (error) {
-      if (abort.signal.aborted) this.state.removeShare(tempId);
-      else this.state.patchShare(tempId, { status: 'error', error: (error as Error).message });
+      if (abort.signal.aborted && !stalled) {
+        this.state.removeShare(tempId);
+        throw error;
+      }
+      this.#failed.set(tempId, { input, rooms });
+      this.state.patchShare(tempId, { status: 'error', error: `${(error as Error).message}. Retry, or remove it.`, speed: 0, etaSeconds: null });
       throw error;
     } finally {
+      clearInterval(watchdog);
       this.#running.delete(tempId);
     }
+  }
+
+  /** A failed import's input and rooms, taken from the list (its entry is gone): for Retry. */
+  takeFailed(tempId: string): { input: ShareInput; rooms: string[] } | undefined {
+    const failed = this.#failed.get(tempId);
+    if (!failed) return undefined;
+    this.#failed.delete(tempId);
+    this.state.removeShare(tempId);
+    return failed;
+  }
+
+  /** Forgets a failed import (Remove). */
+  forget(tempId: string): void {
+    this.#failed.delete(tempId);
   }
 
   /** Cancels the import shown as `tempId`; false if there is none. */

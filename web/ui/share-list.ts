@@ -213,9 +213,11 @@ export class ShareList extends LitElement {
           ${share.status === 'downloading' || share.status === 'connecting'
             ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('pause', share.id))}>Pause</button>`
             : nothing}
-          ${(share.status === 'paused' || share.status === 'stalled' || share.status === 'error') && !share.fromDisk
-            ? html`<button aria-label="Resume ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
-            : nothing}
+          ${share.status === 'error' && share.id.startsWith('pending-')
+            ? html`<button aria-label="Retry ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Retry</button>`
+            : (share.status === 'paused' || share.status === 'stalled' || share.status === 'error') && !share.fromDisk
+              ? html`<button aria-label="Resume ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('resume', share.id))}>Resume</button>`
+              : nothing}
           ${!here && !share.id.startsWith('pending-') && share.status !== 'hashing'
             ? html`<button aria-label="Also share in this room: ${share.name}" @click=${() => this.dispatchEvent(new ShareActionEvent('share-here', share.id))}>Also share in this room</button>`
             : nothing}

@@ -189,9 +189,11 @@ export class TransfersView extends LitElement {
         ${share.status === 'downloading' || share.status === 'connecting' || share.status === 'stalled'
           ? html`<button class="quiet" aria-label="Pause ${share.name}" @click=${act('pause')}>Pause</button>`
           : nothing}
-        ${(share.status === 'paused' || share.status === 'stalled' || share.status === 'error') && !share.fromDisk
-          ? html`<button aria-label="Resume ${share.name}" @click=${act('resume')}>Resume</button>`
-          : nothing}
+        ${share.status === 'error' && share.id.startsWith('pending-')
+            ? html`<button aria-label="Retry ${share.name}" @click=${act('resume')}>Retry</button>`
+            : (share.status === 'paused' || share.status === 'stalled' || share.status === 'error') && !share.fromDisk
+              ? html`<button aria-label="Resume ${share.name}" @click=${act('resume')}>Resume</button>`
+              : nothing}
         ${share.status === 'hashing'
           ? html`<button class="quiet" aria-label="Cancel sharing ${share.name}" @click=${act('remove')}>Cancel</button>`
           : DOWNLOADING.has(share.status)
