@@ -61,8 +61,9 @@ interface ProgressRecord {
   complete: boolean;
 }
 
-export function openShareDb(): Promise<IDBPDatabase> {
-  return openDB(DB_NAME, DB_VERSION, {
+/** Opens (and upgrades) the share records' database; `name` is for tests that must not share the app's. */
+export function openShareDb(name = DB_NAME): Promise<IDBPDatabase> {
+  return openDB(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       // Version 1 kept progress inside the share record; nothing was released with it, so start clean.
       if (oldVersion < 2) {

@@ -7,7 +7,8 @@
  */
 import { deleteDB, openDB } from 'idb';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveRooms } from '../../workers/share-records.js';
-import { DB_NAME } from '../../workers/storage-layout.js';
+// Its own database: other test files use the app's at the same time, in the same origin.
+const DB_NAME = 'shoal-share-records-test';
 
 function assertEqual<T>(actual: T, expected: T, what: string): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
@@ -28,7 +29,7 @@ describe('share records in IndexedDB', () => {
     await old.put('shares', { id: 'one', meta, addedAt: 5 });
     await old.put('progress', { id: 'one', bitfield: new Uint8Array([0x80]), complete: true });
     old.close();
-    const db = await openShareDb();
+    const db = await openShareDb(DB_NAME);
     try {
       assertEqual(db.version, 3, 'upgraded');
       const [share, ...rest] = await listStoredShares(db);
@@ -40,7 +41,7 @@ describe('share records in IndexedDB', () => {
   });
 
   it('rooms are kept apart from the record, may come first, and go with the share', async () => {
-    const db = await openShareDb();
+    const db = await openShareDb(DB_NAME);
     try {
       await saveRooms(db, 'two', ['friends']); // a download names its room before its metadata came
       await putStoredShare(db, { id: 'two', meta, bitfield: new Uint8Array(1), complete: false, addedAt: 1 });
