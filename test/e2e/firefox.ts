@@ -71,6 +71,8 @@ export async function deepElement(page: Page, selector: string, timeoutMs = 15_0
 
 /** Opens the app (on Files unless the URL names a view) and waits until it is in a room. */
 export async function openAppInFirefox(page: Page, url: string): Promise<void> {
+  // From another view of the app, a goto that changes only the hash would not load the page again.
+  if (page.url().startsWith('http')) await page.goto('about:blank');
   await page.goto(url.includes('#') ? url : `${url}#/files`);
   await deepElement(page, '[aria-label="Signaling open"]');
 }
