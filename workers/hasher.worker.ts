@@ -30,10 +30,11 @@ async function sha256(data: BufferSource): Promise<string> {
 const cancelled = new Set<number>();
 
 let wholeHashUrl: string | URL = new URL('./whole-hash.js', import.meta.url);
-let wholeWorker: { remote: Comlink.Remote<WholeHash>; failed: Promise<never>; worker: Worker } | undefined;
+/** The whole-file worker: joined by the page (connectWholeHash), or started here on first use. */
+let wholeWorker: { remote: Comlink.Remote<WholeHash>; failed: Promise<never>; worker?: Worker } | undefined;
 
-/** The whole-file worker, started on first use; `failed` rejects if it cannot load or run. */
-function wholeHashWorker(): { remote: Comlink.Remote<WholeHash>; failed: Promise<never>; worker: Worker } {
+/** The whole-file worker; `failed` rejects if one started here cannot load or run. */
+function wholeHashWorker(): { remote: Comlink.Remote<WholeHash>; failed: Promise<never>; worker?: Worker } {
   if (!wholeWorker) {
     const worker = new Worker(wholeHashUrl, { type: 'module', name: 'shoal-whole-hash' });
     const failed = new Promise<never>((_, reject) =>
@@ -44,7 +45,9 @@ function wholeHashWorker(): { remote: Comlink.Remote<WholeHash>; failed: Promise
       }),
     );
     failed.catch(() => undefined);
-    wholeWorker = { remote: Comlink.wrap<WholeHash>(worker), failed, worker };
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ port: port1 }, [port1]);
+    wholeWorker = { remote: Comlink.wrap<WholeHash>(port2), failed, worker };
   }
   return wholeWorker;
 }
@@ -75,6 +78,11 @@ export const hasher = {
     wholeHashUrl = url;
   },
 
+  /** The whole-file worker the page started, reached over `port` (no worker is started from here then). */
+  connectWholeHash(port: MessagePort): void {
+    wholeWorker = { remote: Comlink.wrap<WholeHash>(port), failed: new Promise<never>(() => undefined) };
+  },
+
   cancel(jobId: number): void {
     cancelled.add(jobId);
   },
@@ -90,7 +98,7 @@ async function hashOne(file: Blob, jobId: number, onProgress?: (bytesDone: numbe
   try {
     await orFail(withDeadline(whole.start(), WORKER_START_TIMEOUT_MS, `the whole-file hashing worker did not start within ${WORKER_START_TIMEOUT_MS / 1000} s`));
   } catch (error) {
-    wholeWorker?.worker.terminate();
+    wholeWorker?.worker?.terminate();
     wholeWorker = undefined; // the next try starts a new one
     throw error;
   }

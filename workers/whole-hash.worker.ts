@@ -1,7 +1,10 @@
 /**
- * The whole-file SHA-256 on its own thread (Comlink, started by the hashing worker): hash-wasm's
- * incremental SHA-256 is the slowest step of sharing, so it runs beside the reading and the per-chunk
- * digests rather than after them. Batches arrive transferred, in file order.
+ * The whole-file SHA-256 on its own thread: hash-wasm's incremental SHA-256 is the slowest step of
+ * sharing, so it runs beside the reading and the per-chunk digests rather than after them. Batches
+ * arrive transferred, in file order. It serves the hashing worker over a MessagePort, the first
+ * message it gets: the page starts both workers and joins them (a worker started from inside the
+ * hashing worker sometimes hung that worker for good in Firefox ESR 153), or the hashing worker
+ * starts it itself where nobody did.
  */
 import * as Comlink from 'comlink';
 import { createSHA256, type IHasher } from 'hash-wasm';
@@ -27,4 +30,10 @@ export const wholeHash = {
 
 export type WholeHash = typeof wholeHash;
 
-Comlink.expose(wholeHash);
+self.addEventListener(
+  'message',
+  (event: MessageEvent<{ port?: MessagePort }>) => {
+    if (event.data?.port) Comlink.expose(wholeHash, event.data.port);
+  },
+  { once: true },
+);

@@ -2,16 +2,21 @@
  * Firefox (Debian's firefox-esr over WebDriver BiDi) against the real server, with Chromium beside it:
  * every view loads without a console error; shares travel Firefox → Chromium, Chromium → Firefox and
  * Firefox → Firefox with the right SHA-256; a Firefox private window (OPFS refused there) shares and
- * downloads through IndexedDB and says so. Skipped with its reason where firefox-esr is missing
+ * downloads through IndexedDB and says so; a WebM plays in Firefox while under half of it has come.
+ * Skipped with its reason where firefox-esr is missing
  * (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { makeClip } from './clip.js';
 import { launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { deepElement, firefoxEngineState, hasFirefox, launchFirefox, openAppInFirefox, sha256InFirefox, shareFromDiskInFirefox, waitForFirefoxState, type LaunchedFirefox } from './firefox.js';
 
 const MiB = 1024 * 1024;
-type Snapshot = { shares: { id: string; name: string; status: string; fileHash?: string; error?: string }[]; storageBackend?: string; dataPlane?: string };
+type Snapshot = { shares: { id: string; name: string; status: string; bytesDone: number; size: number; fileHash?: string; error?: string }[]; storageBackend?: string; dataPlane?: string };
 
 describe('Firefox', { timeout: 300_000, skip: hasFirefox() ? false : 'firefox-esr is not installed (apt-get install firefox-esr)' }, () => {
   let server: RunningServer;
@@ -67,6 +72,47 @@ describe('Firefox', { timeout: 300_000, skip: hasFirefox() ? false : 'firefox-es
     await downloadInFirefox(firefox.page, 'from-chromium.bin');
     await waitForFirefoxState<Snapshot>(firefox.page, (s) => s.shares.some((x) => x.id === idB && x.status === 'seeding'), 60_000, 'Firefox to download from Chromium');
     assert.equal(await sha256InFirefox(firefox.page, `/files/${idB}/from-chromium.bin`), fromChromium.sha256);
+  });
+
+  test('play while downloading: a WebM plays in Firefox while under half of it has come', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-ff-clip-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const clip = await makeClip(dir, 20);
+    const id = await shareFromDisk(chromium.page, clip.path, 'clip.webm');
+    // 1 MiB/s: the clip (~14 MiB) is read long before it is whole.
+    await firefox.page.evaluate(() => (globalThis as unknown as { shoal: { setRateLimits(l: unknown): void } }).shoal.setRateLimits({ upload: null, download: 1024 * 1024 }));
+    await downloadInFirefox(firefox.page, 'clip.webm');
+    await waitForFirefoxState<Snapshot>(firefox.page, (s) => s.shares.some((x) => x.id === id && x.status === 'downloading' && x.bytesDone > 0), 30_000, 'the clip download to start');
+    // tsx names the functions declared in page.evaluate bodies through a helper the page lacks.
+    await firefox.page.evaluate('globalThis.__name = (f) => f');
+    const played = await firefox.page.evaluate(async (url) => {
+      const video = document.createElement('video');
+      video.muted = true;
+      video.preload = 'auto';
+      document.body.append(video);
+      const started = performance.now();
+      const until = (event: string, ms: number) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms (error: ${video.error?.message ?? 'none'})`)), ms);
+          video.addEventListener(event, () => (clearTimeout(timer), resolve()), { once: true });
+          video.addEventListener('error', () => (clearTimeout(timer), reject(new Error(`video error: ${video.error?.message}`))), { once: true });
+        });
+      video.src = url;
+      await until('canplay', 30_000);
+      const canplayMs = performance.now() - started;
+      await video.play();
+      while (video.currentTime < 1) await until('timeupdate', 10_000);
+      return { canplayMs, duration: video.duration };
+    }, `/files/${id}/clip.webm`);
+    const state = await firefoxEngineState<Snapshot>(firefox.page);
+    const share = state.shares.find((x) => x.id === id)!;
+    const fraction = share.status === 'seeding' ? 1 : share.bytesDone / share.size;
+    console.log(`# Firefox play while downloading: canplay after ${(played.canplayMs / 1000).toFixed(2)} s, playing with ${(fraction * 100).toFixed(1)} % stored`);
+    assert.ok(fraction < 0.5, `played with ${(fraction * 100).toFixed(1)} % downloaded`);
+    assert.ok(Math.abs(played.duration - 20) < 0.5, `the clip's duration is known (${played.duration} s)`);
+    await firefox.page.evaluate(() => (globalThis as unknown as { shoal: { setRateLimits(l: unknown): void } }).shoal.setRateLimits({ upload: null, download: null }));
+    await waitForFirefoxState<Snapshot>(firefox.page, (s) => s.shares.some((x) => x.id === id && x.status === 'seeding'), 60_000, 'the clip complete');
+    assert.equal(await sha256InFirefox(firefox.page, `/files/${id}/clip.webm`), clip.sha256);
   });
 
   test('Firefox → Firefox, and a Firefox private window shares and downloads through IndexedDB', async () => {

@@ -64,9 +64,14 @@ export async function launchFirefox(options: { privateWindow?: boolean } = {}): 
 
 /** An element anywhere in the app, shadow roots included (the UI is Lit components). */
 export async function deepElement(page: Page, selector: string, timeoutMs = 15_000): Promise<ElementHandle<Element>> {
-  const handle = await page.waitForSelector(`>>> ${selector}`, { timeout: timeoutMs });
-  if (!handle) throw new Error(`no ${selector}`);
-  return handle;
+  // Polled: waitForSelector watches the document's mutations, and changes inside shadow roots are not among them.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const handle = await page.$(`>>> ${selector}`);
+    if (handle) return handle;
+    if (Date.now() > deadline) throw new Error(`Firefox: no ${selector} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Opens the app (on Files unless the URL names a view) and waits until it is in a room. */

@@ -9,24 +9,14 @@
  * downloads never lose their channel meanwhile (a view change used to re-join the room).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { makeClip } from './clip.js';
 import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 
-const run = promisify(execFile);
 const CLIP_SECONDS = 30;
-
-/** A 30 s VP8 WebM of about 21 MiB (noise keeps the bitrate up); ffmpeg writes its cues at the end. */
-async function makeClip(dir: string): Promise<{ path: string; sha256: string }> {
-  const path = join(dir, 'clip.webm');
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25,noise=alls=40:allf=t', '-t', String(CLIP_SECONDS), '-c:v', 'libvpx', '-b:v', '6M', '-minrate', '6M', '-maxrate', '6M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '50', path]);
-  return { path, sha256: createHash('sha256').update(await readFile(path)).digest('hex') };
-}
 
 describe('play and read while downloading', { timeout: 180_000 }, () => {
   let server: RunningServer;
@@ -83,7 +73,7 @@ describe('play and read while downloading', { timeout: 180_000 }, () => {
   });
 
   test('a WebM clip plays while under 50 % is downloaded, and a seek to the end plays too', async () => {
-    const clip = await makeClip(dir);
+    const clip = await makeClip(dir, CLIP_SECONDS);
     const id = await shareFromDisk(a.page, clip.path, 'clip.webm');
     await b.page.getByRole('button', { name: 'Download clip.webm' }).click({ timeout: 15_000 });
     await waitForState(b.page, (s) => s.shares.some((x) => x.id === id && x.status === 'downloading' && x.bytesDone > 0), 30_000, 'the clip download to start');
