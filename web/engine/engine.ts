@@ -48,6 +48,9 @@ interface DownloadView {
 
 
 
+/** What a browser without WebRTC is told, once at start and when it tries to download. */
+export const NO_WEBRTC = 'This browser cannot connect to peers: it has no WebRTC (RTCPeerConnection). Your room and your stored files are shown, but nothing can be downloaded or seeded here. Open Shoal in a current Chromium, Firefox or Safari.';
+
 function hasSource(record: StoredShare): record is StoredShare & { source: ShareSource } {
   return record.source?.kind === 'handle';
 }
@@ -101,7 +104,8 @@ export class Engine {
       storage: components.storage,
       plane: () => this.#plane,
       planeReady: this.#planeReady,
-      send: (message) => this.#signaling.send(message),
+      // Without WebRTC nothing can be served: the room is not told of shares no one could fetch.
+      send: (message) => (this.#state.current.webrtc || message.type !== 'announce-file') && this.#signaling.send(message),
       stopDownload: (shareId) => this.#stopDownload(shareId),
       resumeHere: (shareId) => this.#toResume.add(shareId),
       forgetResume: (shareId) => this.#toResume.delete(shareId),
@@ -176,6 +180,7 @@ export class Engine {
       else if (rooms.includes(here)) this.#toResume.add(record.id);
       else this.#state.patchShare(record.id, { error: elsewhereNote(rooms) });
     }
+    if (!this.#state.current.webrtc) this.#state.set({ notice: NO_WEBRTC });
     globalThis.addEventListener?.('pagehide', () => void this.flush());
     this.stats.start();
     // Not awaited: joining the room does not wait for analytics (load() merges what ends meanwhile).
@@ -246,6 +251,7 @@ export class Engine {
   /** Downloads (or resumes) a share known to the room. */
   async download(shareId: string): Promise<void> {
     if (this.#downloads.has(shareId) || this.#state.share(shareId)?.status === 'seeding') return;
+    if (!this.#state.current.webrtc) return void this.#state.set({ notice: NO_WEBRTC });
     this.#toResume.delete(shareId);
     await this.#planeReady;
     const plane = this.#plane;
@@ -531,6 +537,7 @@ export class Engine {
       case 'offer':
       case 'answer':
       case 'ice-candidate':
+        if (!this.#state.current.webrtc) return; // no connection can be made here
         return this.#peers.handleSignal(message);
       case 'announce-file':
       case 'files':

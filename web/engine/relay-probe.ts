@@ -9,6 +9,7 @@ export const RELAY_PROBE_EVERY_MS = 60_000;
 const PROBE_TIMEOUT_MS = 8_000;
 
 export async function probeRelay(iceServers: RTCIceServer[], timeoutMs = PROBE_TIMEOUT_MS): Promise<RelayProbe> {
+  if (typeof RTCPeerConnection !== 'function') return { reachable: false, reason: 'this browser has no WebRTC' };
   const turn = iceServers.filter((server) => [server.urls].flat().some((url) => /^turns?:/i.test(url)));
   if (turn.length === 0) return { reachable: false, reason: 'the server offers no TURN relay' };
   const started = performance.now();

@@ -83,6 +83,8 @@ export interface EngineState {
   dataPlane: 'worker' | 'page' | undefined;
   /** Where share bytes are kept: OPFS, or IndexedDB blocks where OPFS sync access is missing. */
   storageBackend: 'opfs' | 'indexeddb' | undefined;
+  /** This browser can make peer connections (RTCPeerConnection exists): without, it can only look. */
+  webrtc: boolean;
 }
 
 export type { RateLimits };
@@ -102,6 +104,7 @@ export const initialState = (selfName: string, forceRelay: boolean, roomKey: Roo
   limits: { upload: null, download: null },
   dataPlane: undefined,
   storageBackend: undefined,
+  webrtc: typeof globalThis.RTCPeerConnection === 'function',
 });
 
 /** A share the state shows before anything is known of it but its name and size. */

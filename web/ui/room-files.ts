@@ -50,12 +50,15 @@ export class RoomFiles extends LitElement {
   @property({ attribute: false }) names: Map<string, string> = new Map();
   /** Ids this browser already holds or fetches: no Download button for those. */
   @property({ attribute: false }) held: Set<string> = new Set();
+  /** Whether this browser can connect to peers at all (no WebRTC: Download is greyed out, with why). */
+  @property({ attribute: false }) webrtc = true;
   // Only what this list shows: peer names and held ids as strings, so the progress a transfer
   // publishes every 200 ms (shares' bytes, peers' counters) does not re-render it.
   readonly slice = new SliceController(
     this,
-    (s) => ({ files: s.roomFiles, names: JSON.stringify(s.peers.map((p) => [p.peerId, p.name])), held: s.shares.map((share) => share.id).join(' ') }),
-    ({ files, names, held }) => {
+    (s) => ({ files: s.roomFiles, names: JSON.stringify(s.peers.map((p) => [p.peerId, p.name])), held: s.shares.map((share) => share.id).join(' '), webrtc: s.webrtc }),
+    ({ files, names, held, webrtc }) => {
+      this.webrtc = webrtc;
       this.files = files;
       this.names = new Map(JSON.parse(names) as [string, string][]);
       this.held = new Set(held.split(' '));
@@ -76,10 +79,18 @@ export class RoomFiles extends LitElement {
                     <div class="name">${file.name}</div>
                     <div class="meta">${formatBytes(file.size)} · from ${file.holders.map((h) => this.#name(h)).join(', ')}</div>
                   </div>
-                  <button aria-label="Download ${file.name}" @click=${() => this.dispatchEvent(new DownloadRequestEvent(file.id))}>Download</button>
+                  <button
+                    aria-label="Download ${file.name}"
+                    ?disabled=${!this.webrtc}
+                    title=${this.webrtc ? '' : 'This browser has no WebRTC, so it cannot connect to the peers that hold this file'}
+                    @click=${() => this.dispatchEvent(new DownloadRequestEvent(file.id))}
+                  >
+                    Download
+                  </button>
                 </li>`,
               )}
             </ul>`}
+        ${!this.webrtc ? html`<p class="meta" role="note">Downloading needs WebRTC, which this browser does not have.</p>` : ''}
       </section>
     `;
   }

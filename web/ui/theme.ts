@@ -29,6 +29,11 @@ export const buttons = css`
     background: transparent;
     border-color: var(--glass-border);
   }
+  button:disabled {
+    opacity: 0.45;
+    cursor: not-allowed;
+    box-shadow: none;
+  }
 `;
 
 export const panel = css`
