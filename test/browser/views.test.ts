@@ -33,9 +33,10 @@ afterEach(() => document.body.replaceChildren());
 describe('chunk map', () => {
   it('lights the cells of stored chunks only', async () => {
     // 16 chunks, the first 8 stored
-    const map = await mount<HTMLElement>('shoal-chunk-map', { bits: new Uint8Array([0xff, 0x00]), chunks: 16, label: 'Chunks of x: 50% stored' });
+    const map = await mount<HTMLElement>('shoal-chunk-map', { bits: new Uint8Array([0xff, 0x00]), chunks: 16, label: 'Chunks of x: 50% stored', percent: 50 });
     const canvas = map.shadowRoot!.querySelector('canvas')!;
     assert(canvas.getAttribute('aria-label') === 'Chunks of x: 50% stored', 'labelled for screen readers');
+    assert(canvas.getAttribute('role') === 'progressbar' && canvas.getAttribute('aria-valuenow') === '50', 'a progress bar with its value, not an image');
     const pixels = canvas.getContext('2d')!.getImageData(0, 5, canvas.width, 1).data;
     const alphaAt = (x: number) => pixels[x * 4 + 3]!;
     assert(alphaAt(10) > 200, `the first half is drawn (alpha ${alphaAt(10)})`);

@@ -117,7 +117,9 @@ describe('the interface: views, links, safety, layout and accessibility', { time
     await b.page.getByRole('button', { name: 'Download slow.bin' }).click({ timeout: 10_000 });
     await showView(b.page, 'Transfers');
     const row = b.page.getByRole('list', { name: 'Transfers' }).locator('li[aria-label="slow.bin"]');
-    await row.getByRole('img', { name: /^Chunks of slow\.bin: [1-9]\d?% stored$/ }).waitFor({ timeout: 20_000 });
+    const map = row.getByRole('progressbar', { name: /^Chunks of slow\.bin: [1-9]\d?% stored$/ });
+    await map.waitFor({ timeout: 20_000 });
+    assert.match((await map.getAttribute('aria-valuenow')) ?? '', /^[1-9]\d?$/, 'assistive technology hears the percentage');
     await row.getByText(new RegExp(`^\\s*From ${HOSTILE.replace(/[()]/g, '\\$&')} \\d`)).waitFor({ timeout: 10_000 });
     await row.getByRole('img', { name: 'Speed of slow.bin, last minute' }).waitFor();
     await b.page.getByLabel('Show transfers').selectOption('failed');

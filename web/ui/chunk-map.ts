@@ -23,10 +23,12 @@ export class ChunkMap extends LitElement {
   @property({ attribute: false }) bits: Uint8Array = new Uint8Array(0);
   @property({ type: Number }) chunks = 0;
   @property() label = 'Chunk map';
+  /** Percent stored: the map is a progress bar to assistive technology (it hears the value, not an image). */
+  @property({ type: Number }) percent = 0;
   @query('canvas') private canvas!: HTMLCanvasElement;
 
   override render() {
-    return html`<canvas width=${CELLS * 2} height="10" role="img" aria-label=${this.label}></canvas>`;
+    return html`<canvas width=${CELLS * 2} height="10" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${this.percent} aria-label=${this.label}></canvas>`;
   }
 
   override updated(): void {

@@ -71,7 +71,7 @@ export class RoomFiles extends LitElement {
       <section class="panel" aria-labelledby="room-files-title">
         <h2 id="room-files-title">In your room</h2>
         ${available.length === 0
-          ? html`<p class="empty">No one in your room is sharing anything yet.</p>`
+          ? html`<p class="empty">${this.files.length > 0 ? 'You already have everything shared in your room.' : 'No one in your room is sharing anything yet.'}</p>`
           : html`<ul aria-label="Files in your room">
               ${available.map(
                 (file) => html`<li data-share-id=${file.id}>

@@ -37,9 +37,12 @@ export class NetworkView extends LitElement {
         color: var(--muted);
         font-weight: 600;
       }
+      /* Names wrap between words, and break inside one only when it is longer than the column
+         (anywhere-breaking made "Golden Squid" read "Golde / n / Squid" in a squeezed table). */
       td.name {
         white-space: normal;
-        overflow-wrap: anywhere;
+        overflow-wrap: break-word;
+        min-width: 10ch;
       }
       .loading {
         color: var(--muted);

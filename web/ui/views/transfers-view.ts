@@ -157,7 +157,7 @@ export class TransfersView extends LitElement {
         <span class="status ${share.status}">${STATUS_TEXT[share.status]}</span>
       </div>
       ${inspection && inspection.chunks > 0
-        ? html`<shoal-chunk-map .bits=${inspection.bits} .chunks=${inspection.chunks} label="Chunks of ${share.name}: ${Math.floor(fraction * 100)}% stored"></shoal-chunk-map>`
+        ? html`<shoal-chunk-map .bits=${inspection.bits} .chunks=${inspection.chunks} .percent=${Math.floor(fraction * 100)} label="Chunks of ${share.name}: ${Math.floor(fraction * 100)}% stored"></shoal-chunk-map>`
         : html`<progress max="1" .value=${fraction} aria-label="${STATUS_TEXT[share.status]} ${share.name}"></progress>`}
       <div class="meta">
         <span>${formatBytes(share.bytesDone)} of ${formatBytes(share.size)} (${Math.floor(fraction * 100)}%)</span>
