@@ -32,7 +32,8 @@ import { rememberRoom } from '../room-memory.js';
 import type { ShareInbox } from '../pwa/share-inbox.js';
 import type { TrayAnswerEvent } from './share-tray.js';
 import './share-tray.js';
-import { roomKeyOf, roomLabel } from '../engine/share-rooms.js';
+import type { RoomAnswerEvent } from './room-question.js';
+import './room-question.js';
 
 const ICONS: Record<View, string> = {
   dashboard: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
@@ -171,13 +172,6 @@ export class ShoalApp extends LitElement {
         display: grid;
         min-width: 0;
       }
-      .question {
-        display: grid;
-        gap: 0.4rem;
-      }
-      .question .choices button:first-child {
-        margin-left: 0;
-      }
       .mono {
         font-family: ui-monospace, monospace;
       }
@@ -298,7 +292,7 @@ export class ShoalApp extends LitElement {
       <div class="notices">
         ${this.#renderUpdate()}
         ${this.install?.state === 'ios-hint' ? html`<div class="notice info" role="note">Install Shoal: tap Share, then “Add to Home Screen”.</div>` : ''}
-        ${this.#renderRoomQuestion()}
+        <shoal-room-question .room=${this.askRoom} @room-answer=${this.#onRoomAnswer}></shoal-room-question>
         <shoal-share-tray .inbox=${this.inbox} @tray-answer=${this.#onTrayAnswer}></shoal-share-tray>
         ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
         ${this.problem ? html`<div class="notice" role="alert">${this.problem} <button class="quiet" @click=${() => (this.problem = undefined)}>Dismiss</button></div>` : ''}
@@ -326,34 +320,15 @@ export class ShoalApp extends LitElement {
     `;
   }
 
-  /** "Join room X?": a link named another room; nothing moves until the user says so. */
-  #renderRoomQuestion() {
-    if (this.askRoom === undefined) return '';
-    const here = new URLSearchParams(location.search).get('room') ?? undefined;
-    const offeredHere = this.engine.store.state.shares.filter((s) => s.rooms.includes(roomKeyOf(here))).length;
-    return html`<div class="notice info question" role="alertdialog" aria-labelledby="room-question" aria-describedby="room-question-detail">
-      <strong id="room-question">Join room <span class="mono">${this.askRoom}</span>?</strong>
-      <span id="room-question-detail">A link asks to move you there. Your shares stay in ${roomLabel(roomKeyOf(here))}${offeredHere > 0 ? html` (${offeredHere} shared there)` : ''}: nothing is offered in the new room unless you share it there.</span>
-      <span class="choices">
-        <button @click=${this.#joinAskedRoom}>Join room</button>
-        <button class="quiet" @click=${this.#declineAskedRoom}>Stay here</button>
-      </span>
-    </div>`;
-  }
-
   readonly #onTrayAnswer = (event: TrayAnswerEvent) => {
     if (event.answer === 'share') void this.inbox?.share(event.batchId, this.engine);
     else void this.inbox?.discard(event.batchId);
   };
 
-  readonly #joinAskedRoom = () => {
+  readonly #onRoomAnswer = (event: RoomAnswerEvent) => {
     const room = this.askRoom;
     this.askRoom = undefined;
-    this.#onRoomChange(new RoomChangeEvent(room));
-  };
-
-  readonly #declineAskedRoom = () => {
-    this.askRoom = undefined;
+    if (event.join) return this.#onRoomChange(new RoomChangeEvent(room));
     // A share link of that room waits for nobody here.
     if (this.route.shareId) {
       this.#linkWait.stop();
