@@ -24,6 +24,14 @@ export class Dashboard extends LitElement {
   static override styles = [
     panel,
     css`
+      .start {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem 0.75rem;
+        margin: 0 0 1rem;
+        color: var(--muted);
+      }
       .cards {
         display: grid;
         grid-template-columns: repeat(auto-fit, minmax(min(8rem, 40%), 1fr));
@@ -130,6 +138,9 @@ export class Dashboard extends LitElement {
     return html`
       <section class="panel" aria-labelledby="dashboard-title">
         <h2 id="dashboard-title">Dashboard</h2>
+        ${c && c.seeding === 0 && c.activeTransfers === 0
+          ? html`<p class="start">Nothing shared yet. <a class="button" href="#/files">Share a file</a> Drop it or pick it: everyone in your room can then download it, verified chunk by chunk.</p>`
+          : ''}
         <dl class="cards">
           ${card('Peers connected', c ? `${c.peersConnected} of ${c.peersInRoom}` : '—')}
           ${card('Upload', c ? formatSpeed(c.upload) : '—')}
@@ -275,7 +286,8 @@ export class Dashboard extends LitElement {
       scales: {
         x: {
           type: 'linear' as const,
-          ticks: { maxTicksLimit: 6, maxRotation: 0, color: color('--muted', '#94a3b8'), callback: (value: number | string) => clockTime(Number(value)) },
+          // Before the first sample the axis runs 0..1 ms: no labels then, not "00:00:00" six times.
+          ticks: { maxTicksLimit: 6, maxRotation: 0, color: color('--muted', '#94a3b8'), callback: (value: number | string) => (Number(value) > EPOCH_2001_MS ? clockTime(Number(value)) : '') },
         },
         // (chart.js's default number format goes through Intl on every tick of every update)
         y: { beginAtZero: true, ticks: { maxTicksLimit: 5, color: color('--muted', '#94a3b8'), callback: (value: number | string) => String(Math.round(Number(value) * 100) / 100) } },
@@ -295,6 +307,9 @@ export class Dashboard extends LitElement {
     });
   }
 }
+
+/** Any real sample time is later than this; an axis value below it is chart.js's placeholder range. */
+const EPOCH_2001_MS = 978_307_200_000;
 
 /** A time axis label: the local wall-clock time of `ms` since the epoch (one formatter: making one is slow). */
 const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });

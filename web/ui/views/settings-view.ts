@@ -49,10 +49,12 @@ export class SettingsView extends LitElement {
         gap: 0.5rem;
         align-items: center;
       }
+      /* A field takes a line of its own when there is no room beside its label and button: at 360 px
+         the name field showed three letters. */
       input[type='text'],
       select {
         min-width: 0;
-        flex: 1;
+        flex: 1 1 12rem;
       }
       .hint {
         color: var(--muted);
