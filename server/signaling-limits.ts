@@ -22,6 +22,14 @@ export const EGRESS_BYTES_PER_SECOND = 64 * 1024;
 export const JOIN_BURST = 64;
 export const JOINS_PER_SECOND = 1;
 
+/**
+ * Display-name changes per address: a few at once, then one every 10 s. A rename is one small
+ * message in and one to every member out (50× in a room of 40); paced like joins (1/s) a rename
+ * loop made the server send 22 bytes per byte received. People rename rarely.
+ */
+export const RENAME_BURST = 3;
+export const RENAMES_PER_SECOND = 0.1;
+
 /** Shares announced by all the sockets of one address together (64 sockets × 256 would be 16,384). */
 export const MAX_SHARES_PER_ADDRESS = 512;
 

@@ -34,6 +34,8 @@ import {
   FANOUT_FLUSH_MS,
   JOIN_BURST,
   JOINS_PER_SECOND,
+  RENAME_BURST,
+  RENAMES_PER_SECOND,
   MAX_HOLDERS_PER_ANSWER,
   MAX_SHARES_PER_ADDRESS,
   MAX_SHARES_PER_ROOM,
@@ -91,6 +93,7 @@ export class SignalingServer {
   /** What each address may make the server send (see signaling-limits.ts), and how often it may join. */
   readonly #egress: AddressBuckets;
   readonly #joins: AddressBuckets;
+  readonly #renames: AddressBuckets;
   readonly #fanout: AnnounceFanout;
   #timer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown = false;
@@ -111,6 +114,7 @@ export class SignalingServer {
     const scale = options.addressBudgetScale ?? 1;
     this.#egress = new AddressBuckets(EGRESS_BURST_BYTES * scale, EGRESS_BYTES_PER_SECOND * scale, this.#now);
     this.#joins = new AddressBuckets(JOIN_BURST * scale, JOINS_PER_SECOND * scale, this.#now);
+    this.#renames = new AddressBuckets(RENAME_BURST * scale, RENAMES_PER_SECOND * scale, this.#now);
     this.#fanout = new AnnounceFanout({
       egress: this.#egress,
       addressOf: (peerId) => this.#sockets.get(peerId)?.getUserData().ip,
@@ -141,6 +145,7 @@ export class SignalingServer {
       if (++ticks % 40 === 0) {
         this.#egress.sweep();
         this.#joins.sweep();
+        this.#renames.sweep();
       }
     }, FANOUT_FLUSH_MS);
     this.#timer.unref();
@@ -310,8 +315,8 @@ export class SignalingServer {
         return;
       }
       case 'rename': {
-        // One message to the whole room, like a join: paid from the same joins and egress budgets.
-        if (!this.#joins.for(data.ip).take()) return this.#refuse(ws, 'rate-limited', 'too many name changes from your address; try again in a few seconds');
+        // One message to the whole room: paced per address (signaling-limits.ts) and paid from its egress budget.
+        if (!this.#renames.for(data.ip).take()) return this.#refuse(ws, 'rate-limited', 'too many name changes from your address; try again in a few seconds');
         if (!egress.hasCredit()) return this.#refuseBudget(ws);
         data.name = message.name;
         this.rooms.rename(peerId, message.name);
