@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeClip } from './clip.js';
+import { makeClip, playInPage } from './clip.js';
 import { launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { deepElement, firefoxEngineState, hasFirefox, launchFirefox, openAppInFirefox, sha256InFirefox, shareFromDiskInFirefox, waitForFirefoxState, type LaunchedFirefox } from './firefox.js';
 
@@ -85,25 +85,7 @@ describe('Firefox', { timeout: 300_000, skip: hasFirefox() ? false : 'firefox-es
     await waitForFirefoxState<Snapshot>(firefox.page, (s) => s.shares.some((x) => x.id === id && x.status === 'downloading' && x.bytesDone > 0), 30_000, 'the clip download to start');
     // tsx names the functions declared in page.evaluate bodies through a helper the page lacks.
     await firefox.page.evaluate('globalThis.__name = (f) => f');
-    const played = await firefox.page.evaluate(async (url) => {
-      const video = document.createElement('video');
-      video.muted = true;
-      video.preload = 'auto';
-      document.body.append(video);
-      const started = performance.now();
-      const until = (event: string, ms: number) =>
-        new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms (error: ${video.error?.message ?? 'none'})`)), ms);
-          video.addEventListener(event, () => (clearTimeout(timer), resolve()), { once: true });
-          video.addEventListener('error', () => (clearTimeout(timer), reject(new Error(`video error: ${video.error?.message}`))), { once: true });
-        });
-      video.src = url;
-      await until('canplay', 30_000);
-      const canplayMs = performance.now() - started;
-      await video.play();
-      while (video.currentTime < 1) await until('timeupdate', 10_000);
-      return { canplayMs, duration: video.duration };
-    }, `/files/${id}/clip.webm`);
+    const played = await firefox.page.evaluate(playInPage, `/files/${id}/clip.webm`);
     const state = await firefoxEngineState<Snapshot>(firefox.page);
     const share = state.shares.find((x) => x.id === id)!;
     const fraction = share.status === 'seeding' ? 1 : share.bytesDone / share.size;

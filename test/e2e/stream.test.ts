@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeClip } from './clip.js';
+import { makeClip, playInPage } from './clip.js';
 import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 
 const CLIP_SECONDS = 30;
@@ -86,26 +86,7 @@ describe('play and read while downloading', { timeout: 180_000 }, () => {
       return share.status === 'seeding' ? 1 : share.bytesDone / share.size;
     };
     const atStart = await fraction();
-    const play = await b.page.evaluate(async (url) => {
-      const video = document.createElement('video');
-      video.muted = true;
-      video.preload = 'auto';
-      document.body.append(video);
-      (globalThis as { clip?: HTMLVideoElement }).clip = video;
-      const started = performance.now();
-      const until = (event: string, ms: number) =>
-        new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms (error: ${video.error?.message ?? 'none'})`)), ms);
-          video.addEventListener(event, () => (clearTimeout(timer), resolve()), { once: true });
-          video.addEventListener('error', () => (clearTimeout(timer), reject(new Error(`video error: ${video.error?.message}`))), { once: true });
-        });
-      video.src = url;
-      await until('canplay', 30_000);
-      const canplayMs = performance.now() - started;
-      await video.play();
-      while (video.currentTime < 1) await until('timeupdate', 10_000);
-      return { canplayMs, duration: video.duration, playingMs: performance.now() - started };
-    }, (await open.getAttribute('href'))!);
+    const play = await b.page.evaluate(playInPage, (await open.getAttribute('href'))!);
     const atPlay = await fraction();
     assert.ok(atPlay < 0.5, `played with ${(atPlay * 100).toFixed(1)} % downloaded`);
     assert.ok(Math.abs(play.duration - CLIP_SECONDS) < 0.5, `the clip's duration is known (${play.duration} s): its cues at the end were read`);

@@ -95,7 +95,9 @@ export class Engine {
     private readonly components: EngineComponents,
     private readonly options: EngineOptions,
   ) {
-    this.store = new Store(initialState(options.selfName, options.forceRelay, roomKeyOf(options.room)));
+    // A stand-in for peer connections (tests) counts as WebRTC; else the browser must have it.
+    const webrtc = components.peerConnections !== undefined || typeof globalThis.RTCPeerConnection === 'function';
+    this.store = new Store(initialState(options.selfName, options.forceRelay, roomKeyOf(options.room), webrtc));
     this.#state = new StateWriter(this.store);
     this.#imports = new ShareImports(components, this.#state);
     this.#planeReady = new Promise((resolve) => (this.#resolvePlane = resolve));

@@ -89,7 +89,7 @@ export interface EngineState {
 
 export type { RateLimits };
 
-export const initialState = (selfName: string, forceRelay: boolean, roomKey: RoomKey = NETWORK_ROOM): EngineState => ({
+export const initialState = (selfName: string, forceRelay: boolean, roomKey: RoomKey = NETWORK_ROOM, webrtc = typeof globalThis.RTCPeerConnection === 'function'): EngineState => ({
   signaling: 'closed',
   reconnects: 0,
   selfId: undefined,
@@ -104,7 +104,7 @@ export const initialState = (selfName: string, forceRelay: boolean, roomKey: Roo
   limits: { upload: null, download: null },
   dataPlane: undefined,
   storageBackend: undefined,
-  webrtc: typeof globalThis.RTCPeerConnection === 'function',
+  webrtc,
 });
 
 /** A share the state shows before anything is known of it but its name and size. */
