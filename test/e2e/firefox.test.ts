@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeClip, playInPage } from './clip.js';
-import { launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { launchBrowser, openApp, testFiles, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { deepElement, firefoxEngineState, hasFirefox, launchFirefox, openAppInFirefox, sha256InFirefox, shareFromDiskInFirefox, waitForFirefoxState, type LaunchedFirefox } from './firefox.js';
 
 const MiB = 1024 * 1024;
@@ -22,7 +22,7 @@ describe('Firefox', { timeout: 300_000, skip: hasFirefox() ? false : 'firefox-es
   let server: RunningServer;
   let firefox: LaunchedFirefox;
   let chromium: LaunchedBrowser;
-  const cleanups: (() => Promise<void>)[] = [];
+  const { file, onCleanup, cleanup } = testFiles();
 
   before(async () => {
     server = await startServer();
@@ -32,14 +32,8 @@ describe('Firefox', { timeout: 300_000, skip: hasFirefox() ? false : 'firefox-es
   after(async () => {
     await Promise.all([firefox?.close(), chromium?.close()]);
     await server?.stop();
-    for (const cleanup of cleanups) await cleanup();
+    await cleanup();
   });
-
-  async function file(name: string, size: number) {
-    const made = await randomFile(name, size);
-    cleanups.push(made.cleanup);
-    return made;
-  }
 
   /** Clicks Download on a share the room lists, in Firefox. */
   async function downloadInFirefox(page: LaunchedFirefox['page'], name: string): Promise<void> {
@@ -76,7 +70,7 @@ describe('Firefox', { timeout: 300_000, skip: hasFirefox() ? false : 'firefox-es
 
   test('play while downloading: a WebM plays in Firefox while under half of it has come', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'shoal-ff-clip-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    onCleanup(() => rm(dir, { recursive: true, force: true }));
     const clip = await makeClip(dir, 20);
     const id = await shareFromDisk(chromium.page, clip.path, 'clip.webm');
     // 1 MiB/s: the clip (~14 MiB) is read long before it is whole.

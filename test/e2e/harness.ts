@@ -283,6 +283,22 @@ export async function randomFile(name: string, size: number): Promise<{ path: st
   return { path, sha256: hash.digest('hex'), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Random files a test makes (randomFile), and anything else it must remove, removed together by `cleanup`. */
+export function testFiles(): { file: (name: string, size: number) => ReturnType<typeof randomFile>; onCleanup: (step: () => Promise<unknown>) => void; cleanup: () => Promise<void> } {
+  const steps: (() => Promise<unknown>)[] = [];
+  return {
+    file: async (name, size) => {
+      const made = await randomFile(name, size);
+      steps.push(made.cleanup);
+      return made;
+    },
+    onCleanup: (step) => void steps.push(step),
+    cleanup: async () => {
+      for (const step of steps.splice(0)) await step();
+    },
+  };
+}
+
 /** Shares a file from disk through the UI's file input and waits until it is seeded. */
 export async function shareFromDisk(page: Page, path: string, name: string, timeoutMs = 60_000): Promise<string> {
   if (!page.url().endsWith('#/files')) await showView(page, 'Files');

@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { engineState, launchBrowser, openApp, randomFile, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { engineState, launchBrowser, openApp, testFiles, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { connectSignaling } from './ws-client.js';
 
 describe('a browser without WebRTC', { timeout: 90_000 }, () => {
   let server: RunningServer;
   let seeder: LaunchedBrowser;
   let bare: LaunchedBrowser;
-  const cleanups: (() => Promise<void>)[] = [];
+  const { file, cleanup } = testFiles();
 
   before(async () => {
     server = await startServer();
@@ -26,12 +26,11 @@ describe('a browser without WebRTC', { timeout: 90_000 }, () => {
   after(async () => {
     await Promise.all([seeder?.close(), bare?.close()]);
     await server?.stop();
-    for (const cleanup of cleanups) await cleanup();
+    await cleanup();
   });
 
   test('it says so, greys out Download with the reason, and still shows the room and its own files', async () => {
-    const offered = await randomFile('offered.bin', 200_000);
-    cleanups.push(offered.cleanup);
+    const offered = await file('offered.bin', 200_000);
     await shareFromDisk(seeder.page, offered.path, 'offered.bin');
     assert.equal(await bare.page.evaluate(() => typeof (globalThis as Record<string, unknown>).RTCPeerConnection), 'undefined');
     await bare.page.getByRole('status').filter({ hasText: 'This browser cannot connect to peers: it has no WebRTC' }).waitFor({ timeout: 10_000 });
@@ -47,8 +46,7 @@ describe('a browser without WebRTC', { timeout: 90_000 }, () => {
     listener.send({ type: 'join-room', name: 'listener' });
     await listener.next('welcome');
     await listener.next('files');
-    const own = await randomFile('own.bin', 100_000);
-    cleanups.push(own.cleanup);
+    const own = await file('own.bin', 100_000);
     await showView(bare.page, 'Files');
     await bare.page.getByLabel('Share files').setInputFiles(own.path);
     await waitForState(bare.page, (s) => s.shares.some((x) => x.name === 'own.bin' && x.status === 'seeding'), 20_000, 'its own file stored');

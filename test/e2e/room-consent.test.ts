@@ -8,14 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { engineState, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { engineState, launchBrowser, openApp, testFiles, sha256ThroughServiceWorker, shareFromDisk, showView, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { connectSignaling, type SignalingTestClient } from './ws-client.js';
 
 describe('room consent, withdraw and rename', { timeout: 240_000 }, () => {
   let server: RunningServer;
   let a: LaunchedBrowser;
   let b: LaunchedBrowser;
-  const cleanups: (() => Promise<void>)[] = [];
+  const { file, cleanup } = testFiles();
   const listeners: SignalingTestClient[] = [];
 
   before(async () => {
@@ -27,14 +27,8 @@ describe('room consent, withdraw and rename', { timeout: 240_000 }, () => {
     for (const listener of listeners) listener.ws.close();
     await Promise.all([a?.close(), b?.close()]);
     await server?.stop();
-    for (const cleanup of cleanups) await cleanup();
+    await cleanup();
   });
-
-  async function file(name: string, size: number) {
-    const made = await randomFile(name, size);
-    cleanups.push(made.cleanup);
-    return made;
-  }
 
   test('withdraw: a share removed in one browser leaves the other browser\'s room list within a second', async () => {
     const shared = await file('withdrawn.bin', 300_000);
