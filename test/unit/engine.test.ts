@@ -245,6 +245,7 @@ test('shares belong to rooms: a move announces and serves only the new room\'s s
   h.sent.length = 0;
 
   h.engine.setRoom('evilroomX');
+  assert.equal(h.engine.store.state.roomKey, 'evilroomX', 'views see the new room at once (a file picked in the next moment is shared there)');
   assert.deepEqual(h.seeded.size, 0, 'nothing is served once the move starts (before the join goes out)');
   assert.equal(h.reconfigured.length, 1, 'the old room\'s connections are closed');
   h.serverSays(ROOM_WELCOME('evilroomX'));

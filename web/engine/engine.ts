@@ -310,6 +310,8 @@ export class Engine {
     if (room === this.#room) return;
     this.#room = room;
     this.#offers.move(roomKeyOf(room));
+    // The views show the new room at once, not a batch later: a file picked in that moment is for it.
+    this.#state.flushNow();
     // Connections belong to the room they were made in: none is left for a stranger to ask on.
     this.#peers.closeAll();
     this.#signaling.join(room);

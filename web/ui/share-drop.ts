@@ -14,8 +14,11 @@ import { NETWORK_ROOM, roomLabel, withRoom, type RoomKey } from '../engine/share
 export class ShareFilesEvent extends Event {
   constructor(
     readonly sources: ShareInput[],
-    /** The room to offer them in (the one chosen where the user has several). */
-    readonly room: RoomKey,
+    /**
+     * The room chosen to offer them in where the user has several; undefined: the room the page is
+     * in when the engine takes them (what this view last drew may be a moment behind a room change).
+     */
+    readonly room: RoomKey | undefined,
   ) {
     super('share-files', { bubbles: true, composed: true });
   }
@@ -108,7 +111,7 @@ export class ShareDrop extends LitElement {
   );
 
   #share(sources: ShareInput[]): void {
-    const room = this.chosen !== undefined && this.rooms.includes(this.chosen) ? this.chosen : this.here;
+    const room = this.chosen !== undefined && this.chosen !== this.here && this.rooms.includes(this.chosen) ? this.chosen : undefined;
     this.dispatchEvent(new ShareFilesEvent(sources, room));
   }
 
