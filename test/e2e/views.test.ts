@@ -203,6 +203,15 @@ describe('the interface: views, links, safety, layout and accessibility', { time
           return { overflow, nav: { top: nav.top, right: nav.right }, contentBottom: last.bottom, mainLeft: mainBox.left, side: nav.top < 10 };
         });
         if (layout.overflow > 0) problems.push(`${view} at ${size.width}: ${layout.overflow} px horizontal overflow`);
+        if (view === 'Network') {
+          // the peer table fits its panel: nothing to scroll sideways to
+          const table = await page.evaluate(() => {
+            const wrap = document.querySelector('shoal-app')!.shadowRoot!.querySelector('shoal-network-view')!.shadowRoot!.querySelector('.table-wrap');
+            return wrap ? { rows: wrap.querySelectorAll('tbody tr').length, hidden: wrap.scrollWidth - wrap.clientWidth } : undefined;
+          });
+          if (!table?.rows) problems.push(`Network at ${size.width}: no peer in the table to measure`);
+          else if (table.hidden > 0) problems.push(`Network at ${size.width}: the peer table is ${table.hidden} px wider than its panel`);
+        }
         if (layout.side ? layout.mainLeft < layout.nav.right - 0.5 : layout.contentBottom > layout.nav.top + 0.5) problems.push(`${view} at ${size.width}: the navigation covers the view`);
         for (const violation of await axeViolations(page)) problems.push(`${view} at ${size.width}: ${violation}`);
         if (shots) {

@@ -1,6 +1,6 @@
 /**
  * Network: the interactive graph of this browser and its peers, and beside it the same data as a
- * table (name, connection, path, RTT, throughput, bytes each way). Both refresh with the stats
+ * table (name, connection and its path, RTT, throughput, bytes each way). Both refresh with the stats
  * sample (once a second) and when the peers change. The graph's code (d3-force) loads with this view.
  */
 import { css, html, LitElement } from 'lit';
@@ -18,8 +18,11 @@ export class NetworkView extends LitElement {
     panel,
     viewColumns,
     css`
+      /* The table fits its panel: five columns where there is room, and below 34rem (a phone, or
+         the narrow column beside the graph) each peer is a card of labelled values. Explicit roles
+         keep it a table for assistive technology whatever its display. */
       .table-wrap {
-        overflow-x: auto;
+        container-type: inline-size;
       }
       table {
         width: 100%;
@@ -31,18 +34,64 @@ export class NetworkView extends LitElement {
         text-align: left;
         padding: 0.3rem 0.4rem;
         border-bottom: 1px solid var(--glass-border);
-        white-space: nowrap;
       }
       th {
         color: var(--muted);
         font-weight: 600;
+        white-space: nowrap;
+      }
+      td {
+        white-space: nowrap;
       }
       /* Names wrap between words, and break inside one only when it is longer than the column
          (anywhere-breaking made "Golden Squid" read "Golde / n / Squid" in a squeezed table). */
       td.name {
         white-space: normal;
         overflow-wrap: break-word;
-        min-width: 10ch;
+        min-width: 8ch;
+      }
+      .both {
+        display: flex;
+        flex-wrap: wrap;
+        column-gap: 0.6rem;
+      }
+      @container (max-width: 34rem) {
+        table,
+        tbody,
+        tr,
+        td {
+          display: block;
+        }
+        thead {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip-path: inset(50%);
+        }
+        tr {
+          display: grid;
+          grid-template-columns: repeat(auto-fit, minmax(7.5rem, 1fr));
+          gap: 0.2rem 0.8rem;
+          padding: 0.5rem 0.2rem;
+          border-bottom: 1px solid var(--glass-border);
+        }
+        td {
+          border: 0;
+          padding: 0;
+          white-space: normal;
+        }
+        td.name {
+          grid-column: 1 / -1;
+          font-weight: 600;
+        }
+        td[data-label]::before {
+          /* shown, not read: the cell's column header already names it */
+          content: attr(data-label) / '';
+          display: block;
+          color: var(--muted);
+          font-size: 0.75rem;
+        }
       }
       .loading {
         color: var(--muted);
@@ -76,30 +125,26 @@ export class NetworkView extends LitElement {
         <h2 id="peers-title">Peers (${peers.length})</h2>
         ${peers.length === 0
           ? html`<p class="empty">Waiting for others. Open Shoal on another device on this network, or share the room link from Settings.</p>`
-          : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Peers, scrollable">
-              <table aria-labelledby="peers-title">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Connection</th>
-                    <th scope="col">Path</th>
-                    <th scope="col">RTT</th>
-                    <th scope="col">Speed</th>
-                    <th scope="col">Sent</th>
-                    <th scope="col">Received</th>
+          : html`<div class="table-wrap">
+              <table role="table" aria-labelledby="peers-title">
+                <thead role="rowgroup">
+                  <tr role="row">
+                    <th role="columnheader" scope="col">Name</th>
+                    <th role="columnheader" scope="col">Connection</th>
+                    <th role="columnheader" scope="col">RTT</th>
+                    <th role="columnheader" scope="col">Speed</th>
+                    <th role="columnheader" scope="col">Sent · Received</th>
                   </tr>
                 </thead>
-                <tbody>
+                <tbody role="rowgroup">
                   ${peers.map((node) => {
                     const link = this.model.links.find((l) => l.peerId === node.id)!;
-                    return html`<tr data-peer-id=${node.id}>
-                      <td class="name">${node.name}</td>
-                      <td>${node.connection === 'none' ? 'not connected' : node.connection}</td>
-                      <td>${link.connected ? pathText(link.path) : '—'}</td>
-                      <td>${link.rtt === undefined ? '—' : `${link.rtt} ms`}</td>
-                      <td>${formatSpeed(link.rate)}</td>
-                      <td>${formatBytes(link.sent)}</td>
-                      <td>${formatBytes(link.received)}</td>
+                    return html`<tr role="row" data-peer-id=${node.id}>
+                      <td role="cell" class="name">${node.name}</td>
+                      <td role="cell" data-label="Connection">${connectionText(node.connection, link.connected ? link.path : undefined)}</td>
+                      <td role="cell" data-label="RTT">${link.rtt === undefined ? '—' : `${link.rtt} ms`}</td>
+                      <td role="cell" data-label="Speed">${formatSpeed(link.rate)}</td>
+                      <td role="cell" data-label="Sent · Received"><span class="both"><span>↑ ${formatBytes(link.sent)}</span><span>↓ ${formatBytes(link.received)}</span></span></td>
                     </tr>`;
                   })}
                 </tbody>
@@ -108,6 +153,12 @@ export class NetworkView extends LitElement {
       </section>
     `;
   }
+}
+
+/** "connected · direct", "connected · relayed", "connecting", "not connected". */
+export function connectionText(connection: string, path: string | undefined): string {
+  if (connection === 'none') return 'not connected';
+  return path === undefined ? connection : `${connection} · ${pathText(path)}`;
 }
 
 declare global {
