@@ -5,6 +5,7 @@ import { startWorkers } from './engine/workers.js';
 import { SettingsStore } from './settings.js';
 import { AppUpdates } from './pwa/app-updates.js';
 import { InstallPrompt } from './pwa/install-prompt.js';
+import { KeepFiles } from './pwa/keep-files.js';
 import { TransferWakeLock } from './pwa/wake-lock.js';
 import { ShareInbox } from './pwa/share-inbox.js';
 import { launchedFiles, type LaunchParams } from './pwa/launch-files.js';
@@ -82,6 +83,7 @@ app.engine = engine;
 app.settings = settings;
 app.updates = updates;
 app.install = install;
+app.keep = new KeepFiles();
 if (handed !== null && !handedLink) app.problem = 'That link is not a Shoal share link.';
 app.askRoom = askRoom;
 // The share target refused a POST: a fixed sentence per reason (a URL cannot make the app say anything else).

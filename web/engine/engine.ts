@@ -163,7 +163,6 @@ export class Engine {
     this.#stopFileStreams = answerFileStreams(plane);
     await this.#loadIceServers();
     this.#resolveIce();
-    void globalThis.navigator?.storage?.persist?.().catch(() => false);
     const here = this.#state.current.roomKey;
     for (const record of await this.components.storage.listShares()) {
       const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);

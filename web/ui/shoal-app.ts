@@ -26,6 +26,7 @@ import type { ShareActionEvent } from './share-actions.js';
 import { RoomChangeEvent } from './room-panel.js';
 import type { AppUpdates } from '../pwa/app-updates.js';
 import type { InstallPrompt } from '../pwa/install-prompt.js';
+import type { KeepFiles } from '../pwa/keep-files.js';
 import { activeTransfers } from './toast-model.js';
 import { ShareLinkWait } from './share-link-wait.js';
 import { rememberRoom } from '../room-memory.js';
@@ -34,6 +35,7 @@ import type { TrayAnswerEvent } from './share-tray.js';
 import './share-tray.js';
 import type { RoomAnswerEvent } from './room-question.js';
 import './room-question.js';
+import './keep-files-notice.js';
 
 const ICONS: Record<View, string> = {
   dashboard: 'M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z',
@@ -221,6 +223,8 @@ export class ShoalApp extends LitElement {
   @property({ attribute: false }) settings!: SettingsStore;
   @property({ attribute: false }) updates: AppUpdates | undefined;
   @property({ attribute: false }) install: InstallPrompt | undefined;
+  /** Whether the browser keeps the stored files (Safari's 7-day cap), and asking it to. */
+  @property({ attribute: false }) keep: KeepFiles | undefined;
   /**
    * A room a link asks to move to: the app stays where it is until the user says Join. Nothing of
    * the user's goes with them: their shares stay offered in the rooms they belong to.
@@ -291,7 +295,7 @@ export class ShoalApp extends LitElement {
       </header>
       <div class="notices">
         ${this.#renderUpdate()}
-        ${this.install?.state === 'ios-hint' ? html`<div class="notice info" role="note">Install Shoal: tap Share, then “Add to Home Screen”.</div>` : ''}
+        <shoal-keep-files .keep=${this.keep} .install=${this.install}></shoal-keep-files>
         <shoal-room-question .room=${this.askRoom} @room-answer=${this.#onRoomAnswer}></shoal-room-question>
         <shoal-share-tray .inbox=${this.inbox} @tray-answer=${this.#onTrayAnswer}></shoal-share-tray>
         ${state.notice ? html`<div class="notice" role="status">${state.notice}</div>` : ''}
@@ -363,7 +367,7 @@ export class ShoalApp extends LitElement {
       case 'files':
         return html`<shoal-files-view></shoal-files-view>`;
       case 'settings':
-        return html`<shoal-settings-view .room=${new URLSearchParams(location.search).get('room') ?? undefined}></shoal-settings-view>`;
+        return html`<shoal-settings-view .room=${new URLSearchParams(location.search).get('room') ?? undefined} .keep=${this.keep}></shoal-settings-view>`;
     }
   }
 

@@ -9,6 +9,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Engine } from '../../engine/engine.js';
 import { SettingsError, VIEWS, type SettingsStore, type View } from '../../settings.js';
+import type { KeepFiles } from '../../pwa/keep-files.js';
 import { formatBytes } from '../format.js';
 import type { LimitsChangeEvent } from '../rate-limits.js';
 import { VIEW_LABELS } from '../routes.js';
@@ -91,7 +92,9 @@ export class SettingsView extends LitElement {
   @property({ attribute: false }) room: string | undefined;
   @state() private nameError: string | undefined;
   @state() private nameSaved = false;
-  @state() private storage: { usage: number; quota: number; persisted: boolean } | undefined;
+  /** Whether the browser keeps the stored files, and asking it to (from the shell). */
+  @property({ attribute: false }) keep: KeepFiles | undefined;
+  @state() private storage: { usage: number; quota: number } | undefined;
   @state() private confirmClear = false;
   @state() private server: Record<string, unknown> | 'unreachable' | undefined;
   @state() private permission: NotificationPermission | 'unsupported' = typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
@@ -105,8 +108,10 @@ export class SettingsView extends LitElement {
   }
 
   async #refresh(): Promise<void> {
-    const [estimate, persisted] = await Promise.all([navigator.storage?.estimate?.().catch(() => undefined), navigator.storage?.persisted?.().catch(() => false)]);
-    if (estimate) this.storage = { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted: persisted === true };
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    if (estimate) this.storage = { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 };
+    await this.keep?.check();
+    this.requestUpdate();
     try {
       const response = await fetch('/api/health', { cache: 'no-store' });
       this.server = (await response.json()) as Record<string, unknown>;
@@ -169,10 +174,16 @@ export class SettingsView extends LitElement {
           <p>
             ${this.storage
               ? html`${formatBytes(this.storage.usage)} used of ${formatBytes(this.storage.quota)} this browser allows.
-                  ${this.storage.persisted ? 'Kept until you remove it (persistent storage granted).' : 'Not persistent: the browser may clear it when the disk runs low.'}`
+                  ${keepText(this.keep)}`
               : 'Measuring…'}
             ${state.storageBackend ? html`<span class="hint">(in ${state.storageBackend === 'opfs' ? 'the origin private file system' : 'IndexedDB'})</span>` : nothing}
           </p>
+          ${this.keep && this.keep.risk !== 'kept' && this.keep.canAsk
+            ? html`<div class="field">
+                <button @click=${() => void this.keep!.request().then(() => this.requestUpdate())}>Keep my files</button>
+                ${this.keep.refused ? html`<span class="hint" role="status">The browser did not agree to keep them${this.keep.webkitCap ? ': add Shoal to your Home Screen or Dock' : ''}.</span>` : nothing}
+              </div>`
+            : nothing}
           ${this.confirmClear
             ? html`<div class="field" role="group" aria-label="Confirm removing everything">
                 <span>Remove all ${state.shares.length} shares and downloads, and their stored bytes?</span>
@@ -244,6 +255,17 @@ export class SettingsView extends LitElement {
     const engine = this.#engineValue;
     await Promise.all(engine.store.state.shares.map((share) => engine.remove(share.id).catch(() => undefined)));
     await this.#refresh();
+  }
+}
+
+function keepText(keep: KeepFiles | undefined): string {
+  switch (keep?.risk) {
+    case 'kept':
+      return 'Kept until you remove it (persistent storage granted).';
+    case 'safari-7-days':
+      return 'Safari deletes it after 7 days without a visit, unless Shoal is on your Home Screen or Dock or Safari agrees to keep it.';
+    default:
+      return 'Not persistent: the browser may clear it when the disk runs low.';
   }
 }
 
