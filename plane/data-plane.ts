@@ -6,10 +6,11 @@
  * and reaches storage through Comlink. The engine drives it through the async methods below and
  * hears back through PlaneEvents. Chunk and byte counts are sent in batches, every PROGRESS_MS.
  */
-import { Bitfield, chunkCount, encodeMetadata, type ShareMetadata } from '../protocol/index.js';
+import { Bitfield, chunkCount, derivePrivateKeys, encodeMetadata, parsePrivateSecret, type ConnectionFingerprints, type PrivateKeys, type ShareMetadata } from '../protocol/index.js';
 import { channelOpened } from './channel-open.js';
 import type { ChunkStorage } from './chunk-storage.js';
 import { Download, type SourceEndReason } from './download.js';
+import { NotAuthenticatedError, proveToSeeder } from './private-gate.js';
 import { RateLimiter, type RateLimits } from './rate-limiter.js';
 import { Seeding } from './seeding.js';
 import { ShareStreams } from './share-streams.js';
@@ -45,6 +46,8 @@ export interface PlaneEvents {
   finished(shareId: string, error: string | undefined): void;
   /** A channel handed to the plane (by its token) has closed. */
   channelClosed(token: number): void;
+  /** A peer asked for a private share and its proof did not match the connection (spec §11). */
+  privateRefused(shareId: string, remoteId: string, reason: string): void;
 }
 
 type PeerCounts = PlaneProgress['peers'][number];
@@ -69,6 +72,8 @@ export class DataPlane {
   readonly #given = new Map<string, Map<string, number>>();
   #reportTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #streams: ShareStreams;
+  /** Private downloads' keys: every source proves the secret before its HANDSHAKE. */
+  readonly #privateKeys = new Map<string, PrivateKeys>();
 
   constructor(
     private readonly storage: ChunkStorage,
@@ -89,7 +94,7 @@ export class DataPlane {
         this.#seeding.remove(shareId);
         this.events.seedFailed(shareId, error.name, error.message);
       },
-    });
+    }, (shareId, remoteId, reason) => this.events.privateRefused(shareId, remoteId, reason));
     this.#streams = new ShareStreams({
       share: (shareId) => {
         const share = this.#seeding.get(shareId);
@@ -101,9 +106,10 @@ export class DataPlane {
     });
   }
 
-  /** Seeds a complete share. */
-  async seed(shareId: string, meta: ShareMetadata): Promise<void> {
-    this.#seeding.add(shareId, { meta, encodedMetadata: encodeMetadata(meta), bitfield: Bitfield.full(chunkCount(meta.size)) });
+  /** Seeds a complete share; with its `secret`, a private one (spec §11). */
+  async seed(shareId: string, meta: ShareMetadata, secret?: string): Promise<void> {
+    const keys = secret === undefined ? undefined : await derivePrivateKeys(parsePrivateSecret(secret), shareId);
+    this.#seeding.add(shareId, { meta, encodedMetadata: encodeMetadata(meta), bitfield: Bitfield.full(chunkCount(meta.size)) }, keys);
   }
 
   /** Stops seeding a share and closes the channels that serve it. */
@@ -112,9 +118,14 @@ export class DataPlane {
     this.#streams.ended(shareId, 'the share was removed');
   }
 
-  /** Starts (or, given what is stored, resumes) a download. Sources are added with addSource. */
-  async download(shareId: string, resume?: { meta: ShareMetadata; bitfield: Uint8Array }): Promise<void> {
+  /**
+   * Starts (or, given what is stored, resumes) a download. Sources are added with addSource. With
+   * the share's `secret`, a private download: every source proves it, and it is seeded privately.
+   */
+  async download(shareId: string, resume?: { meta: ShareMetadata; bitfield: Uint8Array }, secret?: string): Promise<void> {
     if (this.#downloads.has(shareId)) return;
+    const keys = secret === undefined ? undefined : await derivePrivateKeys(parsePrivateSecret(secret), shareId);
+    if (keys) this.#privateKeys.set(shareId, keys);
     const download: Download = new Download(
       shareId,
       {
@@ -122,7 +133,7 @@ export class DataPlane {
         limiter: this.#downloadLimit,
         events: {
           onMetadata: (meta, encoded) => {
-            this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! });
+            this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! }, keys);
             this.#report();
             this.events.metadata(shareId, meta);
           },
@@ -156,7 +167,7 @@ export class DataPlane {
     );
     this.#downloads.set(shareId, download);
     this.#given.set(shareId, new Map());
-    if (resume) this.#seeding.add(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! });
+    if (resume) this.#seeding.add(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! }, keys);
     download.done.then(
       () => {
         this.#report();
@@ -176,9 +187,11 @@ export class DataPlane {
 
   /**
    * Adds a source to a download over a channel just created for it; resolves once the channel is
-   * open and the source added. `token` names the channel in `channelClosed`.
+   * open and the source added. `token` names the channel in `channelClosed`. For a private download
+   * the source first proves the secret, bound to the connection's `fingerprints` (read once the
+   * channel is open); NotAuthenticatedError when its proof does not match.
    */
-  async addSource(shareId: string, channel: RTCDataChannel, remoteId: string, token: number): Promise<void> {
+  async addSource(shareId: string, channel: RTCDataChannel, remoteId: string, token: number, fingerprints?: () => Promise<ConnectionFingerprints>): Promise<void> {
     this.#watchClose(channel, token);
     await channelOpened(channel);
     const download = this.#downloads.get(shareId);
@@ -186,13 +199,26 @@ export class DataPlane {
       channel.close();
       throw new NoSuchDownloadError(`no download of ${shareId.slice(0, 12)}… here`);
     }
-    download.addSource(new WireChannel(channel), remoteId);
+    const wire = new WireChannel(channel);
+    const keys = this.#privateKeys.get(shareId);
+    if (keys) {
+      if (!fingerprints) {
+        channel.close();
+        throw new NotAuthenticatedError('no fingerprints to bind the private share\'s proof to');
+      }
+      await proveToSeeder(wire, keys, await fingerprints());
+      if (this.#downloads.get(shareId) !== download) {
+        channel.close();
+        throw new NoSuchDownloadError(`no download of ${shareId.slice(0, 12)}… here`);
+      }
+    }
+    download.addSource(wire, remoteId);
   }
 
-  /** Serves a channel a remote peer opened to us. */
-  async serve(channel: RTCDataChannel, remoteId: string, token: number): Promise<void> {
+  /** Serves a channel a remote peer opened to us; its `fingerprints` bind private shares' proofs. */
+  async serve(channel: RTCDataChannel, remoteId: string, token: number, fingerprints?: ConnectionFingerprints): Promise<void> {
     this.#watchClose(channel, token);
-    this.#seeding.serve(new WireChannel(channel), remoteId);
+    this.#seeding.serve(new WireChannel(channel), remoteId, fingerprints);
   }
 
   async pause(shareId: string): Promise<void> {
@@ -233,6 +259,7 @@ export class DataPlane {
 
   #forget(shareId: string): void {
     this.#downloads.delete(shareId);
+    this.#privateKeys.delete(shareId);
     this.#given.delete(shareId);
   }
 

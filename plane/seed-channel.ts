@@ -21,6 +21,7 @@ import {
   WireFeature,
   type WireMessage,
 } from '../protocol/index.js';
+import { SeederProof, type SeederProofParts } from './private-gate.js';
 import type { UploadQueue, Uploader } from './uploader.js';
 import type { WireChannel } from './wire-channel.js';
 
@@ -29,6 +30,8 @@ export interface SeedableShare {
   encodedMetadata: Uint8Array;
   /** Live: a partial download's bitfield grows as chunks land. */
   bitfield: Bitfield;
+  /** A private share: served only on a channel whose proof of its secret unlocked it (spec §11). */
+  private?: boolean;
 }
 
 export interface SeederComponents {
@@ -36,6 +39,8 @@ export interface SeederComponents {
   findShare: (shareId: string) => SeedableShare | undefined;
   /** Called once the remote has named a share we hold. */
   onServing: (shareId: string, wire: WireChannel) => void;
+  /** Private shares: their keys by opaque id, and this channel's fingerprints. */
+  proof: SeederProofParts;
 }
 
 export function serveChannel(wire: WireChannel, remoteId: string, components: SeederComponents): void {
@@ -58,7 +63,7 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
     return true;
   };
 
-  wire.onMessage((message: WireMessage) => {
+  const proof = new SeederProof(wire, components.proof, (message: WireMessage) => {
     if (!share && message.type !== 'handshake' && message.type !== 'keep-alive') {
       return wire.fail(WireErrorCode.ProtocolViolation, 'handshake first');
     }
@@ -67,7 +72,8 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
         if (share) return wire.fail(WireErrorCode.ProtocolViolation, 'second handshake');
         if (message.version !== PROTOCOL_VERSION) return wire.fail(WireErrorCode.UnsupportedVersion, `unsupported protocol version ${message.version}`);
         const found = components.findShare(message.shareId);
-        if (!found) return wire.fail(WireErrorCode.UnknownShare, 'share not available here');
+        // A private share is as unknown as one not held, to a channel that has not proven its secret.
+        if (!found || (found.private && proof.unlocked !== message.shareId)) return wire.fail(WireErrorCode.UnknownShare, 'share not available here');
         share = found;
         queue = { wire, remoteId, shareId: message.shareId, size: found.meta.size, requests: [], blocked: false };
         components.uploader.add(queue);
@@ -99,4 +105,5 @@ export function serveChannel(wire: WireChannel, remoteId: string, components: Se
         return; // have/bitfield from a leecher, keep-alive, errors: nothing to do for a seeder
     }
   });
+  wire.onMessage((message) => proof.receive(message));
 }

@@ -7,3 +7,4 @@ export * from './wire.js';
 export * from './bitfield.js';
 export * from './file-urls.js';
 export * from './stream-port.js';
+export * from './private-share.js';

@@ -16,6 +16,7 @@ import {
   MAX_SIGNALING_MESSAGE_BYTES,
 } from './constants.js';
 import { isSha256Hex } from './hex.js';
+import { MAX_SEALED_LENGTH } from './private-share.js';
 
 export type SignalingErrorCode =
   | 'bad-message'
@@ -55,11 +56,19 @@ const displayName = text(0, 64);
 const resumeToken = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{32}$/, 'not a resume token'));
 const shareId = v.custom<string>(isSha256Hex, 'must be 64 lower-case hex characters');
 
-const ShareSummarySchema = v.object({
-  id: shareId,
-  name: text(1, MAX_NAME_LENGTH),
-  size: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_FILE_SIZE)),
-});
+/**
+ * A share as announced: its id, name and size, or for a private share (spec §11.2) its opaque id, an
+ * empty name, size 0 and the sealed summary only a holder of the secret can open.
+ */
+const ShareSummarySchema = v.pipe(
+  v.object({
+    id: shareId,
+    name: text(0, MAX_NAME_LENGTH),
+    size: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_FILE_SIZE)),
+    sealed: v.optional(v.pipe(text(1, MAX_SEALED_LENGTH), v.regex(/^[A-Za-z0-9_-]+$/, 'not base64url'))),
+  }),
+  v.check((share) => (share.sealed === undefined ? share.name.length > 0 : share.name === '' && share.size === 0), 'a share has a name, or else (private) a sealed summary, an empty name and size 0'),
+);
 const shares = v.pipe(v.array(ShareSummarySchema), v.maxLength(MAX_ANNOUNCED_SHARES, LIMIT));
 const shareIds = v.pipe(v.array(shareId), v.minLength(1), v.maxLength(MAX_ANNOUNCED_SHARES, LIMIT));
 

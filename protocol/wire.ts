@@ -21,6 +21,9 @@ export const WireType = {
   Error: 0x0a,
   Features: 0x0b,
   Requests: 0x0c,
+  AuthHello: 0x0d,
+  AuthProof: 0x0e,
+  AuthConfirm: 0x0f,
 } as const;
 
 /** FEATURES bits (spec §5.2, FEATURES). */
@@ -40,6 +43,8 @@ export const WireErrorCode = {
   ProtocolViolation: 3,
   Banned: 4,
   UnsupportedVersion: 5,
+  /** A private share's proof failed: the other end lacks the secret, or the connection is intercepted. */
+  NotAuthenticated: 6,
 } as const;
 
 export const RejectReason = {
@@ -61,7 +66,10 @@ export type WireMessage =
   | { type: 'metadata-part'; part: number; total: number; data: Uint8Array }
   | { type: 'error'; code: number; reason: string }
   | { type: 'features'; flags: number }
-  | { type: 'requests'; indices: number[] };
+  | { type: 'requests'; indices: number[] }
+  | { type: 'auth-hello'; privateId: string; nonce: Uint8Array }
+  | { type: 'auth-proof'; nonce: Uint8Array; mac: Uint8Array }
+  | { type: 'auth-confirm'; mac: Uint8Array };
 
 export class WireFrameError extends Error {
   override name = 'WireFrameError';
@@ -122,6 +130,29 @@ export function encodeRequests(indices: readonly number[]): Uint8Array {
   if (indices.length < 1 || indices.length > MAX_BATCHED_REQUESTS) throw new RangeError(`a REQUESTS frame carries 1 to ${MAX_BATCHED_REQUESTS} indices, not ${indices.length}`);
   const { bytes, view } = frame(WireType.Requests, 4 * indices.length);
   indices.forEach((index, i) => view.setUint32(1 + 4 * i, index));
+  return bytes;
+}
+
+/** `<0x0d><opaque id 32 bytes><nonce 32 bytes>` the downloader of a private share, first (spec §11.3). */
+export function encodeAuthHello(privateId: string, nonce: Uint8Array): Uint8Array {
+  const { bytes } = frame(WireType.AuthHello, 64);
+  bytes.set(fromHex(privateId), 1);
+  bytes.set(nonce, 33);
+  return bytes;
+}
+
+/** `<0x0e><nonce 32 bytes><mac 32 bytes>` the seeder's nonce and proof. */
+export function encodeAuthProof(nonce: Uint8Array, mac: Uint8Array): Uint8Array {
+  const { bytes } = frame(WireType.AuthProof, 64);
+  bytes.set(nonce, 1);
+  bytes.set(mac, 33);
+  return bytes;
+}
+
+/** `<0x0f><mac 32 bytes>` the downloader's proof. */
+export function encodeAuthConfirm(mac: Uint8Array): Uint8Array {
+  const { bytes } = frame(WireType.AuthConfirm, 32);
+  bytes.set(mac, 1);
   return bytes;
 }
 
@@ -226,6 +257,15 @@ export function decodeFrame(buffer: ArrayBuffer): WireMessage | null {
       if (!Number.isInteger(count) || count < 1 || count > MAX_BATCHED_REQUESTS) throw new WireFrameError(`requests frame must carry 1 to ${MAX_BATCHED_REQUESTS} indices of 4 bytes, got ${bytes.byteLength} bytes`);
       return { type: 'requests', indices: Array.from({ length: count }, (_, i) => view.getUint32(1 + 4 * i)) };
     }
+    case WireType.AuthHello:
+      expectLength(bytes, 65, 'auth-hello');
+      return { type: 'auth-hello', privateId: toHex(bytes.subarray(1, 33)), nonce: bytes.slice(33) };
+    case WireType.AuthProof:
+      expectLength(bytes, 65, 'auth-proof');
+      return { type: 'auth-proof', nonce: bytes.slice(1, 33), mac: bytes.slice(33) };
+    case WireType.AuthConfirm:
+      expectLength(bytes, 33, 'auth-confirm');
+      return { type: 'auth-confirm', mac: bytes.slice(1) };
     default:
       return null;
   }

@@ -4,8 +4,9 @@
  * 80 MiB) chunk-hash list. While a download runs, its live bitfield is the OPFS sidecar file.
  *   shares:   { id, meta, addedAt, source? } written once per share (source: see ShareSource)
  *   progress: { id, bitfield, complete } written when a download starts and when it completes
- *   rooms:    { id, rooms } the rooms a share is offered in (see StoredShare.rooms), apart from the
- *             share record so that a download can name its room before its metadata has come
+ *   rooms:    { id, rooms, secret? } the rooms a share is offered in (see StoredShare.rooms) and a
+ *             private share's secret, apart from the share record so that a download can name
+ *             them before its metadata has come
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { ShareMetadata } from '../protocol/index.js';
@@ -41,6 +42,8 @@ export interface StoredShare {
    * share stored before shares belonged to rooms (the page assigns it one on its first start).
    */
   rooms?: string[];
+  /** A private share's secret (spec §11): it is offered only to peers that prove it. */
+  secret?: string;
 }
 
 interface ShareRecord {
@@ -53,6 +56,7 @@ interface ShareRecord {
 interface RoomsRecord {
   id: string;
   rooms: string[];
+  secret?: string;
 }
 
 interface ProgressRecord {
@@ -85,7 +89,7 @@ export async function getStoredShare(db: IDBPDatabase, id: string): Promise<Stor
     tx.objectStore(ROOMS).get(id) as Promise<RoomsRecord | undefined>,
   ]);
   if (!share || !progress) return undefined;
-  return { ...share, bitfield: progress.bitfield, complete: progress.complete, ...(rooms ? { rooms: rooms.rooms } : {}) };
+  return { ...share, bitfield: progress.bitfield, complete: progress.complete, ...offerOf(rooms) };
 }
 
 export async function listStoredShares(db: IDBPDatabase): Promise<StoredShare[]> {
@@ -96,18 +100,25 @@ export async function listStoredShares(db: IDBPDatabase): Promise<StoredShare[]>
     tx.objectStore(ROOMS).getAll() as Promise<RoomsRecord[]>,
   ]);
   const byId = new Map(progress.map((p) => [p.id, p]));
-  const roomsById = new Map(rooms.map((r) => [r.id, r.rooms]));
+  const roomsById = new Map(rooms.map((r) => [r.id, r]));
   return shares.flatMap((s) => {
     const p = byId.get(s.id);
-    const offeredIn = roomsById.get(s.id);
-    return p ? [{ ...s, bitfield: p.bitfield, complete: p.complete, ...(offeredIn ? { rooms: offeredIn } : {}) }] : [];
+    return p ? [{ ...s, bitfield: p.bitfield, complete: p.complete, ...offerOf(roomsById.get(s.id)) }] : [];
   });
+}
+
+/** Where and how a share is offered, from its rooms record. */
+function offerOf(record: RoomsRecord | undefined): Pick<StoredShare, 'rooms' | 'secret'> {
+  if (!record) return {};
+  return { rooms: record.rooms, ...(record.secret !== undefined ? { secret: record.secret } : {}) };
 }
 
 export async function putStoredShare(db: IDBPDatabase, share: StoredShare): Promise<void> {
   const tx = db.transaction([SHARES, PROGRESS, ROOMS], 'readwrite');
+  // A private share stays private when it is stored again (the same file shared once more).
+  const secret = share.secret ?? (share.rooms ? ((await tx.objectStore(ROOMS).get(share.id)) as RoomsRecord | undefined)?.secret : undefined);
   await Promise.all([
-    ...(share.rooms ? [tx.objectStore(ROOMS).put({ id: share.id, rooms: share.rooms } satisfies RoomsRecord)] : []),
+    ...(share.rooms ? [tx.objectStore(ROOMS).put({ id: share.id, rooms: share.rooms, ...(secret !== undefined ? { secret } : {}) } satisfies RoomsRecord)] : []),
     tx.objectStore(SHARES).put({ id: share.id, meta: share.meta, addedAt: share.addedAt, ...(share.source ? { source: share.source } : {}) } satisfies ShareRecord),
     tx.objectStore(PROGRESS).put({ id: share.id, bitfield: share.bitfield, complete: share.complete } satisfies ProgressRecord),
     tx.done,
@@ -128,10 +139,14 @@ export async function deleteStoredShare(db: IDBPDatabase, id: string): Promise<v
   await Promise.all([tx.objectStore(SHARES).delete(id), tx.objectStore(PROGRESS).delete(id), tx.objectStore(ROOMS).delete(id), tx.done]);
 }
 
-/** Records the rooms a share is offered in (also before its record exists: a download names its room first). */
-export async function saveRooms(db: IDBPDatabase, id: string, rooms: string[]): Promise<void> {
+/**
+ * Records the rooms a share is offered in (also before its record exists: a download names its room
+ * first), and with `secret` that it is private; a private share stays private.
+ */
+export async function saveRooms(db: IDBPDatabase, id: string, rooms: string[], secret?: string): Promise<void> {
   const tx = db.transaction(ROOMS, 'readwrite');
-  await Promise.all([tx.store.put({ id, rooms } satisfies RoomsRecord), tx.done]);
+  const kept = secret ?? ((await tx.store.get(id)) as RoomsRecord | undefined)?.secret;
+  await Promise.all([tx.store.put({ id, rooms, ...(kept !== undefined ? { secret: kept } : {}) } satisfies RoomsRecord), tx.done]);
 }
 
 /** Records what a handle-backed share's file looks like now (after it was checked again). */

@@ -369,9 +369,9 @@ export const storage = {
     return (await byteStore()).kind;
   },
 
-  /** The rooms a share is offered in ('' is the room of the user's network). */
-  async setShareRooms(shareId: string, rooms: string[]): Promise<void> {
-    await saveRooms(await db(), shareId, rooms);
+  /** The rooms a share is offered in ('' is the room of the user's network), and with `secret` that it is private (it stays private). */
+  async setShareRooms(shareId: string, rooms: string[], secret?: string): Promise<void> {
+    await saveRooms(await db(), shareId, rooms, secret);
   },
 
   async putShare(record: StoredShare): Promise<void> {

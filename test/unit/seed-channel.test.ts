@@ -16,7 +16,7 @@ const meta: ShareMetadata = { version: 1, name: 'x.bin', type: '', size: 9 * CHU
 function seederFor(share: SeedableShare | undefined): RecordingChannel {
   const channel = new RecordingChannel();
   const uploader = { add: () => undefined, kick: () => undefined } as unknown as Uploader;
-  serveChannel(new WireChannel(channel as unknown as RTCDataChannel), 'remote', { uploader, findShare: (id) => (id === SHARE_ID ? share : undefined), onServing: () => undefined });
+  serveChannel(new WireChannel(channel as unknown as RTCDataChannel), 'remote', { uploader, findShare: (id) => (id === SHARE_ID ? share : undefined), onServing: () => undefined, proof: { findPrivate: () => undefined, fingerprints: undefined, onRefused: () => undefined } });
   return channel;
 }
 
@@ -40,7 +40,7 @@ test('REQUESTS queues its chunks in order, as that many REQUESTs; chunks not hel
   const uploader = { add: (queue: { requests: number[] }) => queued.push(queue.requests), kick: () => undefined } as unknown as Uploader;
   const partial = new Bitfield(9);
   for (const i of [0, 2, 3, 8]) partial.set(i);
-  serveChannel(new WireChannel(channel as unknown as RTCDataChannel), 'remote', { uploader, findShare: () => held(partial), onServing: () => undefined });
+  serveChannel(new WireChannel(channel as unknown as RTCDataChannel), 'remote', { uploader, findShare: () => held(partial), onServing: () => undefined, proof: { findPrivate: () => undefined, fingerprints: undefined, onRefused: () => undefined } });
   channel.deliver(encodeHandshake(SHARE_ID));
   channel.deliver(encodeRequests([8, 1, 0, 3]));
   channel.deliver(encodeRequest(2));

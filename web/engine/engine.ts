@@ -3,7 +3,7 @@
  * knows no UI component; the UI subscribes to `store` and calls the methods below.
  */
 import * as Comlink from 'comlink';
-import { Bitfield, CHANNEL_LABEL, chunkCount, type ServerMessage, type ShareMetadata } from '../../protocol/index.js';
+import { Bitfield, CHANNEL_LABEL, chunkCount, connectionFingerprints, newPrivateSecret, type ConnectionFingerprints, type ServerMessage, type ShareMetadata } from '../../protocol/index.js';
 import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import type { DownloadInspection, PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import type { SourceEndReason } from '../../plane/download.js';
@@ -31,6 +31,7 @@ import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
 import { answerFileStreams } from './file-streams.js';
 import { openDataPlane, type PlaneApi } from './plane-host.js';
+import { PrivateShares } from './private-shares.js';
 
 /** What the page knows of a download running in the data plane. */
 interface DownloadView {
@@ -90,6 +91,13 @@ export class Engine {
   readonly stats: LiveStats;
   /** Every download run, kept across reloads, for transfer analytics. */
   readonly transfers: TransferHistory;
+  /** Private shares' secrets, and what signaling sees of them (spec §11). */
+  readonly #private = new PrivateShares((shareId, summary) => {
+    const roomFiles = this.#state.current.roomFiles.map((f) => (f.id === shareId ? { ...f, name: summary.name, size: summary.size } : f));
+    this.#state.set({ roomFiles });
+    const share = this.#state.share(shareId);
+    if (share && share.size === 0 && share.status !== 'seeding') this.#state.patchShare(shareId, { name: summary.name, size: summary.size });
+  });
 
   constructor(
     private readonly components: EngineComponents,
@@ -106,6 +114,7 @@ export class Engine {
       storage: components.storage,
       plane: () => this.#plane,
       planeReady: this.#planeReady,
+      secretOf: (shareId) => this.#private.secretOf(shareId),
       // Without WebRTC nothing can be served: the room is not told of shares no one could fetch.
       send: (message) => (this.#state.current.webrtc || message.type !== 'announce-file') && this.#signaling.send(message),
       stopDownload: (shareId) => this.#stopDownload(shareId),
@@ -123,7 +132,7 @@ export class Engine {
           return release();
         }
         // Transferred at once (the data plane may be a worker), so no message can arrive here first.
-        void this.#plane.serve(Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release));
+        void this.#plane.serve(Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release), this.#fingerprints(remoteId));
       },
       onStateChange: (remoteId, connection) => this.#state.patchPeer(remoteId, { connection }),
       onFailed: (remoteId, reason) => {
@@ -139,11 +148,12 @@ export class Engine {
     this.stats = new LiveStats(this.#state, () => this.#peers.stats());
     this.transfers = new TransferHistory(components.transferLog ?? (globalThis.indexedDB ? new IdbTransferLog() : new MemoryTransferLog()));
     this.#room = options.room;
-    this.#signaling = (components.signaling ?? ((o) => new SignalingClient(o)))({
+    const signaling = (components.signaling ?? ((o) => new SignalingClient(o)))({
       url: options.signalingUrl,
       name: options.selfName,
       ...(options.room ? { room: options.room } : {}),
-      onMessage: (message) => this.#onSignal(message),
+      // Private shares: the server sees opaque ids and sealed summaries; the engine sees share ids.
+      onMessage: (message) => this.#onSignal(this.#private.incoming(message)),
       onState: (signaling) => {
         const current = this.#state.current;
         const reconnected = signaling === 'open' && this.#signalingOpened;
@@ -152,6 +162,22 @@ export class Engine {
       },
       log: (msg) => console.warn(`shoal: ${msg}`),
     });
+    this.#signaling = {
+      connect: () => signaling.connect(),
+      close: () => signaling.close(),
+      join: (room) => signaling.join(room),
+      rename: (name) => signaling.rename(name),
+      send: (message) => signaling.send(this.#private.outgoing(message)),
+    };
+  }
+
+  /** A connection's DTLS fingerprints as this end sees them (undefined: not known, so nothing private goes on it). */
+  #fingerprints(remoteId: string): ConnectionFingerprints | undefined {
+    try {
+      return connectionFingerprints(this.#peers.get(remoteId).pc);
+    } catch {
+      return undefined;
+    }
   }
 
   async start(): Promise<void> {
@@ -170,13 +196,14 @@ export class Engine {
       // (the room it was last announced in, unless a link asked to change it: then the user chose).
       const rooms = record.rooms ?? [here];
       if (!record.rooms) await this.components.storage.setShareRooms(record.id, rooms);
+      const secret = await this.#knowSecret(record.id, record.secret, record.meta);
       if (hasSource(record)) {
         // Read from the user's file: seeded once the file is checked (permission, size, modification time).
-        this.#state.putShare(storedShareState(record.id, record.meta, 'verifying', 'shared', bitfield, rooms, true));
+        this.#state.putShare({ ...storedShareState(record.id, record.meta, 'verifying', 'shared', bitfield, rooms, true), ...secret });
         void this.#checkSourceAndSeed(record);
         continue;
       }
-      this.#state.putShare(storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield, rooms));
+      this.#state.putShare({ ...storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield, rooms), ...secret });
       if (record.complete) await this.#offers.offer(record.id, record.meta);
       else if (rooms.includes(here)) this.#toResume.add(record.id);
       else this.#state.patchShare(record.id, { error: elsewhereNote(rooms) });
@@ -212,12 +239,15 @@ export class Engine {
    * in: announced and seeded there, elsewhere once the page is in that room); resolves with its share
    * id. Remove (or `signal`) cancels it while it hashes.
    */
-  async share(source: ShareInput, signal?: AbortSignal, room: RoomKey = this.#state.current.roomKey): Promise<string> {
+  async share(source: ShareInput, signal?: AbortSignal, room: RoomKey = this.#state.current.roomKey, options: { private?: boolean } = {}): Promise<string> {
     const { id, meta, fromDisk } = await this.#imports.run(source, [room], signal);
     const existing = this.#state.share(id);
     const rooms = withRoom(existing?.rooms ?? [], room);
-    if (rooms.length > 1) await this.components.storage.setShareRooms(id, rooms); // the import recorded only `room`
-    if (!existing) this.#state.putShare(storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size)), rooms, fromDisk));
+    // Private (spec §11): a new secret, unless the share is private already; a public share stays public.
+    const secret = existing ? this.#private.secretOf(id) : options.private ? newPrivateSecret() : undefined;
+    if (rooms.length > 1 || secret !== undefined) await this.components.storage.setShareRooms(id, rooms, secret); // the import recorded only `room`
+    const known = await this.#knowSecret(id, secret, meta);
+    if (!existing) this.#state.putShare({ ...storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size)), rooms, fromDisk), ...known });
     else this.#state.patchShare(id, { rooms });
     await this.#offers.offer(id, meta);
     return id;
@@ -261,7 +291,8 @@ export class Engine {
     const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
     // A download seeds in the room it came from (and in the rooms it was offered in before).
     const rooms = withRoom(this.#state.share(shareId)?.rooms ?? stored?.rooms ?? [], this.#state.current.roomKey);
-    await this.components.storage.setShareRooms(shareId, rooms);
+    const secret = this.#private.secretOf(shareId);
+    await this.components.storage.setShareRooms(shareId, rooms, secret);
     let finished!: (error: string | undefined) => void;
     const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
     const view: DownloadView = { shareId, meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
@@ -269,9 +300,9 @@ export class Engine {
     this.#dialer.open(shareId, view.abort.signal);
     if (resume) this.#offers.offerDownload(shareId, resume.meta, false); // announced with the others after the welcome
     const existing = this.#state.share(shareId);
-    if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '', rooms), origin: 'downloaded', status: 'connecting' });
+    if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '', rooms), origin: 'downloaded', status: 'connecting', ...(secret ? { secret } : {}) });
     else this.#state.patchShare(shareId, { status: 'connecting', error: undefined, rooms });
-    await plane.download(shareId, resume);
+    await plane.download(shareId, resume, secret);
     const begun = this.#state.share(shareId)!;
     this.transfers.started(shareId, begun.name, begun.size, begun.bytesDone);
 
@@ -407,9 +438,11 @@ export class Engine {
     try {
       link = this.#peers.get(remoteId);
       const { channel, release } = link.createChannel(CHANNEL_LABEL);
-      await this.#plane.addSource(shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release));
+      const fingerprints = Comlink.proxy(async () => connectionFingerprints(link!.pc));
+      await this.#plane.addSource(shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release), fingerprints);
       this.transfers.pulledFrom(shareId, peerName(this.#state.current, remoteId));
     } catch (error) {
+      if ((error as Error).name === 'NotAuthenticatedError') throw error;
       const why = (error as Error).name === 'PeerConnectError' && link ? `: ${await describeFailure(link.pc)}` : '';
       throw new Error(`could not connect: ${(error as Error).message}${why}`);
     }
@@ -455,16 +488,39 @@ export class Engine {
     void this.#plane.stop(shareId);
   }
 
+  /**
+   * Knows a private share's secret, sealing its summary for the room; returns what its state holds
+   * of it. A secret that does not parse (a damaged record) leaves the share unoffered, never public.
+   */
+  async #knowSecret(shareId: string, secret: string | undefined, meta: Pick<ShareMetadata, 'name' | 'size' | 'type'>): Promise<{ secret?: string }> {
+    if (secret === undefined) return {};
+    await this.#private.add(shareId, secret, { name: meta.name, size: meta.size, type: meta.type });
+    return { secret };
+  }
+
+  /**
+   * A private share link was followed: this page knows its secret now (PrivateLinkError when the
+   * link's secret is malformed), so the room's holders of it become visible; they are asked for.
+   */
+  async expectPrivate(shareId: string, secret: string): Promise<void> {
+    await this.#private.add(shareId, secret);
+    if (this.#state.current.signaling === 'open') this.#signaling.send({ type: 'request-file', id: shareId });
+  }
+
   /** What the data plane tells the page. */
   #planeEvents(): PlaneEvents {
     return {
+      privateRefused: (shareId, remoteId, reason) => {
+        this.#state.set({ notice: `${peerName(this.#state.current, remoteId)} asked for your private share ${this.#state.share(shareId)?.name ?? ''} and was refused: ${reason}.` });
+      },
       metadata: (shareId, meta) => {
         const download = this.#downloads.get(shareId);
         if (!download) return;
         download.meta = meta;
         this.transfers.named(shareId, meta.name, meta.size);
         this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
-        this.#offers.offerDownload(shareId, meta, true);
+        // A private download is announced once its summary is sealed.
+        void this.#knowSecret(shareId, this.#private.secretOf(shareId), meta).then(() => this.#offers.offerDownload(shareId, meta, true));
       },
       progress: (progress) => this.#onProgress(progress),
       sourcesChanged: (shareId, count) => {

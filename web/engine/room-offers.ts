@@ -19,6 +19,8 @@ export interface RoomOffersParts {
   plane: () => PlaneApi | undefined;
   /** Settles once the data plane is started. */
   planeReady: Promise<void>;
+  /** A private share's secret (it is seeded privately), or undefined. */
+  secretOf: (shareId: string) => string | undefined;
   send: (message: ClientMessage) => void;
   /** A download of a share the room no longer has: stop it (what landed stays). */
   stopDownload: (shareId: string) => void;
@@ -55,7 +57,7 @@ export class RoomOffers {
     if (!this.belongsHere(shareId)) return;
     this.#offered.set(shareId, summary(shareId, meta));
     await this.parts.planeReady;
-    await this.parts.plane()!.seed(shareId, meta);
+    await this.parts.plane()!.seed(shareId, meta, this.parts.secretOf(shareId));
     this.announce([summary(shareId, meta)]);
   }
 

@@ -55,7 +55,9 @@ export class SourceDialer {
       await this.options.connect(shareId, remoteId);
       this.#failures.delete(key);
     } catch (error) {
-      if (this.#downloads.get(shareId) === dialing) this.ended(shareId, remoteId, 'unreachable', (error as Error).message);
+      // A private share's proof that failed (an intercepted connection) is not tried again.
+      const reason = (error as Error).name === 'NotAuthenticatedError' ? 'protocol' : 'unreachable';
+      if (this.#downloads.get(shareId) === dialing) this.ended(shareId, remoteId, reason, (error as Error).message);
     }
   }
 

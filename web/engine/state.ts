@@ -21,6 +21,8 @@ export interface ShareState {
   fromDisk: boolean;
   /** The rooms it is offered in (share-rooms.ts): it is announced and served only while the page is in one of them. */
   rooms: RoomKey[];
+  /** A private share's secret (spec §11): its link carries it; only peers that prove it can find or fetch the share. */
+  secret?: string;
   status: ShareStatus;
   bytesDone: number;
   /** Bytes per second, download or hashing. */
