@@ -10,7 +10,7 @@ import { TransferWakeLock } from './pwa/wake-lock.js';
 import { ShareInbox } from './pwa/share-inbox.js';
 import { launchedFiles, type LaunchParams } from './pwa/launch-files.js';
 import { INBOX_REFUSALS, type InboxRefusal } from '../workers/inbox.js';
-import { parseShoalLink } from './ui/routes.js';
+import { parseShoalLink, shareLink } from './ui/routes.js';
 import { roomFromInput } from './ui/room-code.js';
 import { readRememberedRoom, rememberRoom, startingRoom } from './room-memory.js';
 import './ui/shoal-app.js';
@@ -19,7 +19,7 @@ import './ui/shoal-app.js';
 // share link it names, so the room and the share route are set before the engine starts.
 const handed = new URLSearchParams(location.search).get('link');
 const handedLink = handed === null ? undefined : parseShoalLink(handed);
-if (handed !== null) history.replaceState(null, '', handedLink ? `/${handedLink.room ? `?room=${encodeURIComponent(handedLink.room)}` : ''}#/s/${handedLink.shareId}` : '/');
+if (handed !== null) history.replaceState(null, '', handedLink ? shareLink(location.origin, handedLink.shareId, handedLink.room ?? null, handedLink.secret) : '/');
 
 const params = new URLSearchParams(location.search);
 // Read before the settings store writes its first copy: whether Shoal ran in this browser before.

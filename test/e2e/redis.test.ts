@@ -4,29 +4,10 @@
  * announcements and departures, and two browsers (one per instance) transfer a file.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { freeTcpPort, launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { launchBrowser, openApp, randomFile, sha256ThroughServiceWorker, shareFromDisk, startServer, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { connectSignaling as client } from './ws-client.js';
-
-
-async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freeTcpPort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout!.on('data', (d) => {
-      output += d;
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
-  });
-  return { url: `redis://127.0.0.1:${port}`, process: child };
-}
+import { startRedis } from './redis-server.js';
 
 describe('two instances sharing rooms through Redis', { timeout: 240_000 }, () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;

@@ -19,6 +19,8 @@ export class ShareFilesEvent extends Event {
      * in when the engine takes them (what this view last drew may be a moment behind a room change).
      */
     readonly room: RoomKey | undefined,
+    /** Private shares (spec §11): only people with their link can see or fetch them. */
+    readonly isPrivate = false,
   ) {
     super('share-files', { bubbles: true, composed: true });
   }
@@ -57,6 +59,14 @@ export class ShareDrop extends LitElement {
     panel,
     fields,
     css`
+      label.private {
+        display: flex;
+        gap: 0.5rem;
+        align-items: baseline;
+        justify-content: center;
+        font-size: 0.85rem;
+        color: var(--muted);
+      }
       label.room {
         display: flex;
         gap: 0.5rem;
@@ -82,7 +92,7 @@ export class ShareDrop extends LitElement {
         margin: 0;
         color: var(--muted);
       }
-      input {
+      input[type="file"] {
         display: none;
       }
       .buttons {
@@ -100,6 +110,8 @@ export class ShareDrop extends LitElement {
   @state() private here: RoomKey = NETWORK_ROOM;
   /** The room chosen in the select (undefined: the page's own). */
   @state() private chosen: RoomKey | undefined;
+  /** The next files are private shares. */
+  @state() private privately = false;
   readonly slice = new SliceController(
     this,
     (s) => ({ here: s.roomKey, rooms: JSON.stringify(s.shares.reduce((known, share) => share.rooms.reduce(withRoom, known), [s.roomKey])) }),
@@ -112,7 +124,7 @@ export class ShareDrop extends LitElement {
 
   #share(sources: ShareInput[]): void {
     const room = this.chosen !== undefined && this.chosen !== this.here && this.rooms.includes(this.chosen) ? this.chosen : undefined;
-    this.dispatchEvent(new ShareFilesEvent(sources, room));
+    this.dispatchEvent(new ShareFilesEvent(sources, room, this.privately));
   }
 
   override render() {
@@ -133,6 +145,10 @@ export class ShareDrop extends LitElement {
                 </select>
               </label>`
             : ''}
+          <label class="private">
+            <input type="checkbox" .checked=${this.privately} @change=${(e: Event) => (this.privately = (e.target as HTMLInputElement).checked)} />
+            Private: only people with the link can see or download it (the server never sees its name)
+          </label>
           <div class="buttons">
             <button @click=${this.#pickFiles}>Share files</button>
             <button class="quiet" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.folder')!.click()}>Share a folder</button>

@@ -167,7 +167,7 @@ export class ShareList extends LitElement {
     const seeders = others + (share.status === 'seeding' && here ? 1 : 0);
     // The link names a room the share is offered in: this one, else the first of its own.
     const linkRoom = here ? this.roomKey : share.rooms[0];
-    const link = share.status === 'hashing' || share.id.startsWith('pending-') || linkRoom === undefined ? undefined : shareLink(location.href, share.id, roomOfKey(linkRoom) ?? null);
+    const link = share.status === 'hashing' || share.id.startsWith('pending-') || linkRoom === undefined ? undefined : shareLink(location.href, share.id, roomOfKey(linkRoom) ?? null, share.secret);
     return html`
       <li data-share-id=${share.id} data-status=${share.status} data-offered-here=${here ? 'yes' : 'no'} aria-label=${share.name}>
         <div class="row">
@@ -180,6 +180,7 @@ export class ShareList extends LitElement {
           ${link ? html`<span>${seeders} seeder${seeders === 1 ? '' : 's'}</span>` : nothing}
           <span class="rooms" title="Offered only to peers in ${share.rooms.length === 1 ? 'this room' : 'these rooms'}">${share.rooms.length === 0 ? 'shared in no room' : `in ${share.rooms.map(roomLabel).join(', ')}`}</span>
           ${share.fromDisk ? html`<span class="disk" title="Seeded from your file where it lies: no copy in browser storage">from disk</span>` : nothing}
+          ${share.secret ? html`<span class="private" title="Only people with its link can see or fetch it; the server never sees its name">private</span>` : nothing}
           ${active ? html`<span>${formatSpeed(share.speed)}</span><span>ETA ${formatDuration(share.etaSeconds)}</span>` : nothing}
           ${share.status === 'downloading' ? html`<span>${share.sources} peer${share.sources === 1 ? '' : 's'}</span>` : nothing}
         </div>
@@ -193,7 +194,8 @@ export class ShareList extends LitElement {
         ${share.files ? this.#renderFolder(share) : nothing}
         ${link
           ? html`<details class="qr">
-              <summary>Share link and QR code</summary>
+              <summary>${share.secret ? 'Private link and QR code' : 'Share link and QR code'}</summary>
+              ${share.secret ? html`<p class="hint">Anyone with this link can download ${share.name}: send it only to the people it is for.</p>` : nothing}
               <a href=${link}>${link}</a>
               <shoal-qr-code .text=${link} label="QR code of the link to ${share.name}"></shoal-qr-code>
             </details>`

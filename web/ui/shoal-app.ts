@@ -244,7 +244,11 @@ export class ShoalApp extends LitElement {
 
   readonly #onHashChange = () => {
     this.route = parseRoute(location.hash, this.settings.current.defaultView);
-    if (this.route.shareId) this.#linkWait.want(this.route.shareId);
+    const { shareId, secret, linkError } = this.route;
+    if (linkError) this.problem = linkError;
+    // A private link: the page learns its secret first, so the room's holders of it become visible.
+    else if (shareId && secret) void this.engine.expectPrivate(shareId, secret).then(() => this.route.shareId === shareId && this.#linkWait.want(shareId));
+    else if (shareId) this.#linkWait.want(shareId);
   };
 
   readonly #rerender = () => this.requestUpdate();

@@ -32,7 +32,7 @@ export class FilesView extends LitElement {
 
   override render() {
     return html`
-      <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.sources.forEach((source) => void this.#engine.value?.share(source, undefined, e.room).catch(() => undefined))}></shoal-share-drop>
+      <shoal-share-drop @share-files=${(e: ShareFilesEvent) => e.sources.forEach((source) => void this.#engine.value?.share(source, undefined, e.room, { private: e.isPrivate }).catch(() => undefined))}></shoal-share-drop>
       <div class="side">
         <shoal-room-files @download-request=${(e: DownloadRequestEvent) => void this.#engine.value?.download(e.shareId)}></shoal-room-files>
       </div>
