@@ -1,7 +1,7 @@
 /**
  * The proof exchange of a private share (spec §11.3), on a data channel before its HANDSHAKE. The
  * downloader names the share's opaque id and a nonce; the seeder answers with its nonce and its
- * proof; the downloader checks it and sends its own. Each proof is an HMAC, keyed by the share's
+ * proof; the downloader sends its own and checks the seeder's, and the seeder checks the downloader's. Each proof is an HMAC, keyed by the share's
  * secret, over both nonces and the two DTLS fingerprints as its end sees them: a man in the middle
  * who put his own certificates into the SDPs leaves the two ends seeing different pairs, and both
  * proofs fail. Nothing of the share is sent before both are checked.
@@ -23,8 +23,9 @@ import type { WireChannel } from './wire-channel.js';
 /** How long a downloader waits for the seeder's proof. */
 export const AUTH_TIMEOUT_MS = 10_000;
 
-/** What the user is told when a proof does not match the connection. */
+/** What the user is told when a proof does not match the connection: a downloader, and a seeder. */
 export const INTERCEPTED = 'this connection was intercepted (the private share\'s proof does not match it): nothing was taken from it';
+export const INTERCEPTED_SEEDER = 'this connection was intercepted, or the peer lacks the link (its proof of the private share does not match): nothing of the share was sent';
 
 export class NotAuthenticatedError extends Error {
   override name = 'NotAuthenticatedError';
@@ -55,14 +56,15 @@ export function proveToSeeder(wire: WireChannel, keys: PrivateKeys, fingerprints
       if (message.type === 'error') return fail(message.code === WireErrorCode.NotAuthenticated ? `the seeder refused this connection: ${message.reason}` : `the seeder does not offer this private share (${message.reason})`);
       if (message.type !== 'auth-proof') return fail(`${message.type} before the private share's proof`, WireErrorCode.ProtocolViolation);
       const context = { keys, nonceD, nonceS: message.nonce, fingerprints };
-      void verifyProof('seeder', 'downloader', context, message.mac).then(async (valid) => {
-        if (settled) return;
-        if (!valid) return fail(INTERCEPTED);
-        const mac = await proofMac('downloader', 'downloader', context);
+      // Our proof goes first, whatever theirs says: bound to the fingerprints we see, it is no use on
+      // another connection, and it lets an honest seeder behind a man in the middle detect him too.
+      void proofMac('downloader', 'downloader', context).then(async (mac) => {
         if (settled || !wire.isOpen) return fail('the channel closed during the private share\'s proof');
+        wire.send(encodeAuthConfirm(mac));
+        if (!(await verifyProof('seeder', 'downloader', context, message.mac))) return fail(INTERCEPTED);
+        if (settled) return;
         settled = true;
         clearTimeout(timer);
-        wire.send(encodeAuthConfirm(mac));
         resolve();
       });
     });
@@ -133,7 +135,7 @@ export class SeederProof {
         this.#unlocked = this.#keys!.shareId;
         return;
       }
-      this.parts.onRefused(this.#keys!.shareId, INTERCEPTED);
+      this.parts.onRefused(this.#keys!.shareId, INTERCEPTED_SEEDER);
       this.wire.fail(WireErrorCode.NotAuthenticated, 'your proof of the private share does not match this connection');
     });
   }

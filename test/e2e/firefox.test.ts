@@ -68,6 +68,30 @@ describe('Firefox', { timeout: 300_000, skip: hasFirefox() ? false : 'firefox-es
     assert.equal(await sha256InFirefox(firefox.page, `/files/${idB}/from-chromium.bin`), fromChromium.sha256);
   });
 
+  test('a private share, by its link, Chromium → Firefox and Firefox → Chromium (each end proves the secret on its DTLS fingerprints)', async () => {
+    type Private = { shares: { id: string; name: string; status: string; fileHash?: string; secret?: string }[] };
+    const toFirefox = await file('private-to-firefox.bin', 2 * MiB);
+    await showView(chromium.page, 'Files');
+    await chromium.page.getByRole('checkbox', { name: /Private: only people with its link/ }).check();
+    const idA = await shareFromDisk(chromium.page, toFirefox.path, 'private-to-firefox.bin');
+    await chromium.page.getByRole('checkbox', { name: /Private: only people with its link/ }).uncheck();
+    const secretA = ((await chromium.page.evaluate(() => JSON.parse(JSON.stringify((globalThis as unknown as { shoal: { store: { state: unknown } } }).shoal.store.state)))) as Private).shares.find((x) => x.id === idA)!.secret!;
+    await openAppInFirefox(firefox.page, `${server.url}/#/p/${idA}.${secretA}`);
+    await waitForFirefoxState<Private>(firefox.page, (s) => s.shares.some((x) => x.id === idA && x.status === 'seeding'), 60_000, 'Firefox to download the private share');
+    assert.equal(await sha256InFirefox(firefox.page, `/files/${idA}/private-to-firefox.bin`), toFirefox.sha256);
+
+    const fromFirefox = await file('private-from-firefox.bin', 2 * MiB);
+    await openAppInFirefox(firefox.page, `${server.url}/#/files`);
+    await (await deepElement(firefox.page, 'label.private input[type="checkbox"]')).click();
+    const idB = await shareFromDiskInFirefox(firefox.page, fromFirefox.path, 'private-from-firefox.bin');
+    await (await deepElement(firefox.page, 'label.private input[type="checkbox"]')).click(); // the next shares are public again
+    const secretB = (await firefoxEngineState<Private>(firefox.page)).shares.find((x) => x.id === idB)!.secret!;
+    assert.ok(secretB, 'shared privately from Firefox');
+    await openApp(chromium.page, `${server.url}/#/p/${idB}.${secretB}`);
+    await waitForState(chromium.page, (s) => s.shares.some((x) => x.id === idB && x.status === 'seeding'), 60_000, 'Chromium to download Firefox\'s private share');
+    assert.equal(await sha256ThroughServiceWorker(chromium.page, `/files/${idB}/private-from-firefox.bin`), fromFirefox.sha256);
+  });
+
   test('play while downloading: a WebM plays in Firefox while under half of it has come', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'shoal-ff-clip-'));
     onCleanup(() => rm(dir, { recursive: true, force: true }));

@@ -52,7 +52,7 @@ describe('private shares', { timeout: 150_000 }, () => {
 
     const secretFile = await file('quarterly-secret-9c2e.bin', 3 * 1024 * 1024);
     await showView(sharer.page, 'Files');
-    await sharer.page.getByRole('checkbox', { name: /Private: only people with the link/ }).check();
+    await sharer.page.getByRole('checkbox', { name: /Private: only people with its link/ }).check();
     const id = await shareFromDisk(sharer.page, secretFile.path, 'quarterly-secret-9c2e.bin');
     const link = await sharer.page.locator(`li[data-share-id="${id}"] details.qr a`).getAttribute('href');
     assert.match(link!, new RegExp(`/\\?room=${ROOM}#/p/${id}\\.[A-Za-z0-9_-]{22}$`), 'the link carries the secret in its fragment');

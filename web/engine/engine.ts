@@ -577,7 +577,7 @@ export class Engine {
   /** A source is gone (the dialer decides whether to try it again): counted, and said when it is banned. */
   #onSourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string, banned: boolean): void {
     this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + (reason === 'closed' ? 0 : 1), lastFailure: detail, ...(reason === 'bad-data' ? { badChunks: p.badChunks + 1 } : {}) }));
-    if (banned) this.#state.set({ notice: `Stopped using ${peerName(this.#state.current, remoteId)} for ${this.#downloads.get(shareId)?.meta?.name ?? 'a download'}: ${detail}` });
+    if (banned) this.#state.set({ notice: `Stopped using ${peerName(this.#state.current, remoteId)} for ${this.#downloads.get(shareId)?.meta?.name ?? this.#state.share(shareId)?.name ?? 'a download'}: ${detail}` });
   }
 
   #onSignal(message: ServerMessage): void {

@@ -62,8 +62,10 @@ export class ShareDrop extends LitElement {
       label.private {
         display: flex;
         gap: 0.5rem;
-        align-items: baseline;
-        justify-content: center;
+        align-items: center;
+        width: fit-content;
+        margin: 0.2rem auto 0.6rem;
+        text-align: left;
         font-size: 0.85rem;
         color: var(--muted);
       }
@@ -147,7 +149,7 @@ export class ShareDrop extends LitElement {
             : ''}
           <label class="private">
             <input type="checkbox" .checked=${this.privately} @change=${(e: Event) => (this.privately = (e.target as HTMLInputElement).checked)} />
-            Private: only people with the link can see or download it (the server never sees its name)
+            Private: only people with its link can find or download it
           </label>
           <div class="buttons">
             <button @click=${this.#pickFiles}>Share files</button>
