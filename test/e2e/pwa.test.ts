@@ -162,7 +162,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
     const question = page.getByRole('alertdialog', { name: /^Share these 2 files \(64\.0 MiB\) in / });
     await question.waitFor({ timeout: 30_000 });
     assert.equal((await engineState(page)).shares.filter((x) => x.name.startsWith('sheet-')).length, 0, 'nothing shared before Share');
-    await question.getByRole('button', { name: 'Share' }).click();
+    await question.getByRole('button', { name: 'Share', exact: true }).click();
     const state = await waitForState(page, (s) => ['sheet-big.bin', 'sheet-small.txt'].every((n) => s.shares.some((x) => x.name === n && x.status === 'seeding')), 90_000, 'both shared files seeding');
     const big1 = state.shares.find((x) => x.name === 'sheet-big.bin')!;
     const small1 = state.shares.find((x) => x.name === 'sheet-small.txt')!;
@@ -206,7 +206,7 @@ describe('the installable app', { timeout: 240_000 }, () => {
       await app.getByLabel('Signaling open').waitFor({ timeout: 15_000 });
       const question = app.getByRole('alertdialog', { name: /^Share this file \(3\.00 MiB\) in / });
       await question.waitFor({ timeout: 15_000 });
-      await question.getByRole('button', { name: 'Share' }).click();
+      await question.getByRole('button', { name: 'Share', exact: true }).click();
       const state = await waitForState(app, (s) => s.shares.some((x) => x.name === 'opened.mkv' && x.status === 'seeding'), 30_000, 'the launched file shared');
       const shared = state.shares.find((x) => x.name === 'opened.mkv')!;
       assert.equal(shared.fileHash, file.sha256);

@@ -90,12 +90,28 @@ describe('files shared in from outside wait for the user', { timeout: 120_000 },
 
   test('Share is what shares it: then it is hashed, seeded and announced, and the inbox copy goes', async () => {
     await postFromHostileSite();
-    await a.page.getByRole('alertdialog', { name: /^Share this file/ }).getByRole('button', { name: 'Share' }).click();
+    await a.page.getByRole('alertdialog', { name: /^Share this file/ }).getByRole('button', { name: 'Share', exact: true }).click();
     const state = await waitForState(a.page, (s) => s.shares.some((x) => x.status === 'seeding'), 20_000, 'the accepted file seeding');
     const announced = await listener.next('announce-file', 10_000);
     assert.deepEqual(announced.shares.map((s: { id: string }) => s.id), [state.shares[0]!.id]);
     for (let i = 0; i < 30 && (await inboxFiles()).length > 0; i++) await a.page.waitForTimeout(100);
     assert.deepEqual(await inboxFiles(), [], 'the inbox copy is gone once the share holds its own');
+    await a.page.getByRole('button', { name: /^Remove/ }).first().click();
+  });
+
+  test('Share privately: it is seeded as a private share, and the room hears only an opaque id and a sealed summary', async () => {
+    await waitForState(a.page, (s) => s.shares.length === 0, 10_000, 'the last test\'s share removed');
+    listener.inbox.length = 0;
+    await postFromHostileSite();
+    await a.page.getByRole('alertdialog', { name: /^Share this file/ }).getByRole('button', { name: 'Share privately' }).click();
+    const state = await waitForState(a.page, (s) => s.shares.some((x) => x.status === 'seeding'), 20_000, 'the accepted file seeding privately');
+    const share = state.shares[0]! as (typeof state.shares)[number] & { secret?: string };
+    assert.match(share.secret ?? '', /^[A-Za-z0-9_-]{22}$/, 'a private share, with its secret');
+    const announced = await listener.next('announce-file', 10_000);
+    assert.equal(announced.shares.length, 1);
+    assert.notEqual(announced.shares[0].id, share.id, 'an opaque id, not the share id');
+    assert.equal(announced.shares[0].name, '');
+    assert.match(announced.shares[0].sealed, /^[A-Za-z0-9_-]+$/);
     await a.page.getByRole('button', { name: /^Remove/ }).first().click();
   });
 

@@ -179,3 +179,15 @@ test('QR code: a share link encodes, and the path draws exactly the dark modules
   assert.equal(widths, dark);
   assert.ok(qr.size >= 33, 'a version large enough for the link');
 });
+
+test('private links (#/p/<id>.<secret>): parsed, built, handed over as web+shoal:; a broken one says why', () => {
+  const secret = 'AAECAwQFBgcICQoLDA0ODw';
+  assert.deepEqual(parseRoute(`#/p/${ID}.${secret}`, 'dashboard'), { view: 'files', shareId: ID, secret });
+  const cut = parseRoute(`#/p/${ID}.AAECAwQF`, 'dashboard');
+  assert.equal(cut.view, 'files');
+  assert.match(cut.linkError ?? '', /^That private link is broken: the link's secret is cut short\./);
+  assert.equal(shareLink('https://shoal.example/?room=abc#/files', ID, 'abc', secret), `https://shoal.example/?room=abc#/p/${ID}.${secret}`);
+  assert.deepEqual(parseShoalLink(`https://elsewhere.example/?room=abc#/p/${ID}.${secret}`), { shareId: ID, room: 'abc', secret });
+  assert.deepEqual(parseShoalLink(`web+shoal:p/${ID}.${secret}?room=abc`), { shareId: ID, room: 'abc', secret });
+  assert.equal(parseShoalLink(`web+shoal:p/${ID}.short`), undefined, 'a broken private link is not a share link');
+});

@@ -54,18 +54,18 @@ export class ShareInbox extends EventTarget {
   }
 
   /** The user said Share: each file becomes a share in the room the page is in; the inbox copy goes once each share holds its own. */
-  async share(id: string, engine: Pick<Engine, 'share'>): Promise<void> {
+  async share(id: string, engine: Pick<Engine, 'share'>, options: { private?: boolean } = {}): Promise<void> {
     const waiting = this.#take(id);
     if (!waiting) return;
     if (waiting.source.kind === 'launch') {
       // A failure shows on the share itself (the engine lists it with its reason).
-      for (const input of waiting.source.inputs) void engine.share(input).catch(() => undefined);
+      for (const input of waiting.source.inputs) void engine.share(input, undefined, undefined, options).catch(() => undefined);
       return;
     }
     const root = await this.#rootHandle();
     const files = await batchFiles(root, waiting.source.batch).catch(() => [] as File[]);
     // A File from OPFS reads the file on disk: the batch may go only once every import has its copy.
-    const sharing = files.map((file) => engine.share(file).catch(() => undefined));
+    const sharing = files.map((file) => engine.share(file, undefined, undefined, options).catch(() => undefined));
     void Promise.allSettled(sharing).then(() => removeBatch(root, id));
   }
 

@@ -1,7 +1,7 @@
 /**
  * The tray: files shared with Shoal from outside (another app's share sheet, a website's POST, "Open
  * with Shoal") wait here as one question per batch, "Share these 3 files (1.2 GiB) in your
- * network?", with Share and Discard. Nothing of them is hashed or announced before Share.
+ * network?", with Share, Share privately (each file a private share, spec §11) and Discard. Nothing of them is hashed or announced before Share.
  */
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -18,7 +18,7 @@ const NAMES_SHOWN = 5;
 export class TrayAnswerEvent extends Event {
   constructor(
     readonly batchId: string,
-    readonly answer: 'share' | 'discard',
+    readonly answer: 'share' | 'share-privately' | 'discard',
   ) {
     super('tray-answer', { bubbles: true, composed: true });
   }
@@ -94,7 +94,7 @@ export class ShareTray extends LitElement {
   #renderBatch(batch: WaitingBatch) {
     const count = batch.names.length;
     const what = count === 1 ? 'this file' : `these ${count} files`;
-    const answer = (choice: 'share' | 'discard') => () => this.dispatchEvent(new TrayAnswerEvent(batch.id, choice));
+    const answer = (choice: TrayAnswerEvent['answer']) => () => this.dispatchEvent(new TrayAnswerEvent(batch.id, choice));
     return html`<div class="batch" role="alertdialog" aria-labelledby="q-${batch.id}" aria-describedby="d-${batch.id}">
       <strong id="q-${batch.id}">Share ${what} (${formatBytes(batch.bytes)}) in ${roomLabel(this.roomKey)}?</strong>
       <p id="d-${batch.id}">${batch.source.kind === 'launch' ? 'Opened with Shoal.' : 'Shared with Shoal from another app or a website.'} Nothing is shared until you say so.</p>
@@ -104,6 +104,7 @@ export class ShareTray extends LitElement {
       </ul>
       <div class="choices">
         <button @click=${answer('share')}>Share</button>
+        <button class="quiet" @click=${answer('share-privately')} title="Only people with each file's link can find or download it">Share privately</button>
         <button class="quiet" @click=${answer('discard')}>Discard</button>
       </div>
     </div>`;

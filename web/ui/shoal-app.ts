@@ -329,7 +329,7 @@ export class ShoalApp extends LitElement {
   }
 
   readonly #onTrayAnswer = (event: TrayAnswerEvent) => {
-    if (event.answer === 'share') void this.inbox?.share(event.batchId, this.engine);
+    if (event.answer !== 'discard') void this.inbox?.share(event.batchId, this.engine, { private: event.answer === 'share-privately' });
     else void this.inbox?.discard(event.batchId);
   };
 
