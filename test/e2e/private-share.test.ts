@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { engineState, launchBrowser, openApp, shareFromDisk, showView, startServer, testFiles, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { startRedis } from './redis-server.js';
@@ -23,6 +25,8 @@ describe('private shares', { timeout: 150_000 }, () => {
   let stranger: LaunchedBrowser;
   const { file, cleanup } = testFiles();
   const ROOM = 'privatetests1';
+  /** The private share of the first test, and the opaque id the room heard for it. */
+  let privateShare: { id: string; opaqueId: string } | undefined;
 
   before(async () => {
     redis = await startRedis();
@@ -75,6 +79,8 @@ describe('private shares', { timeout: 150_000 }, () => {
     // What a room member hears: an opaque id and a sealed summary, never the id, name or size.
     await new Promise((r) => setTimeout(r, 500));
     const heard = JSON.stringify(listener.inbox);
+    const sealedAnnouncement = listener.inbox.flatMap((m) => (m.type === 'announce-file' ? (m.shares as { id: string; sealed?: string }[]) : [])).find((x) => x.sealed);
+    privateShare = { id, opaqueId: sealedAnnouncement!.id };
     assert.ok(heard.includes('"sealed"'), 'a sealed announcement was heard');
     for (const secretThing of [id, 'quarterly-secret-9c2e', secret, String(3 * 1024 * 1024)]) assert.equal(heard.includes(secretThing), false, `signaling carried ${secretThing}`);
     listener.ws.close();
@@ -83,6 +89,54 @@ describe('private shares', { timeout: 150_000 }, () => {
     assert.ok(redisTraffic.includes('public-control-7f3a.txt'), 'the public share\'s name is in the Redis traffic (the search works)');
     for (const [where, text] of [['Redis traffic', redisTraffic], ['server one\'s log', one.log()], ['server two\'s log', two.log()]] as const) {
       for (const secretThing of [id, 'quarterly-secret-9c2e', secret]) assert.equal(text.includes(secretThing), false, `${where} holds ${secretThing}`);
+    }
+  });
+
+  test('a peer that knows only the opaque id cannot fetch a byte: a forged proof and a bare HANDSHAKE are refused', async () => {
+    assert.ok(privateShare, 'the first test shared it');
+    const { id, opaqueId } = privateShare;
+    const sharerId = (await engineState(sharer.page)).selfId;
+    // Peer C: a raw peer in a page, its signaling a test client in the room.
+    const signaling = await connectSignaling(one);
+    signaling.send({ type: 'join-room', room: ROOM, name: 'curious' });
+    await signaling.next('welcome');
+    const page = await stranger.context.newPage();
+    try {
+      await page.goto(`${one.url}/api/health`);
+      await page.exposeFunction('rawOut', (message: Record<string, unknown>) => signaling.send({ ...message, to: sharerId }));
+      await page.evaluate(await readFile(new URL('./raw-peer.js', import.meta.url), 'utf8'));
+      let relaying = true;
+      void (async () => {
+        while (relaying) {
+          const message = await signaling.next(undefined, 200).catch(() => undefined);
+          if (message && message.from === sharerId && (message.type === 'answer' || message.type === 'ice-candidate')) await page.evaluate((m) => (globalThis as unknown as { rawPeer: { signal(m: unknown): Promise<void> } }).rawPeer.signal(m), message);
+        }
+      })();
+      type Raw = { rawPeer: { open(n: number): Promise<void>; send(i: number, hex: string): Promise<boolean>; received: string[][] } };
+      await page.evaluate(() => (globalThis as unknown as Raw).rawPeer.open(2));
+      const send = (i: number, hex: string) => page.evaluate(([c, h]) => (globalThis as unknown as Raw).rawPeer.send(c, h), [i, hex] as const);
+      // Channel 0: a hello with the opaque id, then a forged proof and a handshake behind it.
+      await send(0, `0d${opaqueId}${randomBytes(32).toString('hex')}`);
+      await new Promise((r) => setTimeout(r, 300));
+      await send(0, `0f${randomBytes(32).toString('hex')}`);
+      await send(0, `0101${id}`);
+      // Channel 1: a handshake naming the share straight away (as if its id had leaked), then requests.
+      await send(1, `0101${id}`);
+      await send(1, '0800000000');
+      await send(1, '0400000000');
+      await new Promise((r) => setTimeout(r, 1_000));
+      relaying = false;
+      const received = await page.evaluate(() => (globalThis as unknown as Raw).rawPeer.received);
+      const types = received.map((frames) => frames.map((f) => f.slice(0, 2)));
+      assert.deepEqual(types[0]!.slice(0, 2), ['0e', '0a'], `channel 0: the seeder's proof, then ERROR (${types[0]})`);
+      assert.equal(received[0]![1]!.slice(2, 4), '06', 'ERROR 6: not authenticated');
+      assert.deepEqual(types[1]!.slice(0, 1), ['0a'], `channel 1: ERROR (${types[1]})`);
+      assert.equal(received[1]![0]!.slice(2, 4), '02', 'ERROR 2: as if the share were not there');
+      for (const frame of received.flat()) assert.ok(!['01', '02', '05', '09', '0b'].includes(frame.slice(0, 2)), `nothing of the share came back (${frame.slice(0, 2)})`);
+      await waitForState(sharer.page, (s) => /curious asked for your private share quarterly-secret-9c2e\.bin and was refused/.test((s as unknown as { notice?: string }).notice ?? ''), 5_000, 'the sharer to say it refused');
+    } finally {
+      await page.close();
+      signaling.ws.close();
     }
   });
 
