@@ -4,34 +4,16 @@
  * ask for persistent storage), until the user says "Not now". Before anything is stored, on iOS:
  * only how to install. Where files are stored, the browser is asked once per page to keep them.
  */
-import { css, html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { installPlace, type KeepFiles } from '../pwa/keep-files.js';
 import type { InstallPrompt } from '../pwa/install-prompt.js';
 import { SliceController } from './slice-controller.js';
-import { buttons } from './theme.js';
+import { buttons, question } from './theme.js';
 
 @customElement('shoal-keep-files')
 export class KeepFilesNotice extends LitElement {
-  static override styles = [
-    buttons,
-    css`
-      .notice {
-        display: grid;
-        gap: 0.4rem;
-        margin: 0 1rem 1rem;
-        padding: 0.6rem 0.9rem;
-        border-radius: 12px;
-        border: 1px solid rgb(34 211 238 / 0.5);
-        background: rgb(34 211 238 / 0.08);
-      }
-      .choices {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-      }
-    `,
-  ];
+  static override styles = [buttons, question];
 
   @property({ attribute: false }) keep: KeepFiles | undefined;
   @property({ attribute: false }) install: InstallPrompt | undefined;
@@ -66,7 +48,7 @@ export class KeepFilesNotice extends LitElement {
     const stored = this.slice.value ?? 0;
     if (keep && stored > 0 && keep.risk === 'safari-7-days' && !keep.dismissed) {
       const place = installPlace(navigator.userAgent);
-      return html`<div class="notice" role="region" aria-labelledby="keep-title">
+      return html`<div class="question" role="region" aria-labelledby="keep-title">
         <strong id="keep-title">Safari deletes Shoal's files after 7 days without a visit</strong>
         <span
           >${stored === 1 ? 'Your stored file goes' : `Your ${stored} stored files go`} unless Shoal is on your ${place}
@@ -79,7 +61,7 @@ export class KeepFilesNotice extends LitElement {
         </span>
       </div>`;
     }
-    if (this.install?.state === 'ios-hint') return html`<div class="notice" role="note">Install Shoal: tap Share, then “Add to Home Screen”.</div>`;
+    if (this.install?.state === 'ios-hint') return html`<div class="question" role="note">Install Shoal: tap Share, then “Add to Home Screen”.</div>`;
     return nothing;
   }
 }

@@ -6,7 +6,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { roomLabel } from '../engine/share-rooms.js';
 import { SliceController } from './slice-controller.js';
-import { buttons } from './theme.js';
+import { buttons, question } from './theme.js';
 
 /** The user's answer: `join` the asked room, or stay where they are. */
 export class RoomAnswerEvent extends Event {
@@ -19,24 +19,10 @@ export class RoomAnswerEvent extends Event {
 export class RoomQuestion extends LitElement {
   static override styles = [
     buttons,
+    question,
     css`
-      .question {
-        display: grid;
-        gap: 0.4rem;
-        margin: 0 1rem 1rem;
-        padding: 0.6rem 0.9rem;
-        border-radius: 12px;
-        border: 1px solid rgb(34 211 238 / 0.5);
-        background: rgb(34 211 238 / 0.08);
-        overflow-wrap: anywhere;
-      }
       .mono {
         font-family: ui-monospace, monospace;
-      }
-      .choices {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
       }
     `,
   ];

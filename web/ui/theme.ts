@@ -173,6 +173,25 @@ export const shareItems = css`
 `;
 
 /** A view of two columns from wide screens (the second beside the first), one below that. */
+/** A question or notice of the shell's notices row (`.question`): cyan-edged, its lines in a grid, its buttons in a row (`.choices`). */
+export const question = css`
+  .question {
+    display: grid;
+    gap: 0.4rem;
+    margin: 0 1rem 1rem;
+    padding: 0.6rem 0.9rem;
+    border-radius: 12px;
+    border: 1px solid rgb(34 211 238 / 0.5);
+    background: rgb(34 211 238 / 0.08);
+    overflow-wrap: anywhere;
+  }
+  .choices {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+  }
+`;
+
 export const viewColumns = css`
   :host {
     display: grid;
