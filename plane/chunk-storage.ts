@@ -7,6 +7,7 @@ import type { ShareMetadata } from '../protocol/index.js';
  */
 export interface ChunkStorage {
   allocate(shareId: string, meta: ShareMetadata): Promise<Uint8Array>;
+  /** Stores a verified chunk; `data`'s buffer is the caller's no longer (storage may take it without a copy). */
   writeVerifiedChunk(shareId: string, index: number, data: Uint8Array): Promise<boolean>;
   flushProgress(shareId: string): Promise<void>;
   hashStoredShare(shareId: string): Promise<string>;

@@ -13,30 +13,23 @@ import {
   chunkRange,
   decodeVerifiedMetadata,
   encodeCancel,
-  encodeHandshake,
   encodeMetadataRequest,
-  encodeRequest,
-  encodeRequests,
   ENDGAME_DUPLICATE_AFTER_MS,
-  MAX_BATCHED_REQUESTS,
   PIPELINE_MAX,
-  PROTOCOL_VERSION,
   REQUEST_TIMEOUT_MS,
   type ShareMetadata,
   WireErrorCode,
-  WireFeature,
-  type WireMessage,
 } from '../protocol/index.js';
 import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from './constants.js';
-import * as Comlink from 'comlink';
 import { FileHashMismatchError, type ChunkStorage } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
 import { MetadataParts } from './metadata-parts.js';
 import { PiecePicker, pipelineDepth } from './piece-picker.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { leechChannel, sendRequests, type SourceEndReason } from './leech-channel.js';
 import type { WireChannel } from './wire-channel.js';
 
-export type SourceEndReason = 'closed' | 'unreachable' | 'stalled' | 'bad-data' | 'protocol';
+export type { SourceEndReason };
 
 export interface DownloadEvents {
   onMetadata: (meta: ShareMetadata, encoded: Uint8Array) => void;
@@ -118,9 +111,22 @@ export class Download {
     const source = newSource(wire, remoteId, this.#now());
     this.#sources.add(source);
     this.components.events.onSourcesChanged(this.#sources.size);
-    wire.onMessage((message) => this.#onMessage(source, message));
     void wire.closed.then(() => this.#removeSource(source, 'closed', 'channel closed'));
-    wire.send(encodeHandshake(this.shareId));
+    leechChannel(source, this.shareId, {
+      bitfield: (s) => (this.meta ? this.#readBitfield(s) : this.#requestMetadata(s)),
+      have: (s, index, news) => {
+        if (news) this.#picker!.peerHas(index);
+        this.#fill(s);
+      },
+      metadataPart: (s, part, total, data) => void this.#onMetadataPart(s, part, total, data),
+      piece: (s, index, data) => void this.#onPiece(s, index, data),
+      reject: (s, index) => {
+        if (s.inFlight.delete(index)) this.#picker?.release(index);
+        s.cancelled.delete(index);
+        this.#fillAll();
+      },
+      drop: (s, reason, detail, code) => this.#dropSource(s, reason, detail, code),
+    });
   }
 
   pause(): void {
@@ -159,49 +165,6 @@ export class Download {
     this.meta = meta;
     this.bitfield = bitfield;
     this.#picker = new PiecePicker(bitfield);
-  }
-
-  #onMessage(source: Source, message: WireMessage): void {
-    // The seeder's HANDSHAKE comes first (an ERROR instead of it says why it will not serve us).
-    if (!source.handshaken && message.type !== 'handshake' && message.type !== 'keep-alive' && message.type !== 'error') {
-      return this.#dropSource(source, 'protocol', `${message.type} before the handshake`);
-    }
-    switch (message.type) {
-      case 'handshake':
-        if (source.handshaken) return this.#dropSource(source, 'protocol', 'second handshake');
-        if (message.version !== PROTOCOL_VERSION) return this.#dropSource(source, 'protocol', `unsupported protocol version ${message.version}`, WireErrorCode.UnsupportedVersion);
-        if (message.shareId !== this.shareId) return this.#dropSource(source, 'protocol', 'handshake for another share');
-        source.handshaken = true;
-        return;
-      case 'bitfield':
-        if (source.rawBits) return this.#dropSource(source, 'protocol', 'second bitfield');
-        source.rawBits = new Uint8Array(message.bits);
-        if (this.meta) this.#readBitfield(source);
-        else this.#requestMetadata(source);
-        return;
-      case 'have':
-        if (!source.has || message.index >= source.has.length) return;
-        if (source.has.set(message.index)) this.#picker!.peerHas(message.index);
-        this.#fill(source);
-        return;
-      case 'features':
-        source.batched = (message.flags & WireFeature.BatchedRequests) !== 0;
-        return;
-      case 'metadata-part':
-        return void this.#onMetadataPart(source, message.part, message.total, message.data);
-      case 'piece':
-        return void this.#onPiece(source, message.index, message.data);
-      case 'reject':
-        if (source.inFlight.delete(message.index)) this.#picker?.release(message.index);
-        source.cancelled.delete(message.index);
-        this.#fillAll();
-        return;
-      case 'error':
-        console.warn(`shoal: peer ${source.remoteId} ended the share: ${message.reason}`);
-        return;
-      default:
-        return;
-    }
   }
 
   #requestMetadata(source: Source): void {
@@ -278,13 +241,7 @@ export class Download {
       if (source.inFlight.size === 1) source.lastPieceAt = now; // the stall clock starts with work
       asked.push(index);
     }
-    this.#sendRequests(source, asked);
-  }
-
-  /** One REQUESTS frame per MAX_BATCHED_REQUESTS chunks where the seeder takes them, else a REQUEST each. */
-  #sendRequests(source: Source, indices: number[]): void {
-    if (!source.batched || indices.length === 1) return void indices.forEach((index) => source.wire.send(encodeRequest(index)));
-    for (let at = 0; at < indices.length; at += MAX_BATCHED_REQUESTS) source.wire.send(encodeRequests(indices.slice(at, at + MAX_BATCHED_REQUESTS)));
+    sendRequests(source, asked);
   }
 
   /** Whether chunk `index` was requested from some source at least ENDGAME_DUPLICATE_AFTER_MS ago. */
@@ -312,8 +269,8 @@ export class Download {
     const { start, end } = chunkRange(index, meta.size);
     let stored = false;
     try {
-      // The frame's buffer is ours alone: hand it to the worker instead of copying it.
-      stored = await this.components.storage.writeVerifiedChunk(this.shareId, index, Comlink.transfer(data, [data.buffer]));
+      // The frame's buffer is ours alone: storage may take it (across a worker boundary, without a copy).
+      stored = await this.components.storage.writeVerifiedChunk(this.shareId, index, data);
     } catch (error) {
       this.#verifying.delete(index);
       if ((error as Error).name === 'StorageFullError') {

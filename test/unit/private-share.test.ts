@@ -232,7 +232,7 @@ async function exchange(options: { seederSees: ConnectionFingerprints; downloade
       outcome = `${(error as Error).name}: ${(error as Error).message}`;
     }
   }
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
   return { outcome, refused, toDownloader: downloaderEnd.received.map((m) => (m.type === 'error' ? `error ${m.code}` : m.type)), toSeeder: seederEnd.received.map((m) => (m.type === 'error' ? `error ${m.code}` : m.type)) };
 }
 
@@ -249,8 +249,8 @@ test('the proof exchange: the honest pair gets the share; a man in the middle, a
   const intercepted = await exchange({ seederSees: { local: FP_S, remote: FP_M2 }, downloaderSees: { local: FP_D, remote: FP_M1 }, downloaderKeys: keys });
   assert.match(intercepted.outcome, /^NotAuthenticatedError: this connection was intercepted/);
   assert.equal(intercepted.toDownloader.filter((t) => !t.startsWith('error')).join(), 'auth-proof', 'no bitfield, no metadata, no piece');
+  // (Which end's ERROR 6 reaches the other first is a race; that both detect him is not.)
   assert.deepEqual(intercepted.toSeeder.slice(0, 2), ['auth-hello', 'auth-confirm']);
-  assert.ok(intercepted.toSeeder.includes(`error ${WireErrorCode.NotAuthenticated}`));
   assert.equal(intercepted.refused.length, 1, 'the seeder detects it too, and says why');
   assert.match(intercepted.refused[0]!, /intercepted/);
 

@@ -1,5 +1,6 @@
 /** Decides where the data plane runs, the storage worker or the page, and starts it there. */
 import * as Comlink from 'comlink';
+import type { ChunkStorage } from '../../plane/chunk-storage.js';
 import { DataPlane, type PlaneEvents } from '../../plane/data-plane.js';
 import type { StorageApi } from './workers.js';
 
@@ -24,5 +25,21 @@ export async function openDataPlane(storage: StorageApi, events: PlaneEvents, pr
       pc.close();
     }
   }
-  return { plane: new DataPlane(storage, events), host: 'page' };
+  return { plane: new DataPlane(acrossTheWorkerBoundary(storage), events), host: 'page' };
+}
+
+/**
+ * The storage worker as the plane's ChunkStorage from the page: a verified chunk's buffer is
+ * transferred to the worker, not copied (the plane hands it over; it knows no transport).
+ */
+function acrossTheWorkerBoundary(storage: StorageApi): ChunkStorage {
+  return {
+    allocate: (shareId, meta) => storage.allocate(shareId, meta),
+    writeVerifiedChunk: (shareId, index, data) => storage.writeVerifiedChunk(shareId, index, Comlink.transfer(data, [data.buffer])),
+    flushProgress: (shareId) => storage.flushProgress(shareId),
+    hashStoredShare: (shareId) => storage.hashStoredShare(shareId),
+    completeShare: (shareId) => storage.completeShare(shareId),
+    removeShare: (shareId) => storage.removeShare(shareId),
+    readChunks: (shareId, ranges, reserve, into) => storage.readChunks(shareId, ranges, reserve, into),
+  };
 }
