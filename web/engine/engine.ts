@@ -4,9 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { Bitfield, CHANNEL_LABEL, chunkCount, connectionFingerprints, newPrivateSecret, type ConnectionFingerprints, type ServerMessage, type ShareMetadata } from '../../protocol/index.js';
-import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import type { DownloadInspection, PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
-import type { SourceEndReason } from '../../plane/download.js';
 import { ShareImports } from './import-share.js';
 import { checkSource } from './source-check.js';
 import type { ShareSource, StoredShare } from '../../workers/share-records.js';
@@ -23,9 +21,9 @@ import { SignalingClient } from './signaling-client.js';
 import type { EngineComponents, EngineOptions, PeerConnectionsPort, SignalingPort } from './engine-components.js';
 
 export type { EngineComponents, EngineOptions };
-import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
-import { blankShare, initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
+import { initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
 import { roomKeyOf, withRoom, type RoomKey } from './share-rooms.js';
+import { Downloads } from './downloads.js';
 import { elsewhereNote, RoomOffers } from './room-offers.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
@@ -33,19 +31,6 @@ import { answerFileStreams } from './file-streams.js';
 import { openDataPlane, type PlaneApi } from './plane-host.js';
 import { PrivateShares } from './private-shares.js';
 
-/** What the page knows of a download running in the data plane. */
-interface DownloadView {
-  shareId: string;
-  meta: ShareMetadata | undefined;
-  paused: boolean;
-  /** Aborted when the download ends or is removed: stops its dialing and retries. */
-  abort: AbortController;
-  sourceCount: number;
-  /** Every chunk is in; the whole-file SHA-256 is being checked. */
-  verifying: boolean;
-  meter: SpeedMeter;
-  finished: (error: string | undefined) => void;
-}
 
 
 
@@ -61,9 +46,8 @@ export class Engine {
   readonly #state: StateWriter;
   /** What we offer in the room we are in (complete shares and partial downloads). */
   readonly #offers: RoomOffers;
-  readonly #downloads = new Map<string, DownloadView>();
-  /** Incomplete downloads found in storage, resumed once we are in a room. */
-  readonly #toResume = new Set<string>();
+  /** Downloads running, and those waiting for the page to be in their room. */
+  readonly #downloads: Downloads;
   /** Shares being hashed and stored: Remove cancels them. */
   readonly #imports: ShareImports;
   /** Channels handed to the data plane, by token: each releases its connection once it closes. */
@@ -118,8 +102,8 @@ export class Engine {
       // Without WebRTC nothing can be served: the room is not told of shares no one could fetch.
       send: (message) => (this.#state.current.webrtc || message.type !== 'announce-file') && this.#signaling.send(message),
       stopDownload: (shareId) => this.#stopDownload(shareId),
-      resumeHere: (shareId) => this.#toResume.add(shareId),
-      forgetResume: (shareId) => this.#toResume.delete(shareId),
+      resumeHere: (shareId) => this.#downloads.waiting.add(shareId),
+      forgetResume: (shareId) => this.#downloads.waiting.delete(shareId),
     });
     this.#iceReady = new Promise((resolve) => (this.#resolveIce = resolve));
     this.#peers = (components.peerConnections ?? ((o) => new PeerConnections(o)))({
@@ -143,7 +127,7 @@ export class Engine {
     this.#dialer = new SourceDialer({
       connect: (shareId, remoteId) => this.#connectSource(shareId, remoteId),
       holds: (shareId, remoteId) => holdsShare(this.#state.current, shareId, remoteId),
-      onEnded: (shareId, remoteId, reason, detail, banned) => this.#onSourceEnded(shareId, remoteId, reason, detail, banned),
+      onEnded: (shareId, remoteId, reason, detail, banned) => this.#downloads.sourceEnded(shareId, remoteId, reason, detail, banned),
     });
     this.stats = new LiveStats(this.#state, () => this.#peers.stats());
     this.transfers = new TransferHistory(components.transferLog ?? (globalThis.indexedDB ? new IdbTransferLog() : new MemoryTransferLog()));
@@ -169,6 +153,19 @@ export class Engine {
       rename: (name) => signaling.rename(name),
       send: (message) => signaling.send(this.#private.outgoing(message)),
     };
+    this.#downloads = new Downloads({
+      state: this.#state,
+      storage: components.storage,
+      plane: () => this.#plane,
+      planeReady: this.#planeReady,
+      dialer: this.#dialer,
+      offers: this.#offers,
+      transfers: this.transfers,
+      privateShares: this.#private,
+      knowSecret: (shareId, secret, meta) => this.#knowSecret(shareId, secret, meta),
+      send: (message) => this.#signaling.send(message),
+      noWebrtc: NO_WEBRTC,
+    });
   }
 
   /** A connection's DTLS fingerprints as this end sees them (undefined: not known, so nothing private goes on it). */
@@ -205,7 +202,7 @@ export class Engine {
       }
       this.#state.putShare({ ...storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield, rooms), ...secret });
       if (record.complete) await this.#offers.offer(record.id, record.meta);
-      else if (rooms.includes(here)) this.#toResume.add(record.id);
+      else if (rooms.includes(here)) this.#downloads.waiting.add(record.id);
       else this.#state.patchShare(record.id, { error: elsewhereNote(rooms) });
     }
     if (!this.#state.current.webrtc) this.#state.set({ notice: NO_WEBRTC });
@@ -220,8 +217,7 @@ export class Engine {
     this.#stopFileStreams();
     this.stats.stop();
     void this.#plane?.stopAll();
-    for (const download of this.#downloads.values()) download.abort.abort();
-    this.#downloads.clear();
+    this.#downloads.stopAll();
     this.#imports.cancelAll();
     this.#signaling.close();
     this.#peers.dispose();
@@ -256,7 +252,7 @@ export class Engine {
   /** Offers a share in the room the page is in too ("Also share in this room"). */
   async shareHere(shareId: string): Promise<void> {
     await this.#offers.shareHere(shareId);
-    if (this.#toResume.has(shareId)) void this.download(shareId); // already in the room: no welcome to wait for
+    if (this.#downloads.waiting.has(shareId)) void this.download(shareId); // already in the room: no welcome to wait for
   }
 
   /** Stops offering a share in the room the page is in: the room hears it withdrawn; the share stays stored. */
@@ -280,51 +276,8 @@ export class Engine {
   }
 
   /** Downloads (or resumes) a share known to the room. */
-  async download(shareId: string): Promise<void> {
-    if (this.#downloads.has(shareId) || this.#state.share(shareId)?.status === 'seeding') return;
-    if (!this.#state.current.webrtc) return void this.#state.set({ notice: NO_WEBRTC });
-    this.#toResume.delete(shareId);
-    await this.#planeReady;
-    const plane = this.#plane;
-    const listed = this.#state.current.roomFiles.find((f) => f.id === shareId);
-    const stored = await this.components.storage.getShare(shareId);
-    const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
-    // A download seeds in the room it came from (and in the rooms it was offered in before).
-    const rooms = withRoom(this.#state.share(shareId)?.rooms ?? stored?.rooms ?? [], this.#state.current.roomKey);
-    const secret = this.#private.secretOf(shareId);
-    await this.components.storage.setShareRooms(shareId, rooms, secret);
-    let finished!: (error: string | undefined) => void;
-    const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
-    const view: DownloadView = { shareId, meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
-    this.#downloads.set(shareId, view);
-    this.#dialer.open(shareId, view.abort.signal);
-    if (resume) this.#offers.offerDownload(shareId, resume.meta, false); // announced with the others after the welcome
-    const existing = this.#state.share(shareId);
-    if (!existing) this.#state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '', rooms), origin: 'downloaded', status: 'connecting', ...(secret ? { secret } : {}) });
-    else this.#state.patchShare(shareId, { status: 'connecting', error: undefined, rooms });
-    await plane.download(shareId, resume, secret);
-    const begun = this.#state.share(shareId)!;
-    this.transfers.started(shareId, begun.name, begun.size, begun.bytesDone);
-
-    const holders = listed?.holders ?? [];
-    if (holders.length === 0) this.#signaling.send({ type: 'request-file', id: shareId });
-    for (const holder of holders) void this.#dialer.dial(shareId, holder);
-
-    try {
-      await done;
-      this.#downloads.delete(shareId);
-      view.abort.abort();
-      this.#state.patchShare(shareId, { status: 'seeding', bytesDone: view.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
-      this.#offers.announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
-      void this.transfers.ended(shareId, 'finished', view.meta!.size);
-    } catch (error) {
-      if (this.#downloads.get(shareId) === view) this.#downloads.delete(shareId);
-      view.abort.abort();
-      // A share that failed (its whole-file check, say) is no longer offered: the room hears it at once.
-      this.#offers.withdraw(shareId);
-      this.#state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
-      void this.transfers.ended(shareId, 'failed', this.#state.share(shareId)?.bytesDone ?? 0, (error as Error).message);
-    }
+  download(shareId: string): Promise<void> {
+    return this.#downloads.start(shareId);
   }
 
   /**
@@ -372,23 +325,14 @@ export class Engine {
   }
 
   pause(shareId: string): void {
-    const download = this.#downloads.get(shareId);
-    if (download) {
-      download.paused = true;
-      void this.#plane.pause(shareId);
-    }
-    this.#state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null });
+    this.#downloads.pause(shareId);
   }
 
   resume(shareId: string): void {
     // A share that failed while it was hashed is tried again from the start (Retry).
     const failedImport = this.#imports.takeFailed(shareId);
     if (failedImport) return void this.share(failedImport.input, undefined, failedImport.rooms[0]).catch(() => undefined);
-    const download = this.#downloads.get(shareId);
-    if (!download) return void this.download(shareId);
-    download.paused = false;
-    void this.#plane.resume(shareId);
-    this.#state.patchShare(shareId, { status: download.sourceCount > 0 ? 'downloading' : 'stalled', error: undefined });
+    if (!this.#downloads.resume(shareId)) void this.download(shareId);
   }
 
   async remove(shareId: string): Promise<void> {
@@ -396,9 +340,7 @@ export class Engine {
     this.#imports.forget(shareId);
     await this.#planeReady;
     const plane = this.#plane;
-    this.#downloads.get(shareId)?.abort.abort();
-    if (this.#downloads.delete(shareId)) void this.transfers.ended(shareId, 'removed', this.#state.share(shareId)?.bytesDone ?? 0);
-    this.#toResume.delete(shareId);
+    if (this.#downloads.stop(shareId)) void this.transfers.ended(shareId, 'removed', this.#state.share(shareId)?.bytesDone ?? 0);
     this.#offers.withdraw(shareId);
     try {
       // The plane lets go of the share before its bytes are deleted.
@@ -481,11 +423,7 @@ export class Engine {
 
   /** Stops a running download (what landed stays): its share left the room the page is in. */
   #stopDownload(shareId: string): void {
-    const download = this.#downloads.get(shareId);
-    if (!download) return;
-    download.abort.abort();
-    this.#downloads.delete(shareId);
-    void this.#plane.stop(shareId);
+    if (this.#downloads.stop(shareId)) void this.#plane.stop(shareId);
   }
 
   /**
@@ -513,41 +451,10 @@ export class Engine {
       privateRefused: (shareId, remoteId, reason) => {
         this.#state.set({ notice: `${peerName(this.#state.current, remoteId)} asked for your private share ${this.#state.share(shareId)?.name ?? ''} and was refused: ${reason}.` });
       },
-      metadata: (shareId, meta) => {
-        const download = this.#downloads.get(shareId);
-        if (!download) return;
-        download.meta = meta;
-        this.transfers.named(shareId, meta.name, meta.size);
-        this.#state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
-        // A private download is announced once its summary is sealed.
-        void this.#knowSecret(shareId, this.#private.secretOf(shareId), meta).then(() => this.#offers.offerDownload(shareId, meta, true));
-      },
+      ...this.#downloads.planeEvents(),
       progress: (progress) => this.#onProgress(progress),
-      sourcesChanged: (shareId, count) => {
-        const download = this.#downloads.get(shareId);
-        if (!download) return;
-        download.sourceCount = count;
-        this.#state.patchShare(shareId, { sources: count, ...(count === 0 && !download.paused && !download.verifying ? { status: 'stalled', speed: 0 } : {}) });
-      },
       sourceEnded: (shareId, remoteId, reason, detail) => this.#dialer.ended(shareId, remoteId, reason, detail),
-      storageFull: (shareId, message) => {
-        const download = this.#downloads.get(shareId);
-        if (download) download.paused = true;
-        this.#state.patchShare(shareId, {
-          status: 'paused',
-          speed: 0,
-          etaSeconds: null,
-          error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
-        });
-      },
       seedFailed: (shareId, _name, message) => void this.#onSeedFailed(shareId, message),
-      verifying: (shareId) => {
-        const download = this.#downloads.get(shareId);
-        if (!download) return;
-        download.verifying = true;
-        this.#state.patchShare(shareId, { status: 'verifying', speed: 0, etaSeconds: null });
-      },
-      finished: (shareId, error) => this.#downloads.get(shareId)?.finished(error),
       channelClosed: (token) => {
         this.#channelReleases.get(token)?.();
         this.#channelReleases.delete(token);
@@ -556,14 +463,7 @@ export class Engine {
   }
 
   #onProgress({ downloads, peers }: PlaneProgress): void {
-    const now = performance.now();
-    for (const { shareId, bytesDone, bytesAdded } of downloads) {
-      const download = this.#downloads.get(shareId);
-      if (!download?.meta) continue;
-      download.meter.add(bytesAdded, now);
-      const speed = download.meter.rate(now);
-      this.#state.patchShare(shareId, { bytesDone, speed, etaSeconds: etaSeconds(download.meta.size - bytesDone, speed), status: download.paused ? 'paused' : download.verifying ? 'verifying' : 'downloading' });
-    }
+    this.#downloads.progress(downloads);
     for (const counts of peers) {
       this.#state.patchPeer(counts.remoteId, (p) => ({
         bytesReceived: p.bytesReceived + counts.bytesReceived,
@@ -572,12 +472,6 @@ export class Engine {
         chunksSent: p.chunksSent + counts.chunksSent,
       }));
     }
-  }
-
-  /** A source is gone (the dialer decides whether to try it again): counted, and said when it is banned. */
-  #onSourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string, banned: boolean): void {
-    this.#state.patchPeer(remoteId, (p) => ({ failures: p.failures + (reason === 'closed' ? 0 : 1), lastFailure: detail, ...(reason === 'bad-data' ? { badChunks: p.badChunks + 1 } : {}) }));
-    if (banned) this.#state.set({ notice: `Stopped using ${peerName(this.#state.current, remoteId)} for ${this.#downloads.get(shareId)?.meta?.name ?? this.#state.share(shareId)?.name ?? 'a download'}: ${detail}` });
   }
 
   #onSignal(message: ServerMessage): void {
@@ -589,7 +483,7 @@ export class Engine {
         // A resumed session keeps our own id; either way the room hears what we hold again.
         if (this.#iceNotice !== undefined) void this.#loadIceServers();
         this.#offers.announce(this.#offers.summaries());
-        for (const id of this.#toResume) void this.download(id);
+        for (const id of this.#downloads.waiting) void this.download(id);
         return;
       case 'peer-left':
         return this.#peers.close(message.peerId);

@@ -1,0 +1,209 @@
+/**
+ * The page's side of downloads: starting one (or resuming it from what is stored), the sources it
+ * dials, what the data plane reports of it (metadata, progress, sources, a full disk, the whole-file
+ * check, the end), pausing, and the downloads that wait for the page to be in their room. The data
+ * plane does the per-chunk work; this keeps the share's state, speed and ETA for the views.
+ */
+import { SPEED_WINDOW_MS } from '../../plane/constants.js';
+import type { PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
+import type { SourceEndReason } from '../../plane/download.js';
+import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
+import type { ClientMessage, ShareMetadata } from '../../protocol/index.js';
+import type { PlaneApi } from './plane-host.js';
+import type { PrivateShares } from './private-shares.js';
+import type { RoomOffers } from './room-offers.js';
+import { peerName } from './room-roster.js';
+import { withRoom } from './share-rooms.js';
+import type { SourceDialer } from './source-dialer.js';
+import { blankShare } from './state.js';
+import type { StateWriter } from './state-writer.js';
+import type { TransferHistory } from './transfer-history.js';
+import type { StorageApi } from './workers.js';
+
+/** What the page knows of a download running in the data plane. */
+interface DownloadView {
+  meta: ShareMetadata | undefined;
+  paused: boolean;
+  /** Aborted when the download ends or is removed: stops its dialing and retries. */
+  abort: AbortController;
+  sourceCount: number;
+  /** Every chunk is in; the whole-file SHA-256 is being checked. */
+  verifying: boolean;
+  meter: SpeedMeter;
+  finished: (error: string | undefined) => void;
+}
+
+export interface DownloadsParts {
+  state: StateWriter;
+  storage: Pick<StorageApi, 'getShare' | 'setShareRooms'>;
+  /** The data plane, once started. */
+  plane: () => PlaneApi;
+  planeReady: Promise<void>;
+  dialer: Pick<SourceDialer, 'open' | 'dial'>;
+  offers: Pick<RoomOffers, 'offerDownload' | 'announce' | 'withdraw'>;
+  transfers: Pick<TransferHistory, 'started' | 'named' | 'ended'>;
+  privateShares: Pick<PrivateShares, 'secretOf'>;
+  /** Seals a private share's summary for the room (nothing for a public one). */
+  knowSecret: (shareId: string, secret: string | undefined, meta: Pick<ShareMetadata, 'name' | 'size' | 'type'>) => Promise<unknown>;
+  send: (message: ClientMessage) => void;
+  /** The notice the page shows when a browser without WebRTC tries to download. */
+  noWebrtc: string;
+}
+
+export class Downloads {
+  readonly #running = new Map<string, DownloadView>();
+  /** Incomplete downloads found in storage (or whose room the page came back to): resumed in the room. */
+  readonly waiting = new Set<string>();
+
+  constructor(private readonly parts: DownloadsParts) {}
+
+  has(shareId: string): boolean {
+    return this.#running.has(shareId);
+  }
+
+  /** Downloads (or resumes) a share known to the room; resolves when it has ended (complete, failed or stopped). */
+  async start(shareId: string): Promise<void> {
+    const { state, storage, dialer, offers, transfers } = this.parts;
+    if (this.#running.has(shareId) || state.share(shareId)?.status === 'seeding') return;
+    if (!state.current.webrtc) return void state.set({ notice: this.parts.noWebrtc });
+    this.waiting.delete(shareId);
+    await this.parts.planeReady;
+    const plane = this.parts.plane();
+    const listed = state.current.roomFiles.find((f) => f.id === shareId);
+    const stored = await storage.getShare(shareId);
+    const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
+    // A download seeds in the room it came from (and in the rooms it was offered in before).
+    const rooms = withRoom(state.share(shareId)?.rooms ?? stored?.rooms ?? [], state.current.roomKey);
+    const secret = this.parts.privateShares.secretOf(shareId);
+    await storage.setShareRooms(shareId, rooms, secret);
+    let finished!: (error: string | undefined) => void;
+    const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
+    const view: DownloadView = { meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
+    this.#running.set(shareId, view);
+    dialer.open(shareId, view.abort.signal);
+    if (resume) offers.offerDownload(shareId, resume.meta, false); // announced with the others after the welcome
+    const existing = state.share(shareId);
+    if (!existing) state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '', rooms), origin: 'downloaded', status: 'connecting', ...(secret ? { secret } : {}) });
+    else state.patchShare(shareId, { status: 'connecting', error: undefined, rooms });
+    await plane.download(shareId, resume, secret);
+    const begun = state.share(shareId)!;
+    transfers.started(shareId, begun.name, begun.size, begun.bytesDone);
+
+    const holders = listed?.holders ?? [];
+    if (holders.length === 0) this.parts.send({ type: 'request-file', id: shareId });
+    for (const holder of holders) void dialer.dial(shareId, holder);
+
+    try {
+      await done;
+      this.#running.delete(shareId);
+      view.abort.abort();
+      state.patchShare(shareId, { status: 'seeding', bytesDone: view.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
+      offers.announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
+      void transfers.ended(shareId, 'finished', view.meta!.size);
+    } catch (error) {
+      if (this.#running.get(shareId) === view) this.#running.delete(shareId);
+      view.abort.abort();
+      // A share that failed (its whole-file check, say) is no longer offered: the room hears it at once.
+      offers.withdraw(shareId);
+      state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
+      void transfers.ended(shareId, 'failed', state.share(shareId)?.bytesDone ?? 0, (error as Error).message);
+    }
+  }
+
+  pause(shareId: string): void {
+    const download = this.#running.get(shareId);
+    if (download) {
+      download.paused = true;
+      void this.parts.plane().pause(shareId);
+    }
+    this.parts.state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null });
+  }
+
+  /** Resumes a running download; false when none runs (the caller starts one). */
+  resume(shareId: string): boolean {
+    const download = this.#running.get(shareId);
+    if (!download) return false;
+    download.paused = false;
+    void this.parts.plane().resume(shareId);
+    this.parts.state.patchShare(shareId, { status: download.sourceCount > 0 ? 'downloading' : 'stalled', error: undefined });
+    return true;
+  }
+
+  /** Stops a running download (what landed stays) and forgets it; true if one ran. */
+  stop(shareId: string): boolean {
+    const download = this.#running.get(shareId);
+    this.waiting.delete(shareId);
+    if (!download) return false;
+    download.abort.abort();
+    this.#running.delete(shareId);
+    return true;
+  }
+
+  stopAll(): void {
+    for (const download of this.#running.values()) download.abort.abort();
+    this.#running.clear();
+  }
+
+  /** The share's name for a message: from its verified metadata, else what the room or the state says. */
+  nameOf(shareId: string): string {
+    return this.#running.get(shareId)?.meta?.name ?? this.parts.state.share(shareId)?.name ?? 'a download';
+  }
+
+  /** What the data plane tells the page of downloads. */
+  planeEvents(): Pick<PlaneEvents, 'metadata' | 'sourcesChanged' | 'storageFull' | 'verifying' | 'finished'> {
+    const { state } = this.parts;
+    return {
+      metadata: (shareId, meta) => {
+        const download = this.#running.get(shareId);
+        if (!download) return;
+        download.meta = meta;
+        this.parts.transfers.named(shareId, meta.name, meta.size);
+        state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
+        // A private download is announced once its summary is sealed.
+        void this.parts.knowSecret(shareId, this.parts.privateShares.secretOf(shareId), meta).then(() => this.parts.offers.offerDownload(shareId, meta, true));
+      },
+      sourcesChanged: (shareId, count) => {
+        const download = this.#running.get(shareId);
+        if (!download) return;
+        download.sourceCount = count;
+        state.patchShare(shareId, { sources: count, ...(count === 0 && !download.paused && !download.verifying ? { status: 'stalled', speed: 0 } : {}) });
+      },
+      storageFull: (shareId, message) => {
+        const download = this.#running.get(shareId);
+        if (download) download.paused = true;
+        state.patchShare(shareId, {
+          status: 'paused',
+          speed: 0,
+          etaSeconds: null,
+          error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
+        });
+      },
+      verifying: (shareId) => {
+        const download = this.#running.get(shareId);
+        if (!download) return;
+        download.verifying = true;
+        state.patchShare(shareId, { status: 'verifying', speed: 0, etaSeconds: null });
+      },
+      finished: (shareId, error) => this.#running.get(shareId)?.finished(error),
+    };
+  }
+
+  /** Bytes that landed: each download's progress, speed and ETA. */
+  progress(downloads: PlaneProgress['downloads']): void {
+    const now = performance.now();
+    for (const { shareId, bytesDone, bytesAdded } of downloads) {
+      const download = this.#running.get(shareId);
+      if (!download?.meta) continue;
+      download.meter.add(bytesAdded, now);
+      const speed = download.meter.rate(now);
+      this.parts.state.patchShare(shareId, { bytesDone, speed, etaSeconds: etaSeconds(download.meta.size - bytesDone, speed), status: download.paused ? 'paused' : download.verifying ? 'verifying' : 'downloading' });
+    }
+  }
+
+  /** A source is gone (the dialer decides whether to try it again): counted, and said when it is banned. */
+  sourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string, banned: boolean): void {
+    const { state } = this.parts;
+    state.patchPeer(remoteId, (p) => ({ failures: p.failures + (reason === 'closed' ? 0 : 1), lastFailure: detail, ...(reason === 'bad-data' ? { badChunks: p.badChunks + 1 } : {}) }));
+    if (banned) state.set({ notice: `Stopped using ${peerName(state.current, remoteId)} for ${this.nameOf(shareId)}: ${detail}` });
+  }
+}
