@@ -42,9 +42,8 @@ export interface DownloadsParts {
   dialer: Pick<SourceDialer, 'open' | 'dial'>;
   offers: Pick<RoomOffers, 'offerDownload' | 'announce' | 'withdraw'>;
   transfers: Pick<TransferHistory, 'started' | 'named' | 'ended'>;
-  privateShares: Pick<PrivateShares, 'secretOf'>;
-  /** Seals a private share's summary for the room (nothing for a public one). */
-  knowSecret: (shareId: string, secret: string | undefined, meta: Pick<ShareMetadata, 'name' | 'size' | 'type'>) => Promise<unknown>;
+  /** Private downloads' secrets; `know` seals a private share's summary for the room. */
+  privateShares: Pick<PrivateShares, 'secretOf' | 'know'>;
   send: (message: ClientMessage) => void;
   /** The notice the page shows when a browser without WebRTC tries to download. */
   noWebrtc: string;
@@ -160,7 +159,7 @@ export class Downloads {
         this.parts.transfers.named(shareId, meta.name, meta.size);
         state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
         // A private download is announced once its summary is sealed.
-        void this.parts.knowSecret(shareId, this.parts.privateShares.secretOf(shareId), meta).then(() => this.parts.offers.offerDownload(shareId, meta, true));
+        void this.parts.privateShares.know(shareId, this.parts.privateShares.secretOf(shareId), meta).then(() => this.parts.offers.offerDownload(shareId, meta, true));
       },
       sourcesChanged: (shareId, count) => {
         const download = this.#running.get(shareId);

@@ -3,16 +3,16 @@
  * knows no UI component; the UI subscribes to `store` and calls the methods below.
  */
 import * as Comlink from 'comlink';
-import { Bitfield, CHANNEL_LABEL, chunkCount, connectionFingerprints, newPrivateSecret, type ConnectionFingerprints, type ServerMessage, type ShareMetadata } from '../../protocol/index.js';
+import { Bitfield, CHANNEL_LABEL, chunkCount, connectionFingerprints, newPrivateSecret, type ServerMessage } from '../../protocol/index.js';
 import type { DownloadInspection, PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import { ShareImports } from './import-share.js';
-import { checkSource } from './source-check.js';
-import type { ShareSource, StoredShare } from '../../workers/share-records.js';
+import { DiskShares } from './disk-shares.js';
+import { restoreStoredShares } from './stored-shares.js';
 import { announcedHolders, holdsShare, peerName, reduceRoster } from './room-roster.js';
 import { SourceDialer } from './source-dialer.js';
 import { LiveStats } from './live-stats.js';
-import { loadIceServers } from './ice-servers.js';
-import { probeRelay, RELAY_PROBE_EVERY_MS, type RelayProbe } from './relay-probe.js';
+import { IceConfig } from './ice-config.js';
+import type { RelayProbe } from './relay-probe.js';
 import { IdbTransferLog, MemoryTransferLog, TransferHistory } from './transfer-history.js';
 import type { ShareInput } from './share-input.js';
 import { PeerConnections } from './peer-connections.js';
@@ -24,22 +24,16 @@ export type { EngineComponents, EngineOptions };
 import { initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
 import { roomKeyOf, withRoom, type RoomKey } from './share-rooms.js';
 import { Downloads } from './downloads.js';
-import { elsewhereNote, RoomOffers } from './room-offers.js';
+import { RoomOffers } from './room-offers.js';
 import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
 import { answerFileStreams } from './file-streams.js';
+import { ChannelTokens } from './channel-tokens.js';
 import { openDataPlane, type PlaneApi } from './plane-host.js';
-import { PrivateShares } from './private-shares.js';
-
-
-
+import { fingerprintsOf, nameOpenedShare, PrivateShares, sealedSignaling } from './private-shares.js';
 
 /** What a browser without WebRTC is told, once at start and when it tries to download. */
 export const NO_WEBRTC = 'This browser cannot connect to peers: it has no WebRTC (RTCPeerConnection). Your room and your stored files are shown, but nothing can be downloaded or seeded here. Open Shoal in a current Chromium, Firefox or Safari.';
-
-function hasSource(record: StoredShare): record is StoredShare & { source: ShareSource } {
-  return record.source?.kind === 'handle';
-}
 
 export class Engine {
   readonly store: Store<EngineState>;
@@ -48,11 +42,12 @@ export class Engine {
   readonly #offers: RoomOffers;
   /** Downloads running, and those waiting for the page to be in their room. */
   readonly #downloads: Downloads;
+  /** Shares seeded from the user's own files. */
+  readonly #disk: DiskShares;
   /** Shares being hashed and stored: Remove cancels them. */
   readonly #imports: ShareImports;
   /** Channels handed to the data plane, by token: each releases its connection once it closes. */
-  readonly #channelReleases = new Map<number, () => void>();
-  #nextChannelToken = 0;
+  readonly #channels = new ChannelTokens();
   #plane!: PlaneApi;
   /** The room asked for (undefined: the room of this address). */
   #room: string | undefined;
@@ -60,28 +55,17 @@ export class Engine {
   /** Resolves once #plane is set. (Not with the plane: a Comlink proxy must never be awaited.) */
   readonly #planeReady: Promise<void>;
   #resolvePlane!: () => void;
-  /** Settles once the ICE servers are loaded (or failed to). */
-  readonly #iceReady: Promise<void>;
-  #resolveIce!: () => void;
   readonly #peers: PeerConnectionsPort;
   readonly #signaling: SignalingPort;
   #signalingOpened = false;
-  /** Set while the ICE servers could not be loaded: the notice that says so. */
-  #iceNotice: string | undefined;
-  #relayProbe: { at: number; result: Promise<RelayProbe> } | undefined;
   readonly #dialer: SourceDialer;
-  #rtcConfig: RTCConfiguration = { iceServers: [] };
+  readonly #ice: IceConfig;
   /** RTT and path per peer in the state, and the 1 Hz stats history the charts draw. */
   readonly stats: LiveStats;
   /** Every download run, kept across reloads, for transfer analytics. */
   readonly transfers: TransferHistory;
   /** Private shares' secrets, and what signaling sees of them (spec §11). */
-  readonly #private = new PrivateShares((shareId, summary) => {
-    const roomFiles = this.#state.current.roomFiles.map((f) => (f.id === shareId ? { ...f, name: summary.name, size: summary.size } : f));
-    this.#state.set({ roomFiles });
-    const share = this.#state.share(shareId);
-    if (share && share.size === 0 && share.status !== 'seeding') this.#state.patchShare(shareId, { name: summary.name, size: summary.size });
-  });
+  readonly #private = new PrivateShares(nameOpenedShare(() => this.#state));
 
   constructor(
     private readonly components: EngineComponents,
@@ -105,10 +89,10 @@ export class Engine {
       resumeHere: (shareId) => this.#downloads.waiting.add(shareId),
       forgetResume: (shareId) => this.#downloads.waiting.delete(shareId),
     });
-    this.#iceReady = new Promise((resolve) => (this.#resolveIce = resolve));
+    this.#ice = new IceConfig(this.#state, components.fetch ?? fetch, options.iceServersUrl);
     this.#peers = (components.peerConnections ?? ((o) => new PeerConnections(o)))({
       selfId: () => this.#state.current.selfId,
-      rtcConfig: () => this.#rtcConfig,
+      rtcConfig: () => this.#ice.current,
       send: (message) => this.#signaling.send(message),
       onChannel: (remoteId, channel, release) => {
         if (channel.label !== CHANNEL_LABEL) {
@@ -116,7 +100,7 @@ export class Engine {
           return release();
         }
         // Transferred at once (the data plane may be a worker), so no message can arrive here first.
-        void this.#plane.serve(Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release), this.#fingerprints(remoteId));
+        void this.#plane.serve(Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#channels.hold(release), fingerprintsOf(this.#peers.get(remoteId).pc));
       },
       onStateChange: (remoteId, connection) => this.#state.patchPeer(remoteId, { connection }),
       onFailed: (remoteId, reason) => {
@@ -146,13 +130,7 @@ export class Engine {
       },
       log: (msg) => console.warn(`shoal: ${msg}`),
     });
-    this.#signaling = {
-      connect: () => signaling.connect(),
-      close: () => signaling.close(),
-      join: (room) => signaling.join(room),
-      rename: (name) => signaling.rename(name),
-      send: (message) => signaling.send(this.#private.outgoing(message)),
-    };
+    this.#signaling = sealedSignaling(signaling, this.#private);
     this.#downloads = new Downloads({
       state: this.#state,
       storage: components.storage,
@@ -162,19 +140,10 @@ export class Engine {
       offers: this.#offers,
       transfers: this.transfers,
       privateShares: this.#private,
-      knowSecret: (shareId, secret, meta) => this.#knowSecret(shareId, secret, meta),
       send: (message) => this.#signaling.send(message),
       noWebrtc: NO_WEBRTC,
     });
-  }
-
-  /** A connection's DTLS fingerprints as this end sees them (undefined: not known, so nothing private goes on it). */
-  #fingerprints(remoteId: string): ConnectionFingerprints | undefined {
-    try {
-      return connectionFingerprints(this.#peers.get(remoteId).pc);
-    } catch {
-      return undefined;
-    }
+    this.#disk = new DiskShares({ state: this.#state, storage: components.storage, hasher: components.hasher, offers: this.#offers });
   }
 
   async start(): Promise<void> {
@@ -184,27 +153,8 @@ export class Engine {
     this.#state.set({ dataPlane: host, storageBackend: await this.components.storage.backend() });
     await plane.setRateLimits(this.#state.current.limits);
     this.#stopFileStreams = answerFileStreams(plane);
-    await this.#loadIceServers();
-    this.#resolveIce();
-    const here = this.#state.current.roomKey;
-    for (const record of await this.components.storage.listShares()) {
-      const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
-      // A share stored before shares belonged to rooms is offered in the room the app starts in
-      // (the room it was last announced in, unless a link asked to change it: then the user chose).
-      const rooms = record.rooms ?? [here];
-      if (!record.rooms) await this.components.storage.setShareRooms(record.id, rooms);
-      const secret = await this.#knowSecret(record.id, record.secret, record.meta);
-      if (hasSource(record)) {
-        // Read from the user's file: seeded once the file is checked (permission, size, modification time).
-        this.#state.putShare({ ...storedShareState(record.id, record.meta, 'verifying', 'shared', bitfield, rooms, true), ...secret });
-        void this.#checkSourceAndSeed(record);
-        continue;
-      }
-      this.#state.putShare({ ...storedShareState(record.id, record.meta, record.complete ? 'seeding' : 'paused', record.complete ? 'shared' : 'downloaded', bitfield, rooms), ...secret });
-      if (record.complete) await this.#offers.offer(record.id, record.meta);
-      else if (rooms.includes(here)) this.#downloads.waiting.add(record.id);
-      else this.#state.patchShare(record.id, { error: elsewhereNote(rooms) });
-    }
+    await this.#ice.load();
+    await restoreStoredShares({ state: this.#state, storage: this.components.storage, privateShares: this.#private, disk: this.#disk, offers: this.#offers, toResume: this.#downloads.waiting });
     if (!this.#state.current.webrtc) this.#state.set({ notice: NO_WEBRTC });
     globalThis.addEventListener?.('pagehide', () => void this.flush());
     this.stats.start();
@@ -242,7 +192,7 @@ export class Engine {
     // Private (spec §11): a new secret, unless the share is private already; a public share stays public.
     const secret = existing ? this.#private.secretOf(id) : options.private ? newPrivateSecret() : undefined;
     if (rooms.length > 1 || secret !== undefined) await this.components.storage.setShareRooms(id, rooms, secret); // the import recorded only `room`
-    const known = await this.#knowSecret(id, secret, meta);
+    const known = await this.#private.know(id, secret, meta);
     if (!existing) this.#state.putShare({ ...storedShareState(id, meta, 'seeding', 'shared', Bitfield.full(chunkCount(meta.size)), rooms, fromDisk), ...known });
     else this.#state.patchShare(id, { rooms });
     await this.#offers.offer(id, meta);
@@ -265,14 +215,8 @@ export class Engine {
    * the browser asks), then checks and seeds them. Call it from the user's click: the browser only
    * asks during one.
    */
-  async allowSourceAccess(): Promise<void> {
-    const waiting = this.#state.current.shares.filter((s) => s.status === 'needs-access').map((s) => s.id);
-    const records = (await Promise.all(waiting.map((id) => this.components.storage.getShare(id)))).filter((r): r is StoredShare & { source: ShareSource } => r !== undefined && hasSource(r));
-    for (const record of records) {
-      const answer = await record.source.handle.requestPermission?.({ mode: 'read' }).catch(() => 'denied' as const);
-      if (answer === 'denied') this.#state.patchShare(record.id, { status: 'error', error: `Reading "${record.meta.name}" from disk was refused, so it is not seeded. Share it again to seed it.` });
-      else void this.#checkSourceAndSeed(record);
-    }
+  allowSourceAccess(): Promise<void> {
+    return this.#disk.allowAccess();
   }
 
   /** Downloads (or resumes) a share known to the room. */
@@ -314,7 +258,7 @@ export class Engine {
    */
   setRelayOnly(on: boolean): void {
     this.#state.set({ forceRelay: on });
-    this.#rtcConfig = { ...this.#rtcConfig, iceTransportPolicy: on ? 'relay' : 'all' };
+    this.#ice.setRelayOnly(on);
     this.#peers.closeAll();
   }
 
@@ -358,9 +302,7 @@ export class Engine {
    * candidates), at most once a minute; the answer is shared by every caller in that minute.
    */
   probeRelay(): Promise<RelayProbe> {
-    const now = performance.now();
-    if (!this.#relayProbe || now - this.#relayProbe.at > RELAY_PROBE_EVERY_MS) this.#relayProbe = { at: now, result: this.#iceReady.then(() => probeRelay(this.#rtcConfig.iceServers ?? [])) };
-    return this.#relayProbe.result;
+    return this.#ice.probeRelay();
   }
 
   /** A running download's chunk map and what each peer gave it (undefined when none runs). */
@@ -381,7 +323,7 @@ export class Engine {
       link = this.#peers.get(remoteId);
       const { channel, release } = link.createChannel(CHANNEL_LABEL);
       const fingerprints = Comlink.proxy(async () => connectionFingerprints(link!.pc));
-      await this.#plane.addSource(shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#holdChannel(release), fingerprints);
+      await this.#plane.addSource(shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#channels.hold(release), fingerprints);
       this.transfers.pulledFrom(shareId, peerName(this.#state.current, remoteId));
     } catch (error) {
       if ((error as Error).name === 'NotAuthenticatedError') throw error;
@@ -390,50 +332,9 @@ export class Engine {
     }
   }
 
-  /** A token for a channel given to the data plane; `channelClosed(token)` releases its connection. */
-  #holdChannel(release: () => void): number {
-    const token = this.#nextChannelToken++;
-    this.#channelReleases.set(token, release);
-    return token;
-  }
-
-  /** Seeds a share read from the user's file once its file checks out; otherwise says why not. */
-  async #checkSourceAndSeed(record: StoredShare & { source: ShareSource }): Promise<void> {
-    const result = await checkSource(record, this.components.hasher, () => this.#state.patchShare(record.id, { status: 'hashing', error: undefined }));
-    if (!this.#state.share(record.id)) return; // removed meanwhile
-    if (result.kind !== 'ok') {
-      // No longer readable as it was hashed: the room hears it is no longer offered.
-      this.#offers.withdraw(record.id);
-      this.#state.patchShare(record.id, { status: result.kind === 'needs-permission' ? 'needs-access' : 'error', error: result.message, speed: 0 });
-      return;
-    }
-    if (result.rehashed) await this.components.storage.updateSource(record.id, result.source);
-    this.#state.patchShare(record.id, { status: 'seeding', error: undefined, bytesDone: record.meta.size });
-    await this.#offers.offer(record.id, record.meta);
-  }
-
-  /** A share read from the user's file could not be read while seeding: checked again (it may only have been touched). */
-  async #onSeedFailed(shareId: string, message: string): Promise<void> {
-    await this.components.storage.forgetReadable(shareId);
-    const record = await this.components.storage.getShare(shareId);
-    if (record && hasSource(record)) return this.#checkSourceAndSeed(record);
-    this.#offers.withdraw(shareId);
-    this.#state.patchShare(shareId, { status: 'error', error: message });
-  }
-
   /** Stops a running download (what landed stays): its share left the room the page is in. */
   #stopDownload(shareId: string): void {
     if (this.#downloads.stop(shareId)) void this.#plane.stop(shareId);
-  }
-
-  /**
-   * Knows a private share's secret, sealing its summary for the room; returns what its state holds
-   * of it. A secret that does not parse (a damaged record) leaves the share unoffered, never public.
-   */
-  async #knowSecret(shareId: string, secret: string | undefined, meta: Pick<ShareMetadata, 'name' | 'size' | 'type'>): Promise<{ secret?: string }> {
-    if (secret === undefined) return {};
-    await this.#private.add(shareId, secret, { name: meta.name, size: meta.size, type: meta.type });
-    return { secret };
   }
 
   /**
@@ -454,24 +355,14 @@ export class Engine {
       ...this.#downloads.planeEvents(),
       progress: (progress) => this.#onProgress(progress),
       sourceEnded: (shareId, remoteId, reason, detail) => this.#dialer.ended(shareId, remoteId, reason, detail),
-      seedFailed: (shareId, _name, message) => void this.#onSeedFailed(shareId, message),
-      channelClosed: (token) => {
-        this.#channelReleases.get(token)?.();
-        this.#channelReleases.delete(token);
-      },
+      seedFailed: (shareId, _name, message) => void this.#disk.seedFailed(shareId, message),
+      channelClosed: (token) => this.#channels.closed(token),
     };
   }
 
   #onProgress({ downloads, peers }: PlaneProgress): void {
     this.#downloads.progress(downloads);
-    for (const counts of peers) {
-      this.#state.patchPeer(counts.remoteId, (p) => ({
-        bytesReceived: p.bytesReceived + counts.bytesReceived,
-        chunksReceived: p.chunksReceived + counts.chunksReceived,
-        bytesSent: p.bytesSent + counts.bytesSent,
-        chunksSent: p.chunksSent + counts.chunksSent,
-      }));
-    }
+    this.#state.addPeerCounts(peers);
   }
 
   #onSignal(message: ServerMessage): void {
@@ -481,7 +372,7 @@ export class Engine {
     switch (message.type) {
       case 'welcome':
         // A resumed session keeps our own id; either way the room hears what we hold again.
-        if (this.#iceNotice !== undefined) void this.#loadIceServers();
+        if (this.#ice.failed) void this.#ice.load();
         this.#offers.announce(this.#offers.summaries());
         for (const id of this.#downloads.waiting) void this.download(id);
         return;
@@ -501,20 +392,6 @@ export class Engine {
         return;
       default:
         return;
-    }
-  }
-
-
-  /** Loads the STUN/TURN servers; on failure (offline at start) says so, and the next welcome tries again. */
-  async #loadIceServers(): Promise<void> {
-    try {
-      const iceServers = await loadIceServers(this.components.fetch ?? fetch, this.options.iceServersUrl);
-      this.#rtcConfig = { iceServers, iceTransportPolicy: this.#state.current.forceRelay ? 'relay' : 'all' };
-      if (this.#iceNotice !== undefined && this.#state.current.notice === this.#iceNotice) this.#state.set({ notice: undefined });
-      this.#iceNotice = undefined;
-    } catch (error) {
-      this.#iceNotice = `Could not load ICE servers (${(error as Error).message}); only direct connections will work.`;
-      this.#state.set({ notice: this.#iceNotice });
     }
   }
 }

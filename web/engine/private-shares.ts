@@ -7,16 +7,20 @@
  * link never sees a private share at all.
  */
 import {
+  connectionFingerprints,
   derivePrivateKeys,
   openSummary,
   parsePrivateSecret,
   sealSummary,
   type ClientMessage,
+  type ConnectionFingerprints,
   type PrivateKeys,
   type SealedSummary,
   type ServerMessage,
   type ShareSummary,
 } from '../../protocol/index.js';
+import type { SignalingPort } from './engine-components.js';
+import type { StateWriter } from './state-writer.js';
 
 interface Known {
   secret: string;
@@ -53,6 +57,16 @@ export class PrivateShares {
     if (!known) return;
     this.#byShare.delete(shareId);
     this.#byOpaque.delete(known.keys.privateId);
+  }
+
+  /**
+   * Knows a private share's secret (undefined: a public share, nothing to do), sealing its summary
+   * for the room; returns what the share's state holds of it.
+   */
+  async know(shareId: string, secret: string | undefined, meta: SealedSummary): Promise<{ secret?: string }> {
+    if (secret === undefined) return {};
+    await this.add(shareId, secret, { name: meta.name, size: meta.size, type: meta.type });
+    return { secret };
   }
 
   has(shareId: string): boolean {
@@ -114,3 +128,31 @@ export class PrivateShares {
     return [{ id: shareId, name: known.opened?.name ?? UNNAMED_PRIVATE, size: known.opened?.size ?? 0 }];
   }
 }
+
+/** A connection's DTLS fingerprints as this end sees them; undefined when not known (nothing private goes on it). */
+export function fingerprintsOf(connection: Parameters<typeof connectionFingerprints>[0]): ConnectionFingerprints | undefined {
+  try {
+    return connectionFingerprints(connection);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signaling port as the engine uses it: what it sends goes out with private shares sealed. */
+export function sealedSignaling(port: SignalingPort, shares: PrivateShares): SignalingPort {
+  return {
+    connect: () => port.connect(),
+    close: () => port.close(),
+    join: (room) => port.join(room),
+    rename: (name) => port.rename(name),
+    send: (message) => port.send(shares.outgoing(message)),
+  };
+}
+
+/** Names a private share once its sealed summary is opened: in the room's list, and a download that has no name yet. */
+export const nameOpenedShare = (state: () => StateWriter) => (shareId: string, summary: SealedSummary) => {
+  const writer = state();
+  writer.set({ roomFiles: writer.current.roomFiles.map((f) => (f.id === shareId ? { ...f, name: summary.name, size: summary.size } : f)) });
+  const share = writer.share(shareId);
+  if (share && share.size === 0 && share.status !== 'seeding') writer.patchShare(shareId, { name: summary.name, size: summary.size });
+};

@@ -56,4 +56,16 @@ export class StateWriter {
   patchPeer(peerId: string, patch: Partial<PeerState> | ((peer: PeerState) => Partial<PeerState>)): void {
     this.set({ peers: this.current.peers.map((p) => (p.peerId === peerId ? { ...p, ...(typeof patch === 'function' ? patch(p) : patch) } : p)) });
   }
+
+  /** Adds the plane's per-peer counts since its last report to each peer's totals. */
+  addPeerCounts(peers: { remoteId: string; bytesReceived: number; chunksReceived: number; bytesSent: number; chunksSent: number }[]): void {
+    for (const counts of peers) {
+      this.patchPeer(counts.remoteId, (p) => ({
+        bytesReceived: p.bytesReceived + counts.bytesReceived,
+        chunksReceived: p.chunksReceived + counts.chunksReceived,
+        bytesSent: p.bytesSent + counts.bytesSent,
+        chunksSent: p.chunksSent + counts.chunksSent,
+      }));
+    }
+  }
 }
