@@ -20,7 +20,7 @@ import { describeFailure, type PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling-client.js';
 import type { EngineComponents, EngineOptions, PeerConnectionsPort, SignalingPort } from './engine-components.js';
 
-export type { EngineComponents, EngineOptions };
+export type { EngineComponents, EngineOptions, DownloadInspection };
 import { initialState, storedShareState, type EngineState, type RateLimits } from './state.js';
 import { roomKeyOf, withRoom, type RoomKey } from './share-rooms.js';
 import { Downloads } from './downloads.js';

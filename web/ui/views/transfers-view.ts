@@ -9,7 +9,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { shareFileUrl } from '../../../protocol/index.js';
-import type { DownloadInspection } from '../../../plane/data-plane.js';
+import type { DownloadInspection } from '../../engine/engine.js';
 import type { PeerState, ShareState } from '../../engine/state.js';
 import { formatBytes, formatDuration, formatSpeed } from '../format.js';
 import { ShareActionEvent, type ShareAction } from '../share-actions.js';
