@@ -52,13 +52,6 @@ export class PrivateShares {
     if (summary && !known.sealed) known.sealed = await sealSummary(known.keys, summary);
   }
 
-  forget(shareId: string): void {
-    const known = this.#byShare.get(shareId);
-    if (!known) return;
-    this.#byShare.delete(shareId);
-    this.#byOpaque.delete(known.keys.privateId);
-  }
-
   /**
    * Knows a private share's secret (undefined: a public share, nothing to do), sealing its summary
    * for the room; returns what the share's state holds of it.
@@ -67,10 +60,6 @@ export class PrivateShares {
     if (secret === undefined) return {};
     await this.add(shareId, secret, { name: meta.name, size: meta.size, type: meta.type });
     return { secret };
-  }
-
-  has(shareId: string): boolean {
-    return this.#byShare.has(shareId);
   }
 
   secretOf(shareId: string): string | undefined {

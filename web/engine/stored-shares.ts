@@ -4,7 +4,6 @@
  * the room the page is in, and partial downloads resumed there (or told where they continue).
  */
 import { Bitfield, chunkCount } from '../../protocol/index.js';
-import type { StoredShare } from '../../workers/share-records.js';
 import type { DiskShares } from './disk-shares.js';
 import { isDiskShare } from './disk-shares.js';
 import type { PrivateShares } from './private-shares.js';
@@ -25,7 +24,7 @@ export interface StoredSharesParts {
 
 export async function restoreStoredShares({ state, storage, privateShares, disk, offers, toResume }: StoredSharesParts): Promise<void> {
   const here = state.current.roomKey;
-  for (const record of (await storage.listShares()) as StoredShare[]) {
+  for (const record of await storage.listShares()) {
     const bitfield = new Bitfield(chunkCount(record.meta.size), record.bitfield);
     // A share stored before shares belonged to rooms is offered in the room the app starts in
     // (the room it was last announced in, unless a link asked to change it: then the user chose).
