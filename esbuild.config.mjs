@@ -1,5 +1,5 @@
-// Builds everything into dist/: the page (dist/web), its workers and service worker, and the server
-// (dist/server). Flags: --watch (rebuild on change and restart the server: `npm run dev`),
+// Builds everything into dist/: the page (dist/web), its workers and service worker, the server
+// (dist/server) and the headless peer (dist/headless). Flags: --watch (rebuild on change and restart the server: `npm run dev`),
 // --if-needed (skip when dist/ is newer than every source: `npm start`), --out DIR (build into DIR
 // instead of dist/: the tests that serve two builds one after the other).
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ const production = !watch && process.env.NODE_ENV !== 'development';
 const outFlag = process.argv.indexOf('--out');
 const out = outFlag > 0 ? process.argv[outFlag + 1] : 'dist';
 const stamp = join(out, '.build-stamp');
-const sources = ['protocol', 'plane', 'web', 'workers', 'sw', 'server', 'package.json', 'esbuild.config.mjs'];
+const sources = ['protocol', 'plane', 'web', 'workers', 'sw', 'server', 'headless', 'package.json', 'esbuild.config.mjs'];
 
 function newestMtime(path) {
   const stat = statSync(path);
@@ -84,6 +84,8 @@ const builds = [
     packages: 'external',
     minify: false,
   },
+  // The headless peer (`shoal`): the engine with Node's ports; its npm packages (node-datachannel's binary among them) load from node_modules.
+  { ...common, entryPoints: { shoal: 'headless/shoal.ts' }, outdir: join(out, 'headless'), format: 'esm', platform: 'node', target: 'node20', packages: 'external', minify: false },
 ];
 // Last, so the precache list sees the page and workers it just built.
 const serviceWorker = { ...common, entryPoints: { sw: 'sw/sw.ts' }, outdir: join(out, 'web'), format: 'iife', platform: 'browser', plugins: [precacheManifest] };

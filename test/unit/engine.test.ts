@@ -90,7 +90,7 @@ async function startEngine(options: { stored?: StoredFixture[]; room?: string } 
       dispose: () => undefined,
       closeAll: () => void reconfigured.push(rtcConfig().iceTransportPolicy ?? 'all'),
     }),
-    openPlane: async (_storage: unknown, planeEvents: PlaneEvents) => {
+    openPlane: async (planeEvents: PlaneEvents) => {
       events = planeEvents;
       return { plane, host: 'page' as const };
     },

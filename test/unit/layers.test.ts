@@ -3,7 +3,7 @@
  * protocol; workers the plane and the protocol; the service worker the protocol and the storage
  * modules of workers/; the page all of those but the service worker; the server only the protocol.
  * Inside the page, its interface (web/ui) reaches the data plane and the workers only through the
- * engine. A relative import that runs against it fails this test, with the file and the import named.
+ * engine. The headless peer (headless/) builds the engine with Node's ports; nothing imports it. A relative import that runs against it fails this test, with the file and the import named.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ export const LAYERS: Record<string, readonly string[]> = {
   web: ['protocol', 'plane', 'workers', 'web/ui'],
   'web/ui': ['protocol', 'web'],
   server: ['protocol'],
+  // The headless peer: the engine with Node's ports, and a command-line interface beside the app's.
+  headless: ['protocol', 'plane', 'workers', 'web', 'web/ui'],
 };
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)'(\.{1,2}\/[^']+)'/gm;

@@ -8,7 +8,7 @@ import type { ShareSource, StoredShare } from '../../workers/share-records.js';
 import type { RoomOffers } from './room-offers.js';
 import { checkSource } from './source-check.js';
 import type { StateWriter } from './state-writer.js';
-import type { HasherApi, StorageApi } from './workers.js';
+import type { HasherPort, StoragePort } from './engine-components.js';
 
 export type DiskShare = StoredShare & { source: ShareSource };
 
@@ -18,8 +18,8 @@ export function isDiskShare(record: StoredShare): record is DiskShare {
 
 export interface DiskSharesParts {
   state: StateWriter;
-  storage: Pick<StorageApi, 'getShare' | 'updateSource' | 'forgetReadable'>;
-  hasher: HasherApi;
+  storage: Pick<StoragePort, 'getShare' | 'updateSource' | 'forgetReadable'>;
+  hasher: HasherPort;
   offers: Pick<RoomOffers, 'offer' | 'withdraw'>;
 }
 

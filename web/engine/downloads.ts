@@ -18,7 +18,8 @@ import type { SourceDialer } from './source-dialer.js';
 import { blankShare } from './state.js';
 import type { StateWriter } from './state-writer.js';
 import type { TransferHistory } from './transfer-history.js';
-import type { StorageApi } from './workers.js';
+import type { StoragePort } from './engine-components.js';
+import type { StoredShare } from '../../workers/share-records.js';
 
 /** What the page knows of a download running in the data plane. */
 interface DownloadView {
@@ -35,7 +36,7 @@ interface DownloadView {
 
 export interface DownloadsParts {
   state: StateWriter;
-  storage: Pick<StorageApi, 'getShare' | 'setShareRooms'>;
+  storage: Pick<StoragePort, 'getShare' | 'setShareRooms'>;
   /** The data plane, once started. */
   plane: () => PlaneApi;
   planeReady: Promise<void>;
@@ -51,6 +52,7 @@ export interface DownloadsParts {
 
 export class Downloads {
   readonly #running = new Map<string, DownloadView>();
+  readonly #starting = new Set<string>();
   /** Incomplete downloads found in storage (or whose room the page came back to): resumed in the room. */
   readonly waiting = new Set<string>();
 
@@ -63,18 +65,25 @@ export class Downloads {
   /** Downloads (or resumes) a share known to the room; resolves when it has ended (complete, failed or stopped). */
   async start(shareId: string): Promise<void> {
     const { state, storage, dialer, offers, transfers } = this.parts;
-    if (this.#running.has(shareId) || state.share(shareId)?.status === 'seeding') return;
+    if (this.#running.has(shareId) || this.#starting.has(shareId) || state.share(shareId)?.status === 'seeding') return;
     if (!state.current.webrtc) return void state.set({ notice: this.parts.noWebrtc });
     this.waiting.delete(shareId);
-    await this.parts.planeReady;
-    const plane = this.parts.plane();
+    // Starting takes a few awaits: a second start meanwhile (a click, the room's welcome) does nothing.
+    this.#starting.add(shareId);
+    let plane: PlaneApi, stored: StoredShare | undefined, rooms: string[];
+    try {
+      await this.parts.planeReady;
+      plane = this.parts.plane();
+      stored = await storage.getShare(shareId);
+      // A download seeds in the room it came from (and in the rooms it was offered in before).
+      rooms = withRoom(state.share(shareId)?.rooms ?? stored?.rooms ?? [], state.current.roomKey);
+      await storage.setShareRooms(shareId, rooms, this.parts.privateShares.secretOf(shareId));
+    } finally {
+      this.#starting.delete(shareId);
+    }
     const listed = state.current.roomFiles.find((f) => f.id === shareId);
-    const stored = await storage.getShare(shareId);
     const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
-    // A download seeds in the room it came from (and in the rooms it was offered in before).
-    const rooms = withRoom(state.share(shareId)?.rooms ?? stored?.rooms ?? [], state.current.roomKey);
     const secret = this.parts.privateShares.secretOf(shareId);
-    await storage.setShareRooms(shareId, rooms, secret);
     let finished!: (error: string | undefined) => void;
     const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
     const view: DownloadView = { meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };

@@ -29,7 +29,7 @@ import { StateWriter } from './state-writer.js';
 import { Store } from './store.js';
 import { answerFileStreams } from './file-streams.js';
 import { ChannelTokens } from './channel-tokens.js';
-import { openDataPlane, type PlaneApi } from './plane-host.js';
+import type { PlaneApi } from './plane-host.js';
 import { fingerprintsOf, nameOpenedShare, PrivateShares, sealedSignaling } from './private-shares.js';
 
 /** What a browser without WebRTC is told, once at start and when it tries to download. */
@@ -147,7 +147,7 @@ export class Engine {
   }
 
   async start(): Promise<void> {
-    const { plane, host } = await (this.components.openPlane ?? openDataPlane)(this.components.storage, this.#planeEvents(), this.options.dataPlane);
+    const { plane, host } = await this.components.openPlane(this.#planeEvents(), this.options.dataPlane);
     this.#plane = plane;
     this.#resolvePlane();
     this.#state.set({ dataPlane: host, storageBackend: await this.components.storage.backend() });

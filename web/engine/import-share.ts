@@ -6,7 +6,7 @@
  * size and modification time it was hashed at), so it is seeded from where it lies.
  */
 import { Bitfield, chunkCount, CHUNK_SIZE, computeShareId, PROTOCOL_VERSION, type ShareMetadata } from '../../protocol/index.js';
-import type { HasherApi, StorageApi } from './workers.js';
+import type { HasherPort, StoragePort } from './engine-components.js';
 import * as Comlink from 'comlink';
 import { folderFiles, inputBlob, inputName, inputSize, inputType, isFolder, isHandleInput, safeName, type ShareInput } from './share-input.js';
 import type { ShareSource } from '../../workers/share-records.js';
@@ -38,7 +38,7 @@ export class ImportStalledError extends Error {
 export async function importShare(
   source: ShareInput,
   rooms: string[],
-  workers: { hasher: HasherApi; storage: StorageApi },
+  workers: { hasher: HasherPort; storage: StoragePort },
   onProgress: (bytesDone: number) => void,
   signal?: AbortSignal,
 ): Promise<ImportedShare> {
@@ -102,7 +102,7 @@ export class ShareImports {
   readonly #failed = new Map<string, { input: ShareInput; rooms: string[] }>();
 
   constructor(
-    private readonly workers: { hasher: HasherApi; storage: StorageApi },
+    private readonly workers: { hasher: HasherPort; storage: StoragePort },
     private readonly state: StateWriter,
   ) {}
 

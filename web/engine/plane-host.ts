@@ -5,7 +5,7 @@ import { DataPlane, type PlaneEvents } from '../../plane/data-plane.js';
 import type { StorageApi } from './workers.js';
 
 /** Where the data plane runs: in the storage worker, or on the page (see data-plane.ts). */
-export type PlaneHost = 'worker' | 'page';
+export type PlaneHost = 'worker' | 'page' | 'process';
 export type PlaneApi = Pick<DataPlane, 'seed' | 'unseed' | 'download' | 'addSource' | 'serve' | 'pause' | 'resume' | 'stop' | 'stopAll' | 'flush' | 'setRateLimits' | 'inspect' | 'openStream'>;
 
 /**

@@ -10,11 +10,11 @@ import type { PlaneApi } from './plane-host.js';
 import { roomLabel, withRoom, type RoomKey } from './share-rooms.js';
 import type { ShareState } from './state.js';
 import type { StateWriter } from './state-writer.js';
-import type { StorageApi } from './workers.js';
+import type { StoragePort } from './engine-components.js';
 
 export interface RoomOffersParts {
   state: StateWriter;
-  storage: Pick<StorageApi, 'getShare' | 'setShareRooms'>;
+  storage: Pick<StoragePort, 'getShare' | 'setShareRooms'>;
   /** The data plane (once started). */
   plane: () => PlaneApi | undefined;
   /** Settles once the data plane is started. */

@@ -7,7 +7,7 @@
  */
 import { computeShareId, type ShareMetadata } from '../../protocol/index.js';
 import type { ShareSource, StoredShare } from '../../workers/share-records.js';
-import type { HasherApi } from './workers.js';
+import type { HasherPort } from './engine-components.js';
 
 export type SourceCheck =
   | { kind: 'ok'; source: ShareSource; rehashed: boolean }
@@ -26,7 +26,7 @@ function rehashedMeta(meta: ShareMetadata, size: number, hashes: { fileHash: str
 }
 
 /** `onRehash` is called when the file must be hashed again (it takes a while for a big file). */
-export async function checkSource(record: StoredShare & { source: ShareSource }, hasher: HasherApi, onRehash?: () => void): Promise<SourceCheck> {
+export async function checkSource(record: StoredShare & { source: ShareSource }, hasher: HasherPort, onRehash?: () => void): Promise<SourceCheck> {
   const { handle } = record.source;
   const name = record.meta.name;
   const permission = (await handle.queryPermission?.({ mode: 'read' }).catch(() => 'prompt' as const)) ?? 'granted';

@@ -3,6 +3,8 @@ import type { Bitfield, ShareFile, ShareMetadata } from '../../protocol/index.js
 import type { RateLimits } from '../../plane/rate-limiter.js';
 import type { ConnectionState } from './signaling-client.js';
 import { NETWORK_ROOM, type RoomKey } from './share-rooms.js';
+import type { PlaneHost } from './plane-host.js';
+import type { StorageBackend } from './engine-components.js';
 
 /** `needs-access`: a share read from the user's file waits for permission to read it again (after a browser restart). */
 export type ShareStatus = 'hashing' | 'seeding' | 'connecting' | 'downloading' | 'verifying' | 'paused' | 'stalled' | 'error' | 'needs-access';
@@ -82,9 +84,9 @@ export interface EngineState {
   /** The user's rate limits in bytes per second; null means none. */
   limits: RateLimits;
   /** Where chunks are handled: the storage worker, or this page (where channels cannot move). */
-  dataPlane: 'worker' | 'page' | undefined;
+  dataPlane: PlaneHost | undefined;
   /** Where share bytes are kept: OPFS, or IndexedDB blocks where OPFS sync access is missing. */
-  storageBackend: 'opfs' | 'indexeddb' | undefined;
+  storageBackend: StorageBackend | undefined;
   /** This browser can make peer connections (RTCPeerConnection exists): without, it can only look. */
   webrtc: boolean;
 }

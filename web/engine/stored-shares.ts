@@ -10,11 +10,11 @@ import type { PrivateShares } from './private-shares.js';
 import { elsewhereNote, type RoomOffers } from './room-offers.js';
 import { storedShareState } from './state.js';
 import type { StateWriter } from './state-writer.js';
-import type { StorageApi } from './workers.js';
+import type { StoragePort } from './engine-components.js';
 
 export interface StoredSharesParts {
   state: StateWriter;
-  storage: Pick<StorageApi, 'listShares' | 'setShareRooms'>;
+  storage: Pick<StoragePort, 'listShares' | 'setShareRooms'>;
   privateShares: Pick<PrivateShares, 'know'>;
   disk: Pick<DiskShares, 'checkAndSeed'>;
   offers: Pick<RoomOffers, 'offer'>;

@@ -2,6 +2,8 @@
 import * as Comlink from 'comlink';
 import type { FileHashes, Hasher } from '../../workers/hasher.worker.js';
 import type { StorageWorker } from '../../workers/storage.worker.js';
+import type { PlaneOpener } from './engine-components.js';
+import { openDataPlane } from './plane-host.js';
 
 /** What the page asks of the hashing worker (a `Comlink.proxy` for `onProgress`). */
 export interface HasherApi {
@@ -72,9 +74,8 @@ class RestartingHasher implements HasherApi {
   }
 }
 
-export function startWorkers(base = '/workers/'): { hasher: HasherApi; storage: StorageApi } {
-  return {
-    hasher: new RestartingHasher(base),
-    storage: Comlink.wrap<StorageWorker>(new Worker(`${base}storage.js`, { type: 'module', name: 'shoal-storage' })),
-  };
+/** The browser's engine components: the two workers, and the data plane started beside storage (plane-host.ts). */
+export function startWorkers(base = '/workers/'): { hasher: HasherApi; storage: StorageApi; openPlane: PlaneOpener } {
+  const storage = Comlink.wrap<StorageWorker>(new Worker(`${base}storage.js`, { type: 'module', name: 'shoal-storage' }));
+  return { hasher: new RestartingHasher(base), storage, openPlane: (events, prefer) => openDataPlane(storage, events, prefer) };
 }
