@@ -3,7 +3,7 @@
  *   shoal seed PATH… [--room CODE]       hash, announce and seed files and folders until stopped
  *   shoal get LINK|SHARE_ID [--out DIR]  download (resuming what an earlier run left), verify; --seed keeps seeding
  *   shoal ls [--room CODE]               what a room offers
- * Common: --server URL, --name NAME, --state DIR, --relay, --json (one JSON object per line).
+ * Common: --server URL, --name NAME, --state DIR, --relay, --up-limit/--down-limit, --json (one JSON object per line).
  * Exit codes: 0 done; 1 failed; 2 bad usage; 3 paused because the disk is full (run again to
  * resume); 130 stopped by Ctrl-C or SIGTERM (everything verified is kept).
  */
@@ -15,7 +15,7 @@ import { roomFromInput } from '../web/ui/room-code.js';
 import { parseShoalLink, shareLink } from '../web/ui/routes.js';
 import { roomKeyOf } from '../web/engine/share-rooms.js';
 import type { EngineState, ShareState } from '../web/engine/state.js';
-import { startHeadlessPeer, type HeadlessPeer } from './peer.js';
+import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerOptions } from './peer.js';
 import { planSeed, recordSeed } from './seed-paths.js';
 import { NodeStorage } from './node-storage.js';
 import { Output } from './output.js';
@@ -32,7 +32,8 @@ const USAGE = `Usage:
   shoal ls [--room CODE]
 Options: --server URL (default $SHOAL_SERVER or http://localhost:8080; a link names its own),
   --name NAME, --state DIR (default $SHOAL_STATE or ~/.local/share/shoal), --relay (TURN only),
-  --json (one JSON object per line on stdout), --help`;
+  --up-limit RATE, --down-limit RATE (bytes per second: 500K, 2M), --json (one JSON object per line
+  on stdout), --help`;
 
 const OPTIONS = {
   server: { type: 'string' },
@@ -43,6 +44,8 @@ const OPTIONS = {
   seed: { type: 'boolean', default: false },
   private: { type: 'boolean', default: false },
   relay: { type: 'boolean', default: false },
+  'up-limit': { type: 'string' },
+  'down-limit': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -106,6 +109,22 @@ function stateDir(flags: Flags): string {
 
 const peerName = (flags: Flags) => (flags.name ?? `${hostname()} (shoal)`).slice(0, 64);
 
+/** A rate such as 500K or 2M (bytes per second, K and M of 1024), or null without one. */
+function rate(text: string | undefined, flag: string): number | null {
+  if (text === undefined) return null;
+  const match = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(text.trim());
+  const value = match ? Number(match[1]) * 1024 ** ' KMG'.indexOf((match[2] || ' ').toUpperCase()) : NaN;
+  if (!Number.isFinite(value) || value < 1024) throw new UsageError(`--${flag} ${text}: give bytes per second, at least 1K (e.g. 500K or 2M)`);
+  return Math.round(value);
+}
+
+async function start(flags: Flags, options: Omit<HeadlessPeerOptions, 'name' | 'stateDir' | 'relayOnly'> & { stateDir?: string }): Promise<HeadlessPeer> {
+  const limits = { upload: rate(flags['up-limit'], 'up-limit'), download: rate(flags['down-limit'], 'down-limit') };
+  const peer = await startHeadlessPeer({ name: peerName(flags), stateDir: stateDir(flags), relayOnly: flags.relay, ...options });
+  peer.engine.setRateLimits(limits);
+  return peer;
+}
+
 /** Resolves with the exit code once Ctrl-C or SIGTERM comes (the peer is stopped first). */
 function untilStopped(peer: HeadlessPeer, out: Output): Promise<number> {
   return new Promise((resolveStop) => {
@@ -120,13 +139,34 @@ function untilStopped(peer: HeadlessPeer, out: Output): Promise<number> {
   });
 }
 
-/** Resolves once the server has welcomed the peer into its room. */
-function welcomed(peer: HeadlessPeer): Promise<EngineState> {
-  return new Promise((resolveWelcome) => {
+/** How long `ls` waits for the server before it gives up (seed and get keep trying, and say so). */
+const LS_CONNECT_TIMEOUT_MS = 15_000;
+const UNREACHABLE_NOTE_MS = 5_000;
+
+export class ServerUnreachableError extends Error {
+  override name = 'ServerUnreachableError';
+}
+
+/** Resolves once the server has welcomed the peer into its room (rejects after `timeoutMs`, if given). */
+function welcomed(peer: HeadlessPeer, server: URL, out: Output, timeoutMs?: number): Promise<EngineState> {
+  return new Promise((resolveWelcome, reject) => {
+    const note = setTimeout(() => out.note(`cannot reach ${server.origin} yet; still trying`), UNREACHABLE_NOTE_MS);
+    const deadline = timeoutMs === undefined ? undefined : setTimeout(() => (finish(), reject(new ServerUnreachableError(`cannot reach the Shoal server at ${server.origin}`))), timeoutMs);
+    const finish = () => {
+      clearTimeout(note);
+      clearTimeout(deadline);
+      unsubscribe();
+    };
     const check = (state: EngineState) => {
       if (state.selfId === undefined) return;
-      unsubscribe();
+      finish();
       resolveWelcome(state);
+      // From now on, losing the server is said (the engine reconnects on its own and resumes).
+      let last = state.signaling;
+      peer.engine.store.subscribe(({ signaling }) => {
+        if (signaling !== last && (signaling === 'open' || last === 'open')) out.note(signaling === 'open' ? 'back in touch with the server' : 'lost the server; reconnecting (transfers in progress go on)');
+        last = signaling;
+      });
     };
     const unsubscribe = peer.engine.store.subscribe(check);
     check(peer.engine.store.state);
@@ -150,8 +190,8 @@ async function seed(paths: string[], flags: Flags, out: Output): Promise<number>
     ids.add(id);
     seeded.push({ id, name: meta.name, size: meta.size });
   }
-  const peer = await startHeadlessPeer({ server: base, name: peerName(flags), stateDir: stateDirectory, downloadDir: process.cwd(), only: ids, relayOnly: flags.relay, ...(code ? { room: code } : {}) });
-  const state = await welcomed(peer);
+  const peer = await start(flags, { server: base, stateDir: stateDirectory, downloadDir: process.cwd(), only: ids, ...(code ? { room: code } : {}) });
+  const state = await welcomed(peer, base, out);
   for (const share of seeded) {
     const secret = peer.engine.store.state.shares.find((s) => s.id === share.id)?.secret;
     out.event({ event: 'seeding', ...share, room: code ?? null, roomName: state.room ?? null, link: shareLink(base.href, share.id, code ?? null, secret) }, `seeding ${share.name}: ${shareLink(base.href, share.id, code ?? null, secret)}`);
@@ -180,10 +220,10 @@ async function get(args: string[], flags: Flags, out: Output): Promise<number> {
   const code = room(flags, link?.room);
   const stateDirectory = stateDir(flags);
   const downloadDir = resolve(flags.out ?? '.');
-  const peer = await startHeadlessPeer({ server: base, name: peerName(flags), stateDir: stateDirectory, downloadDir, only: new Set([shareId]), relayOnly: flags.relay, ...(code ? { room: code } : {}) });
+  const peer = await start(flags, { server: base, stateDir: stateDirectory, downloadDir, only: new Set([shareId]), ...(code ? { room: code } : {}) });
   const stopped = untilStopped(peer, out);
   if (link?.secret) await peer.engine.expectPrivate(shareId, link.secret);
-  await welcomed(peer);
+  await welcomed(peer, base, out);
   const current = () => peer.engine.store.state.shares.find((s) => s.id === shareId);
   // A download left by an earlier run resumes on its own in its room; download() joins it, or starts one.
   if (current()?.status !== 'seeding') void peer.engine.download(shareId);
@@ -198,7 +238,12 @@ async function get(args: string[], flags: Flags, out: Output): Promise<number> {
   }
   const record = await peer.storage.getShare(shareId);
   const path = (record?.source?.handle as unknown as { root?: string } | undefined)?.root;
-  out.event({ event: 'done', id: shareId, name: outcome.share.name, size: outcome.share.size, sha256: record?.meta.fileHash, path }, `done: ${path} (SHA-256 ${record?.meta.fileHash} verified)`);
+  // Who gave what this run, and how each was reached (host, srflx or relay).
+  const connections = await peer.engine.connectionStats();
+  const peers = peer.engine.store.state.peers
+    .filter((p) => p.chunksReceived > 0 || p.badChunks > 0)
+    .map((p) => ({ id: p.peerId, name: p.name, chunksReceived: p.chunksReceived, badChunks: p.badChunks, path: connections[p.peerId]?.localCandidateType ?? p.path ?? null, remotePath: connections[p.peerId]?.remoteCandidateType ?? null }));
+  out.event({ event: 'done', id: shareId, name: outcome.share.name, size: outcome.share.size, sha256: record?.meta.fileHash, path, peers }, `done: ${path} (SHA-256 ${record?.meta.fileHash} verified)`);
   if (!flags.seed) {
     await peer.stop();
     return EXIT.ok;
@@ -231,8 +276,15 @@ function downloadEnd(peer: HeadlessPeer, shareId: string, out: Output): Promise<
 
 async function list(flags: Flags, out: Output): Promise<number> {
   const code = room(flags);
-  const peer = await startHeadlessPeer({ server: server(flags), name: peerName(flags), stateDir: stateDir(flags), downloadDir: process.cwd(), only: new Set(), relayOnly: flags.relay, ...(code ? { room: code } : {}) });
-  const state = await welcomed(peer);
+  const base = server(flags);
+  const peer = await start(flags, { server: base, downloadDir: process.cwd(), only: new Set(), ...(code ? { room: code } : {}) });
+  let state: EngineState;
+  try {
+    state = await welcomed(peer, base, out, LS_CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    await peer.stop();
+    throw error;
+  }
   // The room's list follows the welcome at once; a moment more lets it and any announcement land.
   await new Promise((r) => setTimeout(r, 1_000));
   const files = peer.engine.store.state.roomFiles;

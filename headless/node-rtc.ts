@@ -8,7 +8,12 @@
  * - local candidates come as `a=candidate:…` without an m-line index: sent as a browser sends them;
  * - TURN credentials are put into the server URL libdatachannel parses, so they are URL-encoded
  *   (our TURN REST usernames hold a colon);
- * - `restartIce()` is not implemented there: a failed connection stays failed and is dialled again.
+ * - `restartIce()` is not implemented there: a failed connection stays failed and is dialled again;
+ * - relay only (`iceTransportPolicy: 'relay'`) only keeps libdatachannel from sending its host
+ *   candidates: its ICE agent still checks from its own sockets, found a host path to a browser in
+ *   our test, and the remote learns our address. Here the remote's candidates other than relay are
+ *   dropped as well, so the only pair that can work is relay to relay through the TURN servers
+ *   (which forward only to addresses a permission was made for: our relay address).
  */
 import { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/polyfill';
 
@@ -21,6 +26,8 @@ export class NodePeerConnection extends PolyfillPeerConnection {
   /** The connection has been (or is being) negotiated: later channels ride its SCTP association. */
   #negotiated = false;
 
+  readonly #relayOnly: boolean;
+
   constructor(config: RTCConfiguration = {}) {
     super({ ...config, iceServers: (config.iceServers ?? []).map(encodeCredentials) } as ConstructorParameters<typeof PolyfillPeerConnection>[0]);
     // The polyfill calls `this.onicecandidate` (an own field it sets in its constructor): replaced by one that normalises.
@@ -29,10 +36,17 @@ export class NodePeerConnection extends PolyfillPeerConnection {
       get: () => (this.#onIceCandidate ? (event: { candidate: { candidate: string; sdpMid?: string | null } | null }) => this.#onIceCandidate?.({ candidate: browserCandidate(event.candidate) }) : null),
       set: (handler: IceHandler) => (this.#onIceCandidate = handler),
     });
+    this.#relayOnly = config.iceTransportPolicy === 'relay';
+  }
+
+  override async addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+    if (this.#relayOnly && candidate?.candidate && !isRelay(candidate.candidate)) return;
+    return super.addIceCandidate(candidate as Parameters<PolyfillPeerConnection['addIceCandidate']>[0]);
   }
 
   override async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
-    await super.setRemoteDescription(description);
+    const sdp = this.#relayOnly ? description.sdp?.split('\r\n').filter((line) => !line.startsWith('a=candidate:') || isRelay(line)).join('\r\n') : description.sdp;
+    await super.setRemoteDescription({ ...description, ...(sdp !== undefined ? { sdp } : {}) } as Parameters<PolyfillPeerConnection['setRemoteDescription']>[0]);
     this.#negotiated = true;
     if (description.type === 'offer') this.#answerPending = true;
   }
@@ -70,6 +84,8 @@ function browserCandidate(candidate: { candidate: string; sdpMid?: string | null
   const init: RTCIceCandidateInit = { candidate: candidate.candidate.replace(/^a=/, ''), sdpMid: candidate.sdpMid ?? '0', sdpMLineIndex: 0 };
   return { toJSON: () => init };
 }
+
+const isRelay = (candidate: string) => / typ relay( |$)/.test(candidate);
 
 function encodeCredentials(server: RTCIceServer): RTCIceServer {
   if (server.username === undefined || server.credential === undefined) return server;

@@ -38,6 +38,8 @@ function installWebApis(server: URL): void {
   class OriginWebSocket extends WebSocketClient {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, { origin });
+      // A browser's WebSocket reports a failed connection by its close event; ws also emits 'error', which would throw unheard.
+      this.on('error', () => undefined);
     }
   }
   Object.assign(globalThis, { WebSocket: OriginWebSocket, RTCPeerConnection: NodePeerConnection });

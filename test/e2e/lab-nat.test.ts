@@ -6,7 +6,9 @@
  * - two peers behind symmetric NATs connect through our TURN (a relay candidate in the pair);
  * - a peer whose network blocks UDP except to the server is relayed;
  * - two peers that both chose relay-only connect relay to relay through our TURN;
- * - two peers behind the same NAT connect over their LAN (host candidates).
+ * - two peers behind the same NAT connect over their LAN (host candidates);
+ * - the headless peer (`shoal get`) behind a symmetric NAT is relayed to a browser behind another,
+ *   and with --relay it connects relay to relay with a relay-only browser.
  * Needs root (network namespaces); skipped with a reason where there is none.
  */
 import assert from 'node:assert/strict';
@@ -16,6 +18,12 @@ import { randomFile, sha256ThroughServiceWorker, shareFromDisk, type LaunchedBro
 import { Lab, SERVER_ADDRESS, SERVER_SECOND_ADDRESS, type LabHost, type NatKind } from '../lab/lab.js';
 import { labBrowser, startLabServer, STUN_PORT, TURN_PORT, type LabServer } from '../lab/lab-server.js';
 import { isRelayed, waitForPair } from '../lab/pairs.js';
+import { LAB_ORIGIN } from '../lab/lab-server.js';
+import { runShoal } from './shoal-cli.js';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 
 const MiB = 1024 * 1024;
@@ -105,6 +113,39 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
     const ms = await transfer(seeder, leecher, 'relay-only.bin', 8 * MiB);
     const pair = await waitForPair(leecher, (p) => p.localCandidateType === 'relay' && p.remoteCandidateType === 'relay', 'relay-to-relay', 5_000);
     t.diagnostic(`relay-only on both sides: 8 MiB in ${ms} ms; pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
+  });
+
+  /** A browser on `seederHost` shares 8 MiB; `shoal get` on `getterHost` fetches it; returns the browser's selected pair. */
+  const browserToHeadless = async (seederHost: LabHost, getterHost: LabHost, room: string, relayOnly: boolean) => {
+    const seeder = await browserOn(seederHost, room, { relayOnly });
+    const file = await randomFile('to-node.bin', 8 * MiB);
+    const out = await mkdtemp(join(tmpdir(), 'shoal-lab-node-'));
+    try {
+      const shareId = await shareFromDisk(seeder, file.path, 'to-node.bin');
+      // Paced (2 MiB/s) so the connection lasts long enough to read its pair.
+      const args = ['get', shareId, '--room', room, '--server', LAB_ORIGIN, '--out', out, '--state', join(out, '.state'), '--down-limit', '2M', ...(relayOnly ? ['--relay'] : [])];
+      const get = runShoal(args, { inNamespace: getterHost.ns });
+      // Read while the connection carries the download (it closes when shoal get exits).
+      const pair = waitForPair(seeder, relayOnly ? (p) => p.localCandidateType === 'relay' && p.remoteCandidateType === 'relay' : isRelayed, relayOnly ? 'relay-to-relay' : 'relayed', 60_000);
+      pair.catch(() => undefined);
+      await get.waitFor((e) => e.event === 'done', 120_000, 'the headless download');
+      assert.equal(await get.exited, 0, get.stderr());
+      assert.equal(createHash('sha256').update(await readFile(join(out, 'to-node.bin'))).digest('hex'), file.sha256);
+      return await pair;
+    } finally {
+      await file.cleanup();
+      await rm(out, { recursive: true, force: true });
+    }
+  };
+
+  test('the headless peer behind a symmetric NAT is relayed through our TURN to a browser behind another', async (t) => {
+    const pair = await browserToHeadless(hosts.symA, hosts.symB, 'labnodesym', false);
+    t.diagnostic(`browser (symmetric) to shoal get (symmetric): pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
+  });
+
+  test('the headless peer with --relay connects relay to relay to a relay-only browser', async (t) => {
+    const pair = await browserToHeadless(hosts.coneA, hosts.coneB, 'labnoderelay', true);
+    t.diagnostic(`relay-only browser to shoal get --relay (both cone): pair ${pair.localCandidateType}/${pair.remoteCandidateType}`);
   });
 
   test('two peers behind the same NAT connect over their LAN (host candidates)', async (t) => {

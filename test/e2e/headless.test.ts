@@ -1,0 +1,201 @@
+/**
+ * The headless peer (`shoal`, dist/headless/shoal.js) against the real server and real Chromium:
+ * Node seeds and Chromium downloads through the app; Chromium seeds and Node downloads; a Chromium
+ * leecher pulls from a Node seeder and a Chromium seeder at once; a `shoal get` killed with SIGKILL half-way resumes; a Node seeder serving corrupted chunks is
+ * banned; and a 1 GiB Node→Node transfer keeps the receiver's memory flat. Through our TURN (which
+ * loopback cannot prove: every address is 127.0.0.1) in the network lab: lab-nat.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdtemp, open, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { engineState, launchBrowser, openApp, sha256ThroughServiceWorker, shareFromDisk, startServer, testFiles, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
+import { runShoal, type CliEvent, type CliRun } from './shoal-cli.js';
+
+const CHUNK = 65536;
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const data of createReadStream(path)) hash.update(data as Buffer);
+  return hash.digest('hex');
+}
+
+/** Resident memory of a process, in bytes (VmRSS). */
+async function rss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024;
+}
+
+describe('headless peer: shoal seed / get against browsers', { timeout: 600_000 }, () => {
+  let server: RunningServer;
+  let work: string;
+  const files = testFiles();
+  const running: CliRun[] = [];
+  const browsers: LaunchedBrowser[] = [];
+
+  /** Starts `shoal` with its own state folder under the test's; stopped (Ctrl-C) after the suite. */
+  const shoal = (args: string[], state: string, cwd = work) => {
+    const run = runShoal([...args, '--server', server.url, '--state', join(work, state)], { cwd });
+    running.push(run);
+    return run;
+  };
+
+  /** Seeds `path` as `name` and waits until the room hears it; returns the run and the share id. */
+  async function seed(path: string, name: string): Promise<{ run: CliRun; shareId: string }> {
+    const run = shoal(['seed', path, '--name', name], `state-${name}`);
+    const seeding = await run.waitFor((e) => e.event === 'seeding', 60_000, `${name} seeding`);
+    return { run, shareId: seeding.id as string };
+  }
+
+  async function stop(run: CliRun): Promise<number | string> {
+    if (run.child.exitCode === null) run.child.kill('SIGINT');
+    return run.exited;
+  }
+
+  before(async () => {
+    server = await startServer();
+    work = await mkdtemp(join(tmpdir(), 'shoal-headless-'));
+  });
+
+  after(async () => {
+    for (const run of running) await stop(run);
+    for (const browser of browsers) await browser.close();
+    await server?.stop();
+    await files.cleanup();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  let nodeShared: { path: string; sha256: string };
+  let nodeShareId: string;
+  let nodeSeeder: CliRun;
+  let browserSeeder: LaunchedBrowser;
+
+  test('Node seeds, Chromium downloads through the app: the same SHA-256, every chunk from the Node seeder', async () => {
+    nodeShared = await files.file('from-node.bin', 12 * 1024 * 1024 + 4321);
+    ({ run: nodeSeeder, shareId: nodeShareId } = await seed(nodeShared.path, 'node-seeder'));
+    const seeding = nodeSeeder.events.find((e) => e.event === 'seeding')!;
+    assert.match(seeding.link as string, new RegExp(`^${server.url}/#/s/${nodeShareId}$`), 'the share link names the server and the share');
+    browserSeeder = await launchBrowser();
+    browsers.push(browserSeeder);
+    await openApp(browserSeeder.page, server.url);
+    await browserSeeder.page.getByRole('button', { name: 'Download from-node.bin' }).click({ timeout: 15_000 });
+    await waitForState(browserSeeder.page, (s) => s.shares.some((x) => x.id === nodeShareId && x.status === 'seeding'), 60_000, 'the browser finished downloading from Node');
+    assert.equal(await sha256ThroughServiceWorker(browserSeeder.page, `/files/${nodeShareId}/from-node.bin`), nodeShared.sha256);
+    const fromNode = (await engineState(browserSeeder.page)).peers.find((p) => p.name === 'node-seeder');
+    assert.ok(fromNode && fromNode.chunksReceived === Math.ceil((12 * 1024 * 1024 + 4321) / CHUNK), `every chunk came from the Node seeder: ${JSON.stringify(fromNode)}`);
+  });
+
+  test('Chromium seeds, Node downloads: the file on disk has the SHA-256; no .part is left; exit code 0', async () => {
+    const shared = await files.file('from-browser.bin', 9 * 1024 * 1024 + 99);
+    const shareId = await shareFromDisk(browserSeeder.page, shared.path, 'from-browser.bin');
+    const out = join(work, 'from-browser-out');
+    const get = shoal(['get', shareId, '--out', out, '--name', 'node-getter'], 'state-getter');
+    const done = await get.waitFor((e) => e.event === 'done', 60_000, 'the Node download');
+    assert.equal(await get.exited, 0, `exit code 0; stderr: ${get.stderr()}`);
+    assert.equal(done.path, join(out, 'from-browser.bin'));
+    assert.equal(await sha256OfFile(join(out, 'from-browser.bin')), shared.sha256, 'the downloaded bytes are the original');
+    assert.deepEqual(await readdir(out), ['from-browser.bin'], 'only the finished file is left');
+  });
+
+  test('a swarm: a Chromium leecher pulls from a Node seeder and a Chromium seeder at once', async () => {
+    const leecher = await launchBrowser();
+    browsers.push(leecher);
+    await openApp(leecher.page, server.url);
+    // Both hold from-node.bin: the Node seeder, and the first browser that downloaded it.
+    await waitForState(leecher.page, (s) => (s.roomFiles.find((f) => f.id === nodeShareId)?.holders.length ?? 0) >= 2, 15_000, 'two holders of from-node.bin');
+    await leecher.page.getByRole('button', { name: 'Download from-node.bin' }).click({ timeout: 15_000 });
+    const state = await waitForState(leecher.page, (s) => s.shares.some((x) => x.id === nodeShareId && x.status === 'seeding'), 60_000, 'the swarm download');
+    assert.equal(await sha256ThroughServiceWorker(leecher.page, `/files/${nodeShareId}/from-node.bin`), nodeShared.sha256);
+    const browserSeederId = (await engineState(browserSeeder.page)).selfId;
+    const fromNode = state.peers.find((p) => p.name === 'node-seeder')?.chunksReceived ?? 0;
+    const fromBrowser = state.peers.find((p) => p.peerId === browserSeederId)?.chunksReceived ?? 0;
+    assert.ok(fromNode > 0 && fromBrowser > 0, `chunks came from both seeders: Node ${fromNode}, Chromium ${fromBrowser}`);
+    await leecher.close();
+    browsers.splice(browsers.indexOf(leecher), 1);
+  });
+
+  test('resume: shoal get killed with SIGKILL half-way, run again, fetches at most 64 chunks twice', async (t) => {
+    const size = 48 * 1024 * 1024;
+    const shared = await files.file('resume.bin', size);
+    const { shareId } = await seed(shared.path, 'resume-seeder');
+    const chunks = size / CHUNK;
+    const out = join(work, 'resume-out');
+    const first = shoal(['get', shareId, '--out', out, '--down-limit', '4M', '--name', 'resumer'], 'state-resumer');
+    const half = await first.waitFor((e) => e.event === 'progress' && (e.bytesDone as number) >= size / 2, 60_000, 'half of resume.bin');
+    first.child.kill('SIGKILL');
+    assert.equal(await first.exited, 'SIGKILL');
+    const reportedChunks = Math.floor((half.bytesDone as number) / CHUNK);
+    assert.ok(reportedChunks < chunks, 'killed before it finished');
+    const second = shoal(['get', shareId, '--out', out, '--name', 'resumer'], 'state-resumer');
+    const done = await second.waitFor((e) => e.event === 'done', 60_000, 'the resumed download');
+    assert.equal(await second.exited, 0);
+    assert.equal(await sha256OfFile(join(out, 'resume.bin')), shared.sha256);
+    const fetchedAgain = (done.peers as { chunksReceived: number }[]).reduce((n, p) => n + p.chunksReceived, 0);
+    const refetched = fetchedAgain - (chunks - reportedChunks);
+    t.diagnostic(`killed at ${reportedChunks}/${chunks} chunks reported; the rerun fetched ${fetchedAgain} (${refetched} twice)`);
+    assert.ok(refetched <= 64, `the rerun fetched ${fetchedAgain} chunks; ${chunks - reportedChunks} were missing when it was killed (${refetched} fetched twice)`);
+    assert.deepEqual(await readdir(out), ['resume.bin']);
+  });
+
+  test('a hostile Node seeder serving corrupted chunks is refused and banned; the download completes from an honest one', async () => {
+    const shared = await files.file('honest.bin', 6 * 1024 * 1024);
+    const evilDir = await mkdtemp(join(work, 'evil-'));
+    const evilPath = join(evilDir, 'honest.bin');
+    await copyFile(shared.path, evilPath);
+    const { shareId } = await seed(evilPath, 'evil-seeder');
+    // Every chunk of its copy is corrupted after it was hashed; its modification time is put back,
+    // so it still passes for the share it announced and serves the bad bytes.
+    const before_ = await stat(evilPath);
+    const handle = await open(evilPath, 'r+');
+    for (let offset = 100; offset < 6 * 1024 * 1024; offset += CHUNK) await handle.write(Buffer.from([0xff ^ (offset & 0xff)]), 0, 1, offset);
+    await handle.close();
+    await utimes(evilPath, before_.atime, before_.mtime);
+    // At first the hostile seeder is the only one: the download must refuse it, then ban it.
+    const out = join(work, 'hostile-out');
+    const get = shoal(['get', shareId, '--out', out, '--name', 'victim'], 'state-victim');
+    await get.waitFor((e) => e.event === 'note' && /Stopped using evil-seeder/.test(e.message as string), 60_000, 'the hostile seeder banned');
+    await seed(shared.path, 'honest-seeder');
+    const done = await get.waitFor((e) => e.event === 'done', 90_000, 'the download past a hostile seeder');
+    assert.equal(await get.exited, 0);
+    assert.equal(await sha256OfFile(join(out, 'honest.bin')), shared.sha256, 'no corrupted byte was kept');
+    const evil = (done.peers as { name: string; badChunks: number; chunksReceived: number }[]).find((p) => p.name === 'evil-seeder');
+    assert.ok(evil && evil.badChunks > 0 && evil.chunksReceived === 0, `the hostile seeder's chunks were all refused: ${JSON.stringify(done.peers)}`);
+    const ban = get.events.find((e: CliEvent) => e.event === 'note' && /Stopped using evil-seeder/.test(e.message as string));
+    assert.match(ban!.message as string, /failed SHA-256 verification/);
+  });
+
+  test('1 GiB Node to Node: the receiver’s memory grows less than 150 MiB', async () => {
+    const size = 1024 * 1024 * 1024;
+    const shared = await files.file('big.bin', size);
+    const { run: seeder, shareId } = await seed(shared.path, 'big-seeder');
+    const out = join(work, 'big-out');
+    const get = shoal(['get', shareId, '--out', out, '--name', 'big-getter'], 'state-big');
+    await get.waitFor((e) => e.event === 'progress' && e.status === 'downloading', 60_000, 'the 1 GiB download to start');
+    const start = await rss(get.child.pid!);
+    let peak = start;
+    const sampler = setInterval(() => void rss(get.child.pid!).then((r) => (peak = Math.max(peak, r))).catch(() => undefined), 250);
+    try {
+      await get.waitFor((e) => e.event === 'done', 240_000, 'the 1 GiB download');
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(await get.exited, 0);
+    console.log(`# 1 GiB Node->Node: receiver RSS ${(start / 2 ** 20).toFixed(0)} MiB at start, peak ${(peak / 2 ** 20).toFixed(0)} MiB (+${((peak - start) / 2 ** 20).toFixed(0)} MiB)`);
+    assert.ok(peak - start < 150 * 2 ** 20, `receiver RSS grew ${((peak - start) / 2 ** 20).toFixed(0)} MiB`);
+    assert.equal(await sha256OfFile(join(out, 'big.bin')), shared.sha256);
+    await stop(seeder);
+    await rm(out, { recursive: true, force: true });
+  });
+
+  test('Ctrl-C: a seeder stops with exit code 130 and its records stay for the next run', async () => {
+    assert.equal(await stop(nodeSeeder), 130, `stderr: ${nodeSeeder.stderr()}`);
+    const again = shoal(['seed', nodeShared.path, '--name', 'node-seeder'], 'state-node-seeder');
+    const hashed = await again.waitFor((e) => e.event === 'hashed', 30_000, 'the second seed');
+    assert.equal(hashed.cached, true, 'an unchanged file is not hashed again');
+    assert.equal(hashed.id, nodeShareId);
+    await again.waitFor((e) => e.event === 'seeding', 30_000, 'seeding again');
+  });
+});
