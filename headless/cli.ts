@@ -243,7 +243,7 @@ async function get(args: string[], flags: Flags, out: Output): Promise<number> {
   const peers = peer.engine.store.state.peers
     .filter((p) => p.chunksReceived > 0 || p.badChunks > 0)
     .map((p) => ({ id: p.peerId, name: p.name, chunksReceived: p.chunksReceived, badChunks: p.badChunks, path: connections[p.peerId]?.localCandidateType ?? p.path ?? null, remotePath: connections[p.peerId]?.remoteCandidateType ?? null }));
-  out.event({ event: 'done', id: shareId, name: outcome.share.name, size: outcome.share.size, sha256: record?.meta.fileHash, path, peers }, `done: ${path} (SHA-256 ${record?.meta.fileHash} verified)`);
+  out.event({ event: 'done', id: shareId, name: outcome.share.name, size: outcome.share.size, sha256: record?.meta.fileHash, path, peers, seconds: round(outcome.seconds), fromFirstChunk: round(outcome.fromFirstChunk) }, `done: ${path} (SHA-256 ${record?.meta.fileHash} verified)`);
   if (!flags.seed) {
     await peer.stop();
     return EXIT.ok;
@@ -253,7 +253,9 @@ async function get(args: string[], flags: Flags, out: Output): Promise<number> {
 }
 
 /** Resolves with the share once its download ends: seeding (done), failed, or paused for a full disk. */
-function downloadEnd(peer: HeadlessPeer, shareId: string, out: Output): Promise<{ share: ShareState }> {
+function downloadEnd(peer: HeadlessPeer, shareId: string, out: Output): Promise<{ share: ShareState; seconds: number; fromFirstChunk: number }> {
+  const started = performance.now();
+  let firstChunk = 0;
   return new Promise((resolveEnd) => {
     let bar: ReturnType<Output['bar']> | undefined;
     let lastNotice: string | undefined;
@@ -261,6 +263,7 @@ function downloadEnd(peer: HeadlessPeer, shareId: string, out: Output): Promise<
       if (state.notice && state.notice !== lastNotice) out.note((lastNotice = state.notice));
       const share = state.shares.find((s) => s.id === shareId);
       if (!share) return;
+      if (share.bytesDone > 0 && firstChunk === 0) firstChunk = performance.now();
       if (share.size > 0 && !bar) bar = out.bar(share.name, share.size);
       bar?.update(share.bytesDone, { speed: share.speed, etaSeconds: share.etaSeconds, peers: share.sources, status: share.status });
       out.progress({ event: 'progress', id: shareId, status: share.status, bytesDone: share.bytesDone, size: share.size, speed: Math.round(share.speed), eta: share.etaSeconds, peers: share.sources });
@@ -268,7 +271,8 @@ function downloadEnd(peer: HeadlessPeer, shareId: string, out: Output): Promise<
       if (share.status === 'seeding' || share.status === 'error' || diskFull) {
         bar?.stop();
         unsubscribe();
-        resolveEnd({ share });
+        const now = performance.now();
+        resolveEnd({ share, seconds: (now - started) / 1000, fromFirstChunk: (now - (firstChunk || now)) / 1000 });
       }
     });
   });
@@ -293,6 +297,8 @@ async function list(flags: Flags, out: Output): Promise<number> {
   await peer.stop();
   return EXIT.ok;
 }
+
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -17,7 +17,7 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux (getconf CLK_TCK)
 const MiB = 1024 * 1024;
 
 /** Busy (not idle, not iowait) milliseconds of the whole machine since boot. */
-function machineBusyMs(): number {
+export function machineBusyMs(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const [user, nice, system, , , irq, softirq, steal] = fields as number[];
   return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * TICK_MS;

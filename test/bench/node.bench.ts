@@ -1,0 +1,234 @@
+/**
+ * `npm run bench -- node`: the headless peer (`shoal`) against its ceilings, in one run, one JSON
+ * line per case:
+ *   node-to-node     `shoal seed` → `shoal get` (two processes, 256 MiB) vs a raw node-datachannel
+ *                    channel between two processes (64 KiB messages, 1 MiB high-water mark);
+ *                    goal ≥ 0.85× the raw speed
+ *   node-to-chromium `shoal seed` → the app in Chromium (128 MiB) vs a raw channel from a Node
+ *                    process to a Chromium page; goal ≥ 0.85×
+ *   hash-1gib        hashing a 1 GiB file as `shoal seed` does (every 64 KiB chunk and the whole
+ *                    file) vs `sha256sum` (the whole file only); goal ≥ 0.9× its speed
+ * BENCH_ROUNDS rounds (3 by default) alternate raw and Shoal; medians of the per-round ratios.
+ * Transfers are timed from the first chunk (or message) to the last, as the browser benchmark does,
+ * and report machine CPU per MiB (busy time from /proc/stat over the transfer) beside MiB/s.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser, openApp, randomFile, startServer, type RunningServer } from '../e2e/harness.js';
+import { runShoal, type CliRun } from '../e2e/shoal-cli.js';
+import { hashDiskFiles } from '../../headless/node-hasher.js';
+import { machineBusyMs } from './cpu-meter.js';
+import { RAW_SETUP, timedDownload } from './transfer-timing.js';
+
+const MiB = 1024 * 1024;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** A raw node-datachannel peer in its own process (raw-node-peer.mjs), answered message by message. */
+function rawNodePeer(): { child: ChildProcess; ask: <T>(message: object, answer: string) => Promise<T> } {
+  const child = fork('test/bench/raw-node-peer.mjs', [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: object, answer: string) =>
+    new Promise<T>((resolve) => {
+      const on = (reply: { type: string }) => {
+        if (reply.type !== answer) return;
+        child.off('message', on);
+        resolve(reply as T);
+      };
+      child.on('message', on);
+      child.send(message);
+    });
+  return { child, ask };
+}
+
+/** Machine CPU over `work`, per MiB moved. */
+async function withCpu<T>(mib: number, work: () => Promise<T>): Promise<{ result: T; cpuMsPerMib: number }> {
+  const before = machineBusyMs();
+  const result = await work();
+  return { result, cpuMsPerMib: (machineBusyMs() - before) / mib };
+}
+
+async function rawNodeToNode(bytes: number): Promise<{ mibps: number; cpuMsPerMib: number }> {
+  const sender = rawNodePeer();
+  const receiver = rawNodePeer();
+  try {
+    const { sdp: offer } = await sender.ask<{ sdp: string }>({ type: 'offer' }, 'offer');
+    const { sdp: answer } = await receiver.ask<{ sdp: string }>({ type: 'answer', sdp: offer }, 'answer');
+    await sender.ask({ type: 'accept', sdp: answer }, 'open');
+    receiver.child.send({ type: 'expect', bytes });
+    const { result, cpuMsPerMib } = await withCpu(bytes / MiB, async () => {
+      const received = receiver.ask<{ ms: number }>({ type: 'noop' }, 'received');
+      sender.child.send({ type: 'send', bytes });
+      return (await received).ms;
+    });
+    return { mibps: bytes / MiB / (result / 1000), cpuMsPerMib };
+  } finally {
+    sender.child.kill();
+    receiver.child.kill();
+  }
+}
+
+async function rawNodeToChromium(page: Page, bytes: number): Promise<{ mibps: number; cpuMsPerMib: number }> {
+  const sender = rawNodePeer();
+  try {
+    await page.evaluate(RAW_SETUP);
+    const { sdp: offer } = await sender.ask<{ sdp: string }>({ type: 'offer' }, 'offer');
+    const answer = await page.evaluate(
+      `(async () => {
+        const pc = rawConnection();
+        Object.assign(window, { rawExpected: ${bytes}, rawBytes: 0, rawStarted: 0 });
+        window.rawReceived = new Promise((resolve) => (window.rawDone = resolve));
+        pc.ondatachannel = ({ channel }) => {
+          channel.binaryType = 'arraybuffer';
+          channel.onmessage = (event) => {
+            if (rawStarted === 0) rawStarted = performance.now();
+            rawBytes += event.data.byteLength;
+            if (rawBytes >= rawExpected) rawDone(performance.now() - rawStarted);
+          };
+        };
+        await pc.setRemoteDescription({ type: 'offer', sdp: ${JSON.stringify(offer)} });
+        await pc.setLocalDescription();
+        await rawGathered(pc);
+        return pc.localDescription.sdp;
+      })()`,
+    );
+    await sender.ask({ type: 'accept', sdp: answer }, 'open');
+    const { result, cpuMsPerMib } = await withCpu(bytes / MiB, async () => {
+      const received = page.evaluate('rawReceived') as Promise<number>;
+      sender.child.send({ type: 'send', bytes });
+      return received;
+    });
+    await page.evaluate('rawPcs.forEach((pc) => pc.close())');
+    return { mibps: bytes / MiB / (result / 1000), cpuMsPerMib };
+  } finally {
+    sender.child.kill();
+  }
+}
+
+const server: RunningServer = await startServer();
+const work = await mkdtemp(join(tmpdir(), 'shoal-bench-node-'));
+const runs: CliRun[] = [];
+const shoal = (args: string[], state: string) => {
+  const run = runShoal([...args, '--server', server.url, '--state', join(work, state)], { cwd: work });
+  runs.push(run);
+  return run;
+};
+
+try {
+  // ---- Node to Node ----
+  {
+    const size = 256 * MiB;
+    const file = await randomFile('n2n.bin', size);
+    const seeder = shoal(['seed', file.path, '--name', 'bench-seeder'], 'seeder');
+    const shareId = (await seeder.waitFor((e) => e.event === 'seeding', 60_000, 'seeding')).id as string;
+    const rounds: { raw: number; shoal: number; rawCpu: number; shoalCpu: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const raw = await rawNodeToNode(size);
+      const out = join(work, `n2n-${i}`);
+      const before = machineBusyMs();
+      const get = shoal(['get', shareId, '--out', out, '--name', `bench-getter-${i}`], `getter-${i}`);
+      const done = await get.waitFor((e) => e.event === 'done', 300_000, 'the download');
+      const cpuMs = machineBusyMs() - before; // includes the getter's start and connection setup
+      await get.exited;
+      const fromFirstChunk = done.fromFirstChunk as number;
+      rounds.push({ raw: raw.mibps, shoal: size / MiB / fromFirstChunk, rawCpu: raw.cpuMsPerMib, shoalCpu: cpuMs / (size / MiB) });
+      await rm(out, { recursive: true, force: true });
+    }
+    seeder.child.kill('SIGINT');
+    await seeder.exited;
+    await file.cleanup();
+    console.log(
+      JSON.stringify({
+        case: 'node-to-node',
+        mib: size / MiB,
+        rounds: ROUNDS,
+        rawMibps: round2(median(rounds.map((r) => r.raw))),
+        shoalMibps: round2(median(rounds.map((r) => r.shoal))),
+        ratio: round2(median(rounds.map((r) => r.shoal / r.raw))),
+        goal: 0.85,
+        rawCpuMsPerMib: round2(median(rounds.map((r) => r.rawCpu))),
+        shoalCpuMsPerMib: round2(median(rounds.map((r) => r.shoalCpu))),
+        cpuRatio: round2(median(rounds.map((r) => r.shoalCpu / r.rawCpu))),
+        perRound: rounds.map((r) => ({ raw: round2(r.raw), shoal: round2(r.shoal) })),
+      }),
+    );
+  }
+
+  // ---- Node to Chromium ----
+  {
+    const size = 128 * MiB;
+    const file = await randomFile('n2c.bin', size);
+    const seeder = shoal(['seed', file.path, '--name', 'bench-seeder'], 'seeder-c');
+    const shareId = (await seeder.waitFor((e) => e.event === 'seeding', 60_000, 'seeding')).id as string;
+    const rounds: { raw: number; shoal: number; rawCpu: number; shoalCpu: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const browser = await launchBrowser();
+      try {
+        await openApp(browser.page, server.url);
+        const raw = await rawNodeToChromium(browser.page, size);
+        const before = machineBusyMs();
+        const timed = await timedDownload(browser.page, 'n2c.bin', shareId);
+        const cpuMs = machineBusyMs() - before;
+        rounds.push({ raw: raw.mibps, shoal: size / MiB / timed.fromFirstChunk, rawCpu: raw.cpuMsPerMib, shoalCpu: cpuMs / (size / MiB) });
+      } finally {
+        await browser.close();
+      }
+    }
+    seeder.child.kill('SIGINT');
+    await seeder.exited;
+    await file.cleanup();
+    console.log(
+      JSON.stringify({
+        case: 'node-to-chromium',
+        mib: size / MiB,
+        rounds: ROUNDS,
+        rawMibps: round2(median(rounds.map((r) => r.raw))),
+        shoalMibps: round2(median(rounds.map((r) => r.shoal))),
+        ratio: round2(median(rounds.map((r) => r.shoal / r.raw))),
+        goal: 0.85,
+        rawCpuMsPerMib: round2(median(rounds.map((r) => r.rawCpu))),
+        shoalCpuMsPerMib: round2(median(rounds.map((r) => r.shoalCpu))),
+        cpuRatio: round2(median(rounds.map((r) => r.shoalCpu / r.rawCpu))),
+        perRound: rounds.map((r) => ({ raw: round2(r.raw), shoal: round2(r.shoal) })),
+      }),
+    );
+  }
+
+  // ---- hashing 1 GiB ----
+  {
+    const size = 1024 * MiB;
+    const file = await randomFile('hash.bin', size);
+    execFileSync('sha256sum', [file.path]); // the page cache holds it for both
+    const rounds: { sha256sum: number; shoal: number; shoalCpu: number; sumCpu: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      let started = performance.now();
+      const sum = await withCpu(size / MiB, async () => execFileSync('sha256sum', [file.path]));
+      const sumSeconds = (performance.now() - started) / 1000;
+      started = performance.now();
+      const ours = await withCpu(size / MiB, () => hashDiskFiles([{ at: file.path, size }]));
+      const shoalSeconds = (performance.now() - started) / 1000;
+      if (!sum.result.toString().startsWith(ours.result.fileHash)) throw new Error('the whole-file hashes differ');
+      rounds.push({ sha256sum: size / MiB / sumSeconds, shoal: size / MiB / shoalSeconds, sumCpu: sum.cpuMsPerMib, shoalCpu: ours.cpuMsPerMib });
+    }
+    await file.cleanup();
+    console.log(
+      JSON.stringify({
+        case: 'hash-1gib',
+        sha256sumMibps: round2(median(rounds.map((r) => r.sha256sum))),
+        shoalMibps: round2(median(rounds.map((r) => r.shoal))),
+        ratio: round2(median(rounds.map((r) => r.shoal / r.sha256sum))),
+        goal: 0.9,
+        sha256sumCpuMsPerMib: round2(median(rounds.map((r) => r.sumCpu))),
+        shoalCpuMsPerMib: round2(median(rounds.map((r) => r.shoalCpu))),
+        note: 'shoal computes every 64 KiB chunk hash and the whole-file hash in one read; sha256sum the whole-file hash only',
+      }),
+    );
+  }
+} finally {
+  for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGINT');
+  await server.stop();
+  await rm(work, { recursive: true, force: true });
+}
