@@ -232,7 +232,8 @@ async function get(args: string[], flags: Flags, out: Output): Promise<number> {
   if ('exit' in outcome) return outcome.exit;
   if (outcome.share.status !== 'seeding') {
     const paused = outcome.share.status === 'paused';
-    out.error(outcome.share.error ?? 'the download failed', paused ? 'disk-full' : 'failed');
+    const why = paused ? `Paused: the disk holding ${downloadDir} is full. Everything received so far is kept; free some space and run this command again.` : (outcome.share.error ?? 'the download failed');
+    out.error(why, paused ? 'disk-full' : 'failed');
     await peer.stop();
     return paused ? EXIT.diskFull : EXIT.failed;
   }

@@ -9,10 +9,12 @@
  *   hash-1gib        hashing a 1 GiB file as `shoal seed` does (every 64 KiB chunk and the whole
  *                    file) vs `sha256sum` (the whole file only); goal ≥ 0.9× its speed
  * BENCH_ROUNDS rounds (3 by default) alternate raw and Shoal; medians of the per-round ratios.
+ * BENCH_CASES=n2n,n2c,hash picks cases.
  * Transfers are timed from the first chunk (or message) to the last, as the browser benchmark does,
  * and report machine CPU per MiB (busy time from /proc/stat over the transfer) beside MiB/s.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ import { RAW_SETUP, timedDownload } from './transfer-timing.js';
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CASES = (process.env.BENCH_CASES ?? 'n2n,n2c,hash').split(',');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -42,6 +45,12 @@ function rawNodePeer(): { child: ChildProcess; ask: <T>(message: object, answer:
       child.send(message);
     });
   return { child, ask };
+}
+
+/** CPU milliseconds a process has used (user + system, all its threads). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Machine CPU over `work`, per MiB moved. */
@@ -71,7 +80,7 @@ async function rawNodeToNode(bytes: number): Promise<{ mibps: number; cpuMsPerMi
   }
 }
 
-async function rawNodeToChromium(page: Page, bytes: number): Promise<{ mibps: number; cpuMsPerMib: number }> {
+async function rawNodeToChromium(page: Page, bytes: number): Promise<{ mibps: number; cpuMsPerMib: number; senderCpuMsPerMib: number }> {
   const sender = rawNodePeer();
   try {
     await page.evaluate(RAW_SETUP);
@@ -96,13 +105,15 @@ async function rawNodeToChromium(page: Page, bytes: number): Promise<{ mibps: nu
       })()`,
     );
     await sender.ask({ type: 'accept', sdp: answer }, 'open');
+    const senderBefore = processCpuMs(sender.child.pid!);
     const { result, cpuMsPerMib } = await withCpu(bytes / MiB, async () => {
       const received = page.evaluate('rawReceived') as Promise<number>;
       sender.child.send({ type: 'send', bytes });
       return received;
     });
+    const senderCpuMsPerMib = (processCpuMs(sender.child.pid!) - senderBefore) / (bytes / MiB);
     await page.evaluate('rawPcs.forEach((pc) => pc.close())');
-    return { mibps: bytes / MiB / (result / 1000), cpuMsPerMib };
+    return { mibps: bytes / MiB / (result / 1000), cpuMsPerMib, senderCpuMsPerMib };
   } finally {
     sender.child.kill();
   }
@@ -119,7 +130,7 @@ const shoal = (args: string[], state: string) => {
 
 try {
   // ---- Node to Node ----
-  {
+  if (CASES.includes('n2n')) {
     const size = 256 * MiB;
     const file = await randomFile('n2n.bin', size);
     const seeder = shoal(['seed', file.path, '--name', 'bench-seeder'], 'seeder');
@@ -158,21 +169,23 @@ try {
   }
 
   // ---- Node to Chromium ----
-  {
+  if (CASES.includes('n2c')) {
     const size = 128 * MiB;
     const file = await randomFile('n2c.bin', size);
     const seeder = shoal(['seed', file.path, '--name', 'bench-seeder'], 'seeder-c');
     const shareId = (await seeder.waitFor((e) => e.event === 'seeding', 60_000, 'seeding')).id as string;
-    const rounds: { raw: number; shoal: number; rawCpu: number; shoalCpu: number }[] = [];
+    const rounds: { raw: number; shoal: number; rawCpu: number; shoalCpu: number; rawSender: number; seeder: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const browser = await launchBrowser();
       try {
         await openApp(browser.page, server.url);
         const raw = await rawNodeToChromium(browser.page, size);
         const before = machineBusyMs();
+        const seederBefore = processCpuMs(seeder.child.pid!);
         const timed = await timedDownload(browser.page, 'n2c.bin', shareId);
         const cpuMs = machineBusyMs() - before;
-        rounds.push({ raw: raw.mibps, shoal: size / MiB / timed.fromFirstChunk, rawCpu: raw.cpuMsPerMib, shoalCpu: cpuMs / (size / MiB) });
+        const seederMs = processCpuMs(seeder.child.pid!) - seederBefore;
+        rounds.push({ raw: raw.mibps, shoal: size / MiB / timed.fromFirstChunk, rawCpu: raw.cpuMsPerMib, shoalCpu: cpuMs / (size / MiB), rawSender: raw.senderCpuMsPerMib, seeder: seederMs / (size / MiB) });
       } finally {
         await browser.close();
       }
@@ -192,13 +205,16 @@ try {
         rawCpuMsPerMib: round2(median(rounds.map((r) => r.rawCpu))),
         shoalCpuMsPerMib: round2(median(rounds.map((r) => r.shoalCpu))),
         cpuRatio: round2(median(rounds.map((r) => r.shoalCpu / r.rawCpu))),
+        // The Node side alone: the raw sender process, and the shoal seeder process.
+        rawSenderCpuMsPerMib: round2(median(rounds.map((r) => r.rawSender))),
+        seederCpuMsPerMib: round2(median(rounds.map((r) => r.seeder))),
         perRound: rounds.map((r) => ({ raw: round2(r.raw), shoal: round2(r.shoal) })),
       }),
     );
   }
 
   // ---- hashing 1 GiB ----
-  {
+  if (CASES.includes('hash')) {
     const size = 1024 * MiB;
     const file = await randomFile('hash.bin', size);
     execFileSync('sha256sum', [file.path]); // the page cache holds it for both

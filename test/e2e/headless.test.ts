@@ -6,11 +6,12 @@
  * loopback cannot prove: every address is 127.0.0.1) in the network lab: lab-nat.test.ts.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdtemp, open, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { engineState, launchBrowser, openApp, sha256ThroughServiceWorker, shareFromDisk, startServer, testFiles, waitForState, type LaunchedBrowser, type RunningServer } from './harness.js';
 import { runShoal, type CliEvent, type CliRun } from './shoal-cli.js';
@@ -188,6 +189,75 @@ describe('headless peer: shoal seed / get against browsers', { timeout: 600_000 
     assert.equal(await sha256OfFile(join(out, 'big.bin')), shared.sha256);
     await stop(seeder);
     await rm(out, { recursive: true, force: true });
+  });
+
+  test('a private share: shoal seed --private gives a #/p/ link; a browser in the room sees nothing without it, opens it and downloads; the server log never holds its id or name', async () => {
+    const shared = await files.file('private-7d1e.bin', 3 * 1024 * 1024 + 17);
+    const run = shoal(['seed', shared.path, '--private', '--room', 'headless-private', '--name', 'private-seeder'], 'state-private');
+    const seeding = await run.waitFor((e) => e.event === 'seeding', 60_000, 'the private share seeding');
+    const shareId = seeding.id as string;
+    assert.match(seeding.link as string, new RegExp(`^${server.url}/\\?room=headless-private#/p/${shareId}\\.[A-Za-z0-9_-]{22}$`));
+    const friend = await launchBrowser();
+    browsers.push(friend);
+    await openApp(friend.page, `${server.url}/?room=headless-private`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.deepEqual((await engineState(friend.page)).roomFiles, [], 'without the link the room lists nothing');
+    await friend.page.goto('about:blank');
+    await friend.page.goto(seeding.link as string);
+    await waitForState(friend.page, (s) => s.shares.some((x) => x.id === shareId && x.status === 'seeding'), 60_000, 'the private download');
+    assert.equal(await sha256ThroughServiceWorker(friend.page, `/files/${shareId}/private-7d1e.bin`), shared.sha256);
+    for (const secretThing of [shareId, 'private-7d1e']) assert.equal(server.log().includes(secretThing), false, `the server log holds ${secretThing}`);
+    await stop(run);
+  });
+
+  test('a folder: shoal seed DIR is one share a browser downloads file by file, and shoal get writes back as the same tree', async () => {
+    const dir = await mkdtemp(join(work, 'folder-src-'));
+    const tree: Record<string, Buffer> = { 'a.txt': Buffer.from('alpha\n'), 'sub/deep/b.bin': randomBytes(200_000), 'sub/empty.txt': Buffer.alloc(0), 'z.bin': randomBytes(70_000) };
+    for (const [path, bytes] of Object.entries(tree)) {
+      await mkdir(dirname(join(dir, 'album', path)), { recursive: true });
+      await writeFile(join(dir, 'album', path), bytes);
+    }
+    const { run, shareId } = await seed(join(dir, 'album'), 'folder-seeder');
+    const viewer = await launchBrowser();
+    browsers.push(viewer);
+    await openApp(viewer.page, server.url);
+    await viewer.page.getByRole('button', { name: 'Download album' }).click({ timeout: 15_000 });
+    await waitForState(viewer.page, (s) => s.shares.some((x) => x.id === shareId && x.status === 'seeding'), 60_000, 'the folder in the browser');
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    assert.equal(await sha256ThroughServiceWorker(viewer.page, `/files/${shareId}/album/sub/deep/b.bin`), sha(tree['sub/deep/b.bin']!));
+    const out = join(work, 'folder-out');
+    const get = shoal(['get', shareId, '--out', out, '--name', 'folder-getter'], 'state-folder-getter');
+    await get.waitFor((e) => e.event === 'done', 60_000, 'the folder download');
+    assert.equal(await get.exited, 0);
+    for (const [path, bytes] of Object.entries(tree)) assert.equal(sha(await readFile(join(out, 'album', path))), sha(bytes), path);
+    await stop(run);
+  });
+
+  test('a disk that fills mid-download pauses it with a message (exit code 3); once there is room, a rerun finishes it', { skip: process.getuid?.() === 0 ? false : 'mounting a small tmpfs needs root' }, async () => {
+    const size = 24 * 1024 * 1024;
+    const shared = await files.file('fills-disk.bin', size);
+    const { run, shareId } = await seed(shared.path, 'disk-seeder');
+    const small = await mkdtemp(join(tmpdir(), 'shoal-small-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', small]);
+    try {
+      const first = shoal(['get', shareId, '--out', small, '--down-limit', '4M', '--name', 'disk-getter'], 'state-disk-getter');
+      await first.waitFor((e) => e.event === 'progress' && (e.bytesDone as number) > 4 * 1024 * 1024, 60_000, 'the download under way');
+      // Something else fills the disk: what is left is less than the download still needs.
+      await writeFile(join(small, 'filler'), Buffer.alloc(12 * 1024 * 1024));
+      const paused = await first.waitFor((e) => e.event === 'error', 60_000, 'the pause');
+      assert.equal(paused.code, 'disk-full');
+      assert.match(paused.message as string, /full/);
+      assert.equal(await first.exited, 3);
+      await rm(join(small, 'filler'));
+      const second = shoal(['get', shareId, '--out', small, '--name', 'disk-getter'], 'state-disk-getter');
+      await second.waitFor((e) => e.event === 'done', 60_000, 'the download after room was made');
+      assert.equal(await second.exited, 0);
+      assert.equal(await sha256OfFile(join(small, 'fills-disk.bin')), shared.sha256);
+    } finally {
+      execFileSync('umount', [small]);
+      await rm(small, { recursive: true, force: true });
+      await stop(run);
+    }
   });
 
   test('Ctrl-C: a seeder stops with exit code 130 and its records stay for the next run', async () => {

@@ -16,9 +16,9 @@ export interface CliRun {
 
 const SHOAL = resolve('dist/headless/shoal.js');
 
-/** Runs `shoal ARGS --json`; `inNamespace` runs it on a network lab host (`ip netns exec`). */
-export function runShoal(args: string[], options: { cwd?: string; env?: Record<string, string>; inNamespace?: string } = {}): CliRun {
-  const command = [process.execPath, SHOAL, ...args, '--json'];
+/** Runs `shoal ARGS --json`; `inNamespace` runs it on a network lab host (`ip netns exec`); `nodeArgs` go to Node (e.g. --cpu-prof). */
+export function runShoal(args: string[], options: { cwd?: string; env?: Record<string, string>; inNamespace?: string; nodeArgs?: string[] } = {}): CliRun {
+  const command = [process.execPath, ...(options.nodeArgs ?? []), SHOAL, ...args, '--json'];
   if (options.inNamespace) command.unshift('ip', 'netns', 'exec', options.inNamespace);
   const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: CliEvent[] = [];
