@@ -68,6 +68,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const out = new Output(flags.json);
   try {
+    // Every option is checked before any work (a typo must not show up after hashing 50 GB).
+    rate(flags['up-limit'], 'up-limit');
+    rate(flags['down-limit'], 'down-limit');
+    room(flags);
+    server(flags);
     if (command === 'seed') return await seed(args, flags, out);
     if (command === 'get') return await get(args, flags, out);
     if (command === 'ls') return await list(flags, out);
