@@ -2,7 +2,8 @@
 import { CONNECT_TIMEOUT_MS } from './constants.js';
 
 export class PeerConnectError extends Error {
-  override name = 'PeerConnectError';
+  static readonly errorName = 'PeerConnectError';
+  override name = PeerConnectError.errorName;
 }
 
 /** Resolves once `channel` is open; rejects (and closes it) on error or after `timeoutMs`. */

@@ -8,7 +8,7 @@
  */
 import { Bitfield, chunkCount, derivePrivateKeys, encodeMetadata, parsePrivateSecret, type ConnectionFingerprints, type PrivateKeys, type ShareMetadata } from '../protocol/index.js';
 import { channelOpened } from './channel-open.js';
-import type { ChunkStorage } from './chunk-storage.js';
+import { isError, SourceChangedError, SourcePermissionError, type ChunkStorage } from './chunk-storage.js';
 import { Download, type SourceEndReason } from './download.js';
 import { NotAuthenticatedError, proveToSeeder } from './private-gate.js';
 import { RateLimiter, type RateLimits } from './rate-limiter.js';
@@ -89,7 +89,7 @@ export class DataPlane {
         this.#scheduleReport();
       },
       onReadFailed: (shareId, error) => {
-        if (error.name !== 'SourceChangedError' && error.name !== 'SourcePermissionError') return;
+        if (!isError(error, SourceChangedError) && !isError(error, SourcePermissionError)) return;
         if (!this.#seeding.get(shareId)) return;
         this.#seeding.remove(shareId);
         this.events.seedFailed(shareId, error.name, error.message);

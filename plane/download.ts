@@ -21,7 +21,7 @@ import {
   WireErrorCode,
 } from '../protocol/index.js';
 import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from './constants.js';
-import { FileHashMismatchError, type ChunkStorage } from './chunk-storage.js';
+import { FileHashMismatchError, isError, StorageFullError, type ChunkStorage } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
 import { MetadataParts } from './metadata-parts.js';
 import { PiecePicker, pipelineDepth } from './piece-picker.js';
@@ -273,7 +273,7 @@ export class Download {
       stored = await this.components.storage.writeVerifiedChunk(this.shareId, index, data);
     } catch (error) {
       this.#verifying.delete(index);
-      if ((error as Error).name === 'StorageFullError') {
+      if (isError(error, StorageFullError)) {
         // Not a failure: nothing was marked that is not on disk. Wait for room, then go on.
         picker.release(index);
         if (!this.#paused) {

@@ -28,7 +28,8 @@ export const INTERCEPTED = 'this connection was intercepted (the private share\'
 export const INTERCEPTED_SEEDER = 'this connection was intercepted, or the peer lacks the link (its proof of the private share does not match): nothing of the share was sent';
 
 export class NotAuthenticatedError extends Error {
-  override name = 'NotAuthenticatedError';
+  static readonly errorName = 'NotAuthenticatedError';
+  override name = NotAuthenticatedError.errorName;
 }
 
 const nonce = () => globalThis.crypto.getRandomValues(new Uint8Array(AUTH_NONCE_BYTES));

@@ -12,6 +12,7 @@ import { downloadZip } from 'client-zip';
 import { FILES_PREFIX, parseFileUrl, placeFiles } from '../protocol/index.js';
 import { getStoredShare, openShareDb, type StoredShare } from '../workers/share-records.js';
 import { shareBlob } from '../workers/stored-file.js';
+import { isError, SourcePermissionError } from '../workers/source-file.js';
 import { contentTypeOfPath, fileSecurityHeaders, safeContentType } from './content-type.js';
 import { findReader, readFromPlane, StreamStalledError } from './plane-stream.js';
 import { contentDisposition, parseRange } from './range.js';
@@ -113,8 +114,8 @@ async function readShare(record: StoredShare): Promise<Blob | Response> {
   try {
     share = await shareBlob(record);
   } catch (error) {
-    const { name, message } = error as Error;
-    if (name === 'SourcePermissionError') return textResponse(403, `${message}: open Shoal and press Allow reading.`);
+    const { message } = error as Error;
+    if (isError(error, SourcePermissionError)) return textResponse(403, `${message}: open Shoal and press Allow reading.`);
     return textResponse(409, `${message}, so Shoal does not serve it as this share.`);
   }
   if (!share || share.size !== record.meta.size) return textResponse(404, 'The share is listed but its data is missing from storage.');

@@ -7,15 +7,10 @@
 import type { ByteFile } from './byte-store.js';
 import type { ShareSource } from './share-records.js';
 
-/** The file behind a share is gone, unreadable, or not what was hashed. */
-export class SourceChangedError extends Error {
-  override name = 'SourceChangedError';
-}
+import { SourceChangedError, SourcePermissionError } from '../plane/chunk-storage.js';
 
-/** A share's file can no longer be read without the user's permission (after a browser restart). */
-export class SourcePermissionError extends Error {
-  override name = 'SourcePermissionError';
-}
+// What a read of the user's file throws: owned by the data plane's storage contract.
+export { isError, SourceChangedError, SourcePermissionError } from '../plane/chunk-storage.js';
 
 /** Whether `file` still looks like the file that was hashed (same size and modification time). */
 export function matchesSource(file: File, source: ShareSource): boolean {

@@ -1,14 +1,12 @@
-/** Errors the storage worker throws; the page tells them apart by `name` (Comlink carries it across). */
+/** Errors the storage worker throws; the page tells them apart by `name` (Comlink carries it across; see isError in plane/chunk-storage.ts). */
 
 /** A share or download does not fit the browser's storage quota: refused before anything is written. */
 export class StorageQuotaError extends Error {
   override name = 'StorageQuotaError';
 }
 
-/** The disk (not the quota) ran out mid-way: nothing is lost, the download can go on once there is room. */
-export class StorageFullError extends Error {
-  override name = 'StorageFullError';
-}
+// The disk ran out mid-way: the data plane's contract owns it (it pauses the download).
+export { StorageFullError } from '../plane/chunk-storage.js';
 
 export class StorageNotFoundError extends Error {
   override name = 'StorageNotFoundError';

@@ -5,6 +5,9 @@
 import * as Comlink from 'comlink';
 import { Bitfield, CHANNEL_LABEL, chunkCount, connectionFingerprints, newPrivateSecret, type ServerMessage } from '../../protocol/index.js';
 import type { DownloadInspection, PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
+import { isError } from '../../plane/chunk-storage.js';
+import { PeerConnectError } from '../../plane/channel-open.js';
+import { NotAuthenticatedError } from '../../plane/private-gate.js';
 import { ShareImports } from './import-share.js';
 import { DiskShares } from './disk-shares.js';
 import { restoreStoredShares } from './stored-shares.js';
@@ -326,8 +329,8 @@ export class Engine {
       await this.#plane.addSource(shareId, Comlink.transfer(channel, [channel as unknown as Transferable]), remoteId, this.#channels.hold(release), fingerprints);
       this.transfers.pulledFrom(shareId, peerName(this.#state.current, remoteId));
     } catch (error) {
-      if ((error as Error).name === 'NotAuthenticatedError') throw error;
-      const why = (error as Error).name === 'PeerConnectError' && link ? `: ${await describeFailure(link.pc)}` : '';
+      if (isError(error, NotAuthenticatedError)) throw error;
+      const why = isError(error, PeerConnectError) && link ? `: ${await describeFailure(link.pc)}` : '';
       throw new Error(`could not connect: ${(error as Error).message}${why}`);
     }
   }

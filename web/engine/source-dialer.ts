@@ -6,6 +6,8 @@
  * lives until its AbortSignal aborts, which also cancels the retries it has pending.
  */
 import type { SourceEndReason } from '../../plane/download.js';
+import { isError } from '../../plane/chunk-storage.js';
+import { NotAuthenticatedError } from '../../plane/private-gate.js';
 import { RETRY_MAX_MS, RETRY_MIN_MS } from './constants.js';
 
 export interface SourceDialerOptions {
@@ -56,7 +58,7 @@ export class SourceDialer {
       this.#failures.delete(key);
     } catch (error) {
       // A private share's proof that failed (an intercepted connection) is not tried again.
-      const reason = (error as Error).name === 'NotAuthenticatedError' ? 'protocol' : 'unreachable';
+      const reason = isError(error, NotAuthenticatedError) ? 'protocol' : 'unreachable';
       if (this.#downloads.get(shareId) === dialing) this.ended(shareId, remoteId, reason, (error as Error).message);
     }
   }
