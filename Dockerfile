@@ -11,6 +11,7 @@ COPY web ./web
 COPY workers ./workers
 COPY sw ./sw
 COPY server ./server
+COPY headless ./headless
 RUN NODE_ENV=production node esbuild.config.mjs
 
 # Run stage: production dependencies only, non-root, dumb-init as PID 1 so signals reach Node.
@@ -26,4 +27,5 @@ EXPOSE 8080/tcp 3478/udp 3479/udp 49160-49259/udp
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/api/health').then(r=>r.json()).then(h=>process.exit(h.status==='ok'?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["dumb-init", "--"]
+# The server; the same image runs the headless peer too: `docker run IMAGE node dist/headless/shoal.js seed …`.
 CMD ["node", "dist/server/main.js"]

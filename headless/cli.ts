@@ -10,7 +10,7 @@
 import { hostname, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isSha256Hex } from '../protocol/index.js';
+import { Bitfield, isSha256Hex } from '../protocol/index.js';
 import { roomFromInput } from '../web/ui/room-code.js';
 import { parseShoalLink, shareLink } from '../web/ui/routes.js';
 import { roomKeyOf } from '../web/engine/share-rooms.js';
@@ -226,14 +226,21 @@ async function get(args: string[], flags: Flags, out: Output): Promise<number> {
   const stateDirectory = stateDir(flags);
   const downloadDir = resolve(flags.out ?? '.');
   const peer = await start(flags, { server: base, stateDir: stateDirectory, downloadDir, only: new Set([shareId]), ...(code ? { room: code } : {}) });
-  const stopped = untilStopped(peer, out);
+  // Ctrl-C at any point from here saves what is verified, says how much, and exits 130.
+  const stopped = untilStopped(peer, out).then(async (exit) => {
+    const left = await peer.storage.partial(shareId).catch(() => undefined);
+    if (left) out.event({ event: 'stopped', id: shareId, chunksDone: new Bitfield(left.meta.chunkHashes.length, left.bitfield).count, chunks: left.meta.chunkHashes.length }, 'progress saved: run the same command again to resume');
+    await peer.storage.close();
+    return { exit };
+  });
   if (link?.secret) await peer.engine.expectPrivate(shareId, link.secret);
-  await welcomed(peer, base, out);
+  const interrupted = await Promise.race([welcomed(peer, base, out).then(() => undefined), stopped]);
+  if (interrupted) return interrupted.exit;
   const current = () => peer.engine.store.state.shares.find((s) => s.id === shareId);
   // A download left by an earlier run resumes on its own in its room; download() joins it, or starts one.
   if (current()?.status !== 'seeding') void peer.engine.download(shareId);
   const finished = downloadEnd(peer, shareId, out);
-  const outcome = await Promise.race([finished, stopped.then((exit) => ({ exit }))]);
+  const outcome = await Promise.race([finished, stopped]);
   if ('exit' in outcome) return outcome.exit;
   if (outcome.share.status !== 'seeding') {
     const paused = outcome.share.status === 'paused';
@@ -255,7 +262,7 @@ async function get(args: string[], flags: Flags, out: Output): Promise<number> {
     return EXIT.ok;
   }
   out.note('seeding it; Ctrl-C stops');
-  return stopped;
+  return (await stopped).exit;
 }
 
 /** Resolves with the share once its download ends: seeding (done), failed, or paused for a full disk. */

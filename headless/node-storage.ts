@@ -192,6 +192,11 @@ export class NodeStorage implements StoragePort, ChunkStorage {
 
   // ---- the data plane's side (ChunkStorage) ----
 
+  async partial(shareId: string): Promise<{ meta: ShareMetadata; bitfield: Uint8Array } | undefined> {
+    const share = await this.getShare(shareId);
+    return share && !share.complete ? { meta: share.meta, bitfield: share.bitfield } : undefined;
+  }
+
   /** Creates (or reopens, to resume) a download: its record, its files (sparse), after checking the disk has room. */
   async allocate(shareId: string, meta: ShareMetadata): Promise<Uint8Array> {
     let record = await this.#record(shareId);

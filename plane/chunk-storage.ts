@@ -6,6 +6,8 @@ import type { ShareMetadata } from '../protocol/index.js';
  * that worker, or their Comlink proxies where it runs on the page.
  */
 export interface ChunkStorage {
+  /** What is stored of an unfinished download (its metadata and the chunks on disk), to resume it from; undefined if none. */
+  partial(shareId: string): Promise<{ meta: ShareMetadata; bitfield: Uint8Array } | undefined>;
   allocate(shareId: string, meta: ShareMetadata): Promise<Uint8Array>;
   /** Stores a verified chunk; `data`'s buffer is the caller's no longer (storage may take it without a copy). StorageFullError: the disk is full. */
   writeVerifiedChunk(shareId: string, index: number, data: Uint8Array): Promise<boolean>;

@@ -4,12 +4,17 @@
  * (Chromium), the plane runs in the storage worker, so a chunk goes from the network to the disk
  * without passing through the page's main thread or a worker message. Elsewhere it runs on the page
  * and reaches storage through Comlink. The engine drives it through the async methods below and
- * hears back through PlaneEvents. Chunk and byte counts are sent in batches, every PROGRESS_MS.
+ * hears back through PlaneEvents. Chunk and byte counts, and each download's status, speed and
+ * sources, are sent in batches, every PROGRESS_MS, and at once when a status changes.
  */
 import { Bitfield, chunkCount, derivePrivateKeys, encodeMetadata, parsePrivateSecret, type ConnectionFingerprints, type PrivateKeys, type ShareMetadata } from '../protocol/index.js';
 import { channelOpened } from './channel-open.js';
 import { isError, SourceChangedError, SourcePermissionError, type ChunkStorage } from './chunk-storage.js';
-import { Download, type SourceEndReason } from './download.js';
+import { Download, type DownloadStatus, type SourceEndReason } from './download.js';
+import { SPEED_WINDOW_MS } from './constants.js';
+import { SpeedMeter } from './speed-meter.js';
+
+export type { DownloadStatus };
 import { NotAuthenticatedError, proveToSeeder } from './private-gate.js';
 import { RateLimiter, type RateLimits } from './rate-limiter.js';
 import { Seeding } from './seeding.js';
@@ -26,8 +31,12 @@ export class NoSuchDownloadError extends Error {
 }
 
 export interface PlaneProgress {
-  /** Per download: bytes now stored, and bytes that landed since the last report. */
-  downloads: { shareId: string; bytesDone: number; bytesAdded: number }[];
+  /**
+   * Per download whose counts or status changed: bytes now stored, bytes that landed since the last
+   * report, where it stands, its speed (bytes per second over SPEED_WINDOW_MS; 0 unless
+   * downloading) and how many peers it pulls from.
+   */
+  downloads: { shareId: string; bytesDone: number; bytesAdded: number; status: DownloadStatus; speed: number; sources: number }[];
   /** Per peer: verified chunks received from it, and chunks sent to it, since the last report. */
   peers: { remoteId: string; chunksReceived: number; bytesReceived: number; chunksSent: number; bytesSent: number }[];
 }
@@ -35,13 +44,11 @@ export interface PlaneProgress {
 export interface PlaneEvents {
   metadata(shareId: string, meta: ShareMetadata): void;
   progress(progress: PlaneProgress): void;
-  sourcesChanged(shareId: string, count: number): void;
   sourceEnded(shareId: string, remoteId: string, reason: SourceEndReason, detail: string): void;
+  /** The disk filled: the download paused itself (its status says so too); `message` says why. */
   storageFull(shareId: string, message: string): void;
   /** A share seeded from the user's file cannot be read as it was hashed (changed, gone, or no permission): no longer seeded. */
   seedFailed(shareId: string, errorName: string, message: string): void;
-  /** A download holds every chunk and checks the whole-file SHA-256 now. */
-  verifying(shareId: string): void;
   /** A download ended: complete and verified (no error), or failed. */
   finished(shareId: string, error: string | undefined): void;
   /** A channel handed to the plane (by its token) has closed. */
@@ -67,6 +74,9 @@ export class DataPlane {
   readonly #uploadLimit = new RateLimiter();
   readonly #downloadLimit = new RateLimiter();
   readonly #added = new Map<string, number>();
+  /** Downloads whose status may have changed since the last report. */
+  readonly #changed = new Set<string>();
+  readonly #speeds = new Map<string, SpeedMeter>();
   readonly #peers = new Map<string, PeerCounts>();
   /** Per running download: verified bytes by peer. */
   readonly #given = new Map<string, Map<string, number>>();
@@ -119,10 +129,13 @@ export class DataPlane {
   }
 
   /**
-   * Starts (or, given what is stored, resumes) a download. Sources are added with addSource. With
-   * the share's `secret`, a private download: every source proves it, and it is seeded privately.
+   * Starts a download, or resumes it from what storage holds of it. Sources are added with
+   * addSource. With the share's `secret`, a private download: every source proves it, and it is
+   * seeded privately.
    */
-  async download(shareId: string, resume?: { meta: ShareMetadata; bitfield: Uint8Array }, secret?: string): Promise<void> {
+  async download(shareId: string, secret?: string): Promise<void> {
+    if (this.#downloads.has(shareId)) return;
+    const resume = await this.storage.partial(shareId);
     if (this.#downloads.has(shareId)) return;
     const keys = secret === undefined ? undefined : await derivePrivateKeys(parsePrivateSecret(secret), shareId);
     if (keys) this.#privateKeys.set(shareId, keys);
@@ -136,11 +149,13 @@ export class DataPlane {
             this.#seeding.add(shareId, { meta, encodedMetadata: encoded, bitfield: download.bitfield! }, keys);
             this.#report();
             this.events.metadata(shareId, meta);
+            this.#statusChanged(shareId);
           },
           onChunk: (remoteId, index, bytes) => {
             this.#seeding.announceHave(shareId, index);
             this.#streams.landed(shareId, index);
             this.#added.set(shareId, (this.#added.get(shareId) ?? 0) + bytes);
+            this.#speeds.get(shareId)?.add(bytes, performance.now());
             const given = this.#given.get(shareId);
             given?.set(remoteId, (given.get(remoteId) ?? 0) + bytes);
             const counts = this.#peer(remoteId);
@@ -148,25 +163,24 @@ export class DataPlane {
             counts.bytesReceived += bytes;
             this.#scheduleReport();
           },
-          onSourcesChanged: (count) => this.events.sourcesChanged(shareId, count),
+          onSourcesChanged: () => this.#statusChanged(shareId),
           onSourceEnded: (remoteId, reason, detail) => {
             this.#report();
             this.events.sourceEnded(shareId, remoteId, reason, detail);
           },
           onStorageFull: (message) => {
-            this.#report();
+            this.#statusChanged(shareId);
             this.events.storageFull(shareId, message);
           },
-          onVerifying: () => {
-            this.#report();
-            this.events.verifying(shareId);
-          },
+          onVerifying: () => this.#statusChanged(shareId),
         },
       },
       resume,
     );
     this.#downloads.set(shareId, download);
     this.#given.set(shareId, new Map());
+    this.#speeds.set(shareId, new SpeedMeter(SPEED_WINDOW_MS));
+    this.#statusChanged(shareId);
     if (resume) this.#seeding.add(shareId, { meta: resume.meta, encodedMetadata: encodeMetadata(resume.meta), bitfield: download.bitfield! }, keys);
     download.done.then(
       () => {
@@ -223,10 +237,12 @@ export class DataPlane {
 
   async pause(shareId: string): Promise<void> {
     this.#downloads.get(shareId)?.pause();
+    this.#statusChanged(shareId);
   }
 
   async resume(shareId: string): Promise<void> {
     this.#downloads.get(shareId)?.resume();
+    this.#statusChanged(shareId);
   }
 
   /** Stops a download (what landed stays stored) and forgets it. */
@@ -261,6 +277,8 @@ export class DataPlane {
     this.#downloads.delete(shareId);
     this.#privateKeys.delete(shareId);
     this.#given.delete(shareId);
+    this.#speeds.delete(shareId);
+    this.#changed.delete(shareId);
   }
 
   async stopAll(): Promise<void> {
@@ -291,6 +309,12 @@ export class DataPlane {
     return counts;
   }
 
+  /** A download's status may have changed: reported now, not with the next batch. */
+  #statusChanged(shareId: string): void {
+    this.#changed.add(shareId);
+    this.#report();
+  }
+
   #scheduleReport(): void {
     this.#reportTimer ??= setTimeout(() => this.#report(), PROGRESS_MS);
   }
@@ -304,10 +328,19 @@ export class DataPlane {
   #takeProgress(): PlaneProgress | undefined {
     clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
-    if (this.#added.size === 0 && this.#peers.size === 0) return undefined;
-    const downloads = [...this.#added].map(([shareId, bytesAdded]) => ({ shareId, bytesAdded, bytesDone: this.#downloads.get(shareId)?.bytesDone ?? 0 }));
+    if (this.#added.size === 0 && this.#peers.size === 0 && this.#changed.size === 0) return undefined;
+    const now = performance.now();
+    const downloads: PlaneProgress['downloads'] = [];
+    for (const shareId of new Set([...this.#added.keys(), ...this.#changed])) {
+      const download = this.#downloads.get(shareId);
+      if (!download) continue;
+      const status = download.status;
+      const speed = status === 'downloading' ? (this.#speeds.get(shareId)?.rate(now) ?? 0) : 0;
+      downloads.push({ shareId, bytesAdded: this.#added.get(shareId) ?? 0, bytesDone: download.bytesDone, status, speed, sources: download.sourceCount });
+    }
     const peers = [...this.#peers.values()];
     this.#added.clear();
+    this.#changed.clear();
     this.#peers.clear();
     return { downloads, peers };
   }

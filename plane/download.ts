@@ -31,6 +31,13 @@ import type { WireChannel } from './wire-channel.js';
 
 export type { SourceEndReason };
 
+/**
+ * Where a download stands: fetching its metadata or waiting for its first source (connecting),
+ * pulling chunks, without a source (stalled), paused (by the user, or for a full disk), or checking
+ * the whole-file SHA-256 once every chunk is in (verifying).
+ */
+export type DownloadStatus = 'connecting' | 'downloading' | 'stalled' | 'paused' | 'verifying';
+
 export interface DownloadEvents {
   onMetadata: (meta: ShareMetadata, encoded: Uint8Array) => void;
   onChunk: (remoteId: string, index: number, bytes: number) => void;
@@ -66,6 +73,8 @@ export class Download {
   #rejectDone!: (error: Error) => void;
   readonly done: Promise<void>;
   #paused = false;
+  /** A source was added once: with none now, the download is stalled, not still connecting. */
+  #hadSource = false;
   readonly #now: () => number;
 
   constructor(
@@ -99,6 +108,13 @@ export class Download {
     return this.#paused;
   }
 
+  get status(): DownloadStatus {
+    if (this.#paused) return 'paused';
+    if (this.#finished) return 'verifying';
+    if (this.#sources.size === 0) return this.#hadSource ? 'stalled' : 'connecting';
+    return this.meta ? 'downloading' : 'connecting';
+  }
+
   get bytesDone(): number {
     if (!this.meta || !this.bitfield) return 0;
     const last = this.bitfield.length - 1;
@@ -110,6 +126,7 @@ export class Download {
   addSource(wire: WireChannel, remoteId: string): void {
     const source = newSource(wire, remoteId, this.#now());
     this.#sources.add(source);
+    this.#hadSource = true;
     this.components.events.onSourcesChanged(this.#sources.size);
     void wire.closed.then(() => this.#removeSource(source, 'closed', 'channel closed'));
     leechChannel(source, this.shareId, {

@@ -300,6 +300,11 @@ export const storage = {
     await putStoredShare(await db(), record);
   },
 
+  async partial(shareId: string): Promise<{ meta: ShareMetadata; bitfield: Uint8Array } | undefined> {
+    const record = await storage.getShare(shareId);
+    return record && !record.complete ? { meta: record.meta, bitfield: record.bitfield } : undefined;
+  },
+
   async getShare(shareId: string): Promise<StoredShare | undefined> {
     const record = await getStoredShare(await db(), shareId);
     return record && !record.complete ? (await progressOf(shareId)).record : record;

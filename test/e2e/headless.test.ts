@@ -118,27 +118,59 @@ describe('headless peer: shoal seed / get against browsers', { timeout: 600_000 
     browsers.splice(browsers.indexOf(leecher), 1);
   });
 
-  test('resume: shoal get killed with SIGKILL half-way, run again, fetches at most 64 chunks twice', async (t) => {
+  test('resume: shoal get killed with SIGKILL refetches at most 64 chunks; stopped with Ctrl-C it loses nothing', async (t) => {
     const size = 48 * 1024 * 1024;
     const shared = await files.file('resume.bin', size);
     const { shareId } = await seed(shared.path, 'resume-seeder');
     const chunks = size / CHUNK;
     const out = join(work, 'resume-out');
-    const first = shoal(['get', shareId, '--out', out, '--down-limit', '4M', '--name', 'resumer'], 'state-resumer');
-    const half = await first.waitFor((e) => e.event === 'progress' && (e.bytesDone as number) >= size / 2, 60_000, 'half of resume.bin');
+    const get = (limit: string[]) => shoal(['get', shareId, '--out', out, ...limit, '--name', 'resumer'], 'state-resumer');
+    const fetched = (done: CliEvent) => (done.peers as { chunksReceived: number }[]).reduce((n, p) => n + p.chunksReceived, 0);
+
+    // SIGKILL at about a third: no chance to save; the bitfield sidecar is behind by at most a batch.
+    const first = get(['--down-limit', '4M']);
+    const third = await first.waitFor((e) => e.event === 'progress' && (e.bytesDone as number) >= size / 3, 60_000, 'a third of resume.bin');
     first.child.kill('SIGKILL');
     assert.equal(await first.exited, 'SIGKILL');
-    const reportedChunks = Math.floor((half.bytesDone as number) / CHUNK);
-    assert.ok(reportedChunks < chunks, 'killed before it finished');
-    const second = shoal(['get', shareId, '--out', out, '--name', 'resumer'], 'state-resumer');
-    const done = await second.waitFor((e) => e.event === 'done', 60_000, 'the resumed download');
-    assert.equal(await second.exited, 0);
+    const reportedAtKill = Math.floor((third.bytesDone as number) / CHUNK);
+
+    // Ctrl-C at about two thirds: everything verified is saved, and said.
+    const second = get(['--down-limit', '4M']);
+    // Its first report is where it starts: what the killed run left on disk.
+    const resumedAt = Math.floor(((await second.waitFor((e) => e.event === 'progress', 30_000, 'the second run\'s start')).bytesDone as number) / CHUNK);
+    await second.waitFor((e) => e.event === 'progress' && (e.bytesDone as number) >= (2 * size) / 3, 60_000, 'two thirds of resume.bin');
+    second.child.kill('SIGINT');
+    const stopped = await second.waitFor((e) => e.event === 'stopped', 30_000, 'the stop to save progress');
+    assert.equal(await second.exited, 130);
+    const chunksAtStop = stopped.chunksDone as number;
+    assert.ok(chunksAtStop < chunks, 'stopped before it finished');
+
+    const third_ = get([]);
+    const done = await third_.waitFor((e) => e.event === 'done', 60_000, 'the resumed download');
+    assert.equal(await third_.exited, 0);
     assert.equal(await sha256OfFile(join(out, 'resume.bin')), shared.sha256);
-    const fetchedAgain = (done.peers as { chunksReceived: number }[]).reduce((n, p) => n + p.chunksReceived, 0);
-    const refetched = fetchedAgain - (chunks - reportedChunks);
-    t.diagnostic(`killed at ${reportedChunks}/${chunks} chunks reported; the rerun fetched ${fetchedAgain} (${refetched} twice)`);
-    assert.ok(refetched <= 64, `the rerun fetched ${fetchedAgain} chunks; ${chunks - reportedChunks} were missing when it was killed (${refetched} fetched twice)`);
     assert.deepEqual(await readdir(out), ['resume.bin']);
+    t.diagnostic(`SIGKILL at ${reportedAtKill}/${chunks} chunks reported, the next run resumed at ${resumedAt}; Ctrl-C saved ${chunksAtStop}/${chunks}; the last run fetched ${fetched(done)}`);
+    assert.ok(resumedAt >= reportedAtKill - 64, `after SIGKILL at ${reportedAtKill} chunks the next run resumed at ${resumedAt}: at most 64 to fetch again`);
+    assert.equal(fetched(done), chunks - chunksAtStop, 'after Ctrl-C, exactly the missing chunks are fetched: nothing verified was lost');
+  });
+
+  test('shoal get --seed keeps seeding what it fetched: another peer gets it from there once the first seeder is gone; shoal ls lists the room', async () => {
+    const shared = await files.file('relay-race.bin', 5 * 1024 * 1024 + 3);
+    const { run: origin, shareId } = await seed(shared.path, 'origin-seeder');
+    const middle = shoal(['get', shareId, '--out', join(work, 'middle-out'), '--seed', '--name', 'middle'], 'state-middle');
+    await middle.waitFor((e) => e.event === 'done', 60_000, 'the middle download');
+    assert.equal(await stop(origin), 130);
+    const ls = shoal(['ls', '--name', 'lister'], 'state-lister');
+    const listed = await ls.waitFor((e) => e.event === 'share' && e.id === shareId, 30_000, 'the share listed');
+    assert.deepEqual([listed.name, listed.size, listed.holders], ['relay-race.bin', 5 * 1024 * 1024 + 3, 1], 'only the middle peer holds it now');
+    assert.equal(await ls.exited, 0);
+    const last = shoal(['get', shareId, '--out', join(work, 'last-out'), '--name', 'last'], 'state-last');
+    const done = await last.waitFor((e) => e.event === 'done', 60_000, 'the download from the middle peer');
+    assert.equal(await last.exited, 0);
+    assert.deepEqual((done.peers as { name: string }[]).map((p) => p.name), ['middle']);
+    assert.equal(await sha256OfFile(join(work, 'last-out', 'relay-race.bin')), shared.sha256);
+    assert.equal(await stop(middle), 130);
   });
 
   test('a hostile Node seeder serving corrupted chunks is refused and banned; the download completes from an honest one', async () => {
@@ -146,14 +178,18 @@ describe('headless peer: shoal seed / get against browsers', { timeout: 600_000 
     const evilDir = await mkdtemp(join(work, 'evil-'));
     const evilPath = join(evilDir, 'honest.bin');
     await copyFile(shared.path, evilPath);
+    // A whole second, which utimes sets exactly (a Date's milliseconds can come back 1 ms off).
+    const mtime = 1_700_000_000;
+    await utimes(evilPath, mtime, mtime);
     const { shareId } = await seed(evilPath, 'evil-seeder');
     // Every chunk of its copy is corrupted after it was hashed; its modification time is put back,
-    // so it still passes for the share it announced and serves the bad bytes.
-    const before_ = await stat(evilPath);
+    // so it still passes for the share it announced (a seeder whose file changed stops serving it)
+    // and serves the bad bytes.
     const handle = await open(evilPath, 'r+');
     for (let offset = 100; offset < 6 * 1024 * 1024; offset += CHUNK) await handle.write(Buffer.from([0xff ^ (offset & 0xff)]), 0, 1, offset);
     await handle.close();
-    await utimes(evilPath, before_.atime, before_.mtime);
+    await utimes(evilPath, mtime, mtime);
+    assert.equal((await stat(evilPath)).mtimeMs, mtime * 1000);
     // At first the hostile seeder is the only one: the download must refuse it, then ban it.
     const out = join(work, 'hostile-out');
     const get = shoal(['get', shareId, '--out', out, '--name', 'victim'], 'state-victim');

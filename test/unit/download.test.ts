@@ -68,6 +68,7 @@ function seeder(serves: boolean, { batched = false } = {}): ScriptedChannel {
 }
 
 const storage: ChunkStorage = {
+  partial: async () => undefined,
   allocate: async () => new Uint8Array(Math.ceil(CHUNKS / 8)),
   writeVerifiedChunk: async () => true,
   flushProgress: async () => undefined,
@@ -266,4 +267,24 @@ test('a seeder whose FEATURES take batches is asked REQUEST_BATCH or more chunks
   const refills = frames.slice(frames.findIndex((m) => m.type === 'requests'));
   assert.ok(refills.length <= Math.ceil((CHUNKS - PIPELINE_MIN) / REQUEST_BATCH), `${CHUNKS - PIPELINE_MIN} chunks refilled in ${refills.length} frames`);
   download.stop();
+});
+
+test('the download says where it stands: connecting, downloading, paused, stalled once its source is gone, verifying at the end', async () => {
+  const { download, received } = newDownload();
+  assert.equal(download.status, 'connecting', 'no source yet');
+  const channel = seeder(false);
+  download.addSource(new WireChannel(channel as unknown as RTCDataChannel), 'a');
+  await settle();
+  assert.equal(download.status, 'downloading');
+  download.pause();
+  assert.equal(download.status, 'paused');
+  download.resume();
+  channel.close();
+  await settle();
+  assert.equal(download.status, 'stalled', 'its only source went');
+  const serving = seeder(true);
+  download.addSource(new WireChannel(serving as unknown as RTCDataChannel), 'b');
+  for (let i = 0; i < 20 && (received.get('b') ?? 0) < CHUNKS; i++) await settle();
+  assert.equal(download.status, 'verifying', 'every chunk in: the whole-file SHA-256 is checked (then it is done)');
+  await download.done;
 });

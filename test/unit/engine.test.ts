@@ -165,12 +165,11 @@ test('a source that sent bad data is banned for the share (with a notice); one t
 
 test('a verified download turns to seeding and is announced; one that fails the whole-file hash shows why and is not announced', async () => {
   const good = await downloading();
-  good.plane.verifying(SHARE.id);
-  // the last progress report of the chunks comes after: the state still says verifying
-  good.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: SHARE.size, bytesAdded: 65536 }], peers: [] });
-  good.plane.sourcesChanged(SHARE.id, 0);
+  // The plane reports where the download stands: every chunk in, the whole-file SHA-256 being checked.
+  good.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: SHARE.size, bytesAdded: 65536, status: 'verifying', speed: 0, sources: 0 }], peers: [] });
   await good.engine.flush();
-  assert.equal(good.engine.store.state.shares.find((s) => s.id === SHARE.id)?.status, 'verifying', 'the whole-file SHA-256 is being checked');
+  const verifying = good.engine.store.state.shares.find((s) => s.id === SHARE.id);
+  assert.deepEqual([verifying?.status, verifying?.bytesDone, verifying?.etaSeconds], ['verifying', SHARE.size, null], 'the whole-file SHA-256 is being checked');
   good.plane.finished(SHARE.id, undefined);
   await good.done;
   await good.engine.flush();
@@ -203,9 +202,9 @@ test('the stats history takes a sample a second from the state\'s counters, and 
   const h = await downloading();
   let heard = 0;
   h.engine.stats.onSample(() => heard++);
-  h.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: 65536, bytesAdded: 65536 }], peers: [{ remoteId: ANN, bytesReceived: 65536, chunksReceived: 1, bytesSent: 0, chunksSent: 0 }] });
+  h.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: 65536, bytesAdded: 65536, status: 'downloading', speed: 65536, sources: 1 }], peers: [{ remoteId: ANN, bytesReceived: 65536, chunksReceived: 1, bytesSent: 0, chunksSent: 0 }] });
   mock.timers.tick(1000);
-  h.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: 3 * 65536, bytesAdded: 2 * 65536 }], peers: [{ remoteId: ANN, bytesReceived: 2 * 65536, chunksReceived: 2, bytesSent: 0, chunksSent: 0 }] });
+  h.plane.progress({ downloads: [{ shareId: SHARE.id, bytesDone: 3 * 65536, bytesAdded: 2 * 65536, status: 'downloading', speed: 2 * 65536, sources: 1 }], peers: [{ remoteId: ANN, bytesReceived: 2 * 65536, chunksReceived: 2, bytesSent: 0, chunksSent: 0 }] });
   mock.timers.tick(1000);
   assert.equal(heard, 2);
   assert.deepEqual(h.engine.stats.history.down.toArray(), [2 * 65536], 'the first sample is the baseline');

@@ -1,14 +1,13 @@
 /**
  * The page's side of downloads: starting one (or resuming it from what is stored), the sources it
- * dials, what the data plane reports of it (metadata, progress, sources, a full disk, the whole-file
- * check, the end), pausing, and the downloads that wait for the page to be in their room. The data
- * plane does the per-chunk work; this keeps the share's state, speed and ETA for the views.
+ * dials, what the data plane reports of it (metadata, status, progress, speed and sources, a full
+ * disk, the end), pausing, and the downloads that wait for the page to be in their room. The data
+ * plane does the per-chunk work and knows where each download stands; this puts it in the state.
  */
-import { SPEED_WINDOW_MS } from '../../plane/constants.js';
 import type { PlaneEvents, PlaneProgress } from '../../plane/data-plane.js';
 import type { SourceEndReason } from '../../plane/download.js';
-import { etaSeconds, SpeedMeter } from '../../plane/speed-meter.js';
-import type { ClientMessage, ShareMetadata } from '../../protocol/index.js';
+import { etaSeconds } from '../../plane/speed-meter.js';
+import type { ClientMessage } from '../../protocol/index.js';
 import type { PlaneApi } from './plane-host.js';
 import type { PrivateShares } from './private-shares.js';
 import type { RoomOffers } from './room-offers.js';
@@ -21,16 +20,10 @@ import type { TransferHistory } from './transfer-history.js';
 import type { StoragePort } from './engine-components.js';
 import type { StoredShare } from '../../workers/share-records.js';
 
-/** What the page knows of a download running in the data plane. */
-interface DownloadView {
-  meta: ShareMetadata | undefined;
-  paused: boolean;
+/** A download running in the data plane (which knows where it stands): what ends it here. */
+interface Running {
   /** Aborted when the download ends or is removed: stops its dialing and retries. */
   abort: AbortController;
-  sourceCount: number;
-  /** Every chunk is in; the whole-file SHA-256 is being checked. */
-  verifying: boolean;
-  meter: SpeedMeter;
   finished: (error: string | undefined) => void;
 }
 
@@ -51,7 +44,7 @@ export interface DownloadsParts {
 }
 
 export class Downloads {
-  readonly #running = new Map<string, DownloadView>();
+  readonly #running = new Map<string, Running>();
   readonly #starting = new Set<string>();
   /** Incomplete downloads found in storage (or whose room the page came back to): resumed in the room. */
   readonly waiting = new Set<string>();
@@ -82,18 +75,17 @@ export class Downloads {
       this.#starting.delete(shareId);
     }
     const listed = state.current.roomFiles.find((f) => f.id === shareId);
-    const resume = stored && !stored.complete ? { meta: stored.meta, bitfield: stored.bitfield } : undefined;
     const secret = this.parts.privateShares.secretOf(shareId);
     let finished!: (error: string | undefined) => void;
     const done = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(new Error(error)))));
-    const view: DownloadView = { meta: resume?.meta, paused: false, abort: new AbortController(), sourceCount: 0, verifying: false, meter: new SpeedMeter(SPEED_WINDOW_MS), finished };
+    const view: Running = { abort: new AbortController(), finished };
     this.#running.set(shareId, view);
     dialer.open(shareId, view.abort.signal);
-    if (resume) offers.offerDownload(shareId, resume.meta, false); // announced with the others after the welcome
+    if (stored && !stored.complete) offers.offerDownload(shareId, stored.meta, false); // announced with the others after the welcome
     const existing = state.share(shareId);
     if (!existing) state.putShare({ ...blankShare(shareId, listed?.name ?? 'unknown', listed?.size ?? 0, '', rooms), origin: 'downloaded', status: 'connecting', ...(secret ? { secret } : {}) });
     else state.patchShare(shareId, { status: 'connecting', error: undefined, rooms });
-    await plane.download(shareId, resume, secret);
+    await plane.download(shareId, secret); // resumed from what storage holds
     const begun = state.share(shareId)!;
     transfers.started(shareId, begun.name, begun.size, begun.bytesDone);
 
@@ -105,9 +97,10 @@ export class Downloads {
       await done;
       this.#running.delete(shareId);
       view.abort.abort();
-      state.patchShare(shareId, { status: 'seeding', bytesDone: view.meta!.size, speed: 0, etaSeconds: 0, sources: 0 });
-      offers.announce([{ id: shareId, name: view.meta!.name, size: view.meta!.size }]);
-      void transfers.ended(shareId, 'finished', view.meta!.size);
+      const { name, size } = state.share(shareId)!; // from the verified metadata
+      state.patchShare(shareId, { status: 'seeding', bytesDone: size, speed: 0, etaSeconds: 0, sources: 0 });
+      offers.announce([{ id: shareId, name, size }]);
+      void transfers.ended(shareId, 'finished', size);
     } catch (error) {
       if (this.#running.get(shareId) === view) this.#running.delete(shareId);
       view.abort.abort();
@@ -119,21 +112,16 @@ export class Downloads {
   }
 
   pause(shareId: string): void {
-    const download = this.#running.get(shareId);
-    if (download) {
-      download.paused = true;
-      void this.parts.plane().pause(shareId);
-    }
+    if (this.#running.has(shareId)) void this.parts.plane().pause(shareId);
+    // Shown at once; the plane's report of its status follows.
     this.parts.state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null });
   }
 
-  /** Resumes a running download; false when none runs (the caller starts one). */
+  /** Resumes a running download (the plane reports where it then stands); false when none runs (the caller starts one). */
   resume(shareId: string): boolean {
-    const download = this.#running.get(shareId);
-    if (!download) return false;
-    download.paused = false;
+    if (!this.#running.has(shareId)) return false;
+    this.parts.state.patchShare(shareId, { error: undefined });
     void this.parts.plane().resume(shareId);
-    this.parts.state.patchShare(shareId, { status: download.sourceCount > 0 ? 'downloading' : 'stalled', error: undefined });
     return true;
   }
 
@@ -152,59 +140,36 @@ export class Downloads {
     this.#running.clear();
   }
 
-  /** The share's name for a message: from its verified metadata, else what the room or the state says. */
+  /** The share's name for a message: from its verified metadata (in the state), else what the room said. */
   nameOf(shareId: string): string {
-    return this.#running.get(shareId)?.meta?.name ?? this.parts.state.share(shareId)?.name ?? 'a download';
+    return this.parts.state.share(shareId)?.name ?? 'a download';
   }
 
   /** What the data plane tells the page of downloads. */
-  planeEvents(): Pick<PlaneEvents, 'metadata' | 'sourcesChanged' | 'storageFull' | 'verifying' | 'finished'> {
+  planeEvents(): Pick<PlaneEvents, 'metadata' | 'storageFull' | 'finished'> {
     const { state } = this.parts;
     return {
       metadata: (shareId, meta) => {
-        const download = this.#running.get(shareId);
-        if (!download) return;
-        download.meta = meta;
+        if (!this.#running.has(shareId)) return;
         this.parts.transfers.named(shareId, meta.name, meta.size);
-        state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files, status: 'downloading' });
+        state.patchShare(shareId, { name: meta.name, size: meta.size, type: meta.type, fileHash: meta.fileHash, files: meta.files });
         // A private download is announced once its summary is sealed.
         void this.parts.privateShares.know(shareId, this.parts.privateShares.secretOf(shareId), meta).then(() => this.parts.offers.offerDownload(shareId, meta, true));
       },
-      sourcesChanged: (shareId, count) => {
-        const download = this.#running.get(shareId);
-        if (!download) return;
-        download.sourceCount = count;
-        state.patchShare(shareId, { sources: count, ...(count === 0 && !download.paused && !download.verifying ? { status: 'stalled', speed: 0 } : {}) });
-      },
       storageFull: (shareId, message) => {
-        const download = this.#running.get(shareId);
-        if (download) download.paused = true;
-        state.patchShare(shareId, {
-          status: 'paused',
-          speed: 0,
-          etaSeconds: null,
-          error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.`,
-        });
-      },
-      verifying: (shareId) => {
-        const download = this.#running.get(shareId);
-        if (!download) return;
-        download.verifying = true;
-        state.patchShare(shareId, { status: 'verifying', speed: 0, etaSeconds: null });
+        state.patchShare(shareId, { status: 'paused', speed: 0, etaSeconds: null, error: `Paused: ${message}. Everything received so far is kept; free some space, then Resume.` });
       },
       finished: (shareId, error) => this.#running.get(shareId)?.finished(error),
     };
   }
 
-  /** Bytes that landed: each download's progress, speed and ETA. */
+  /** Where each download stands, as the data plane reports it: bytes, status, speed, ETA and sources. */
   progress(downloads: PlaneProgress['downloads']): void {
-    const now = performance.now();
-    for (const { shareId, bytesDone, bytesAdded } of downloads) {
-      const download = this.#running.get(shareId);
-      if (!download?.meta) continue;
-      download.meter.add(bytesAdded, now);
-      const speed = download.meter.rate(now);
-      this.parts.state.patchShare(shareId, { bytesDone, speed, etaSeconds: etaSeconds(download.meta.size - bytesDone, speed), status: download.paused ? 'paused' : download.verifying ? 'verifying' : 'downloading' });
+    for (const { shareId, bytesDone, status, speed, sources } of downloads) {
+      const share = this.#running.has(shareId) ? this.parts.state.share(shareId) : undefined;
+      if (!share) continue;
+      const eta = status === 'downloading' ? etaSeconds(share.size - bytesDone, speed) : null;
+      this.parts.state.patchShare(shareId, { bytesDone, speed, etaSeconds: eta, status, sources });
     }
   }
 

@@ -34,6 +34,7 @@ export async function openDataPlane(storage: StorageApi, events: PlaneEvents, pr
  */
 function acrossTheWorkerBoundary(storage: StorageApi): ChunkStorage {
   return {
+    partial: (shareId) => storage.partial(shareId),
     allocate: (shareId, meta) => storage.allocate(shareId, meta),
     writeVerifiedChunk: (shareId, index, data) => storage.writeVerifiedChunk(shareId, index, Comlink.transfer(data, [data.buffer])),
     flushProgress: (shareId) => storage.flushProgress(shareId),
