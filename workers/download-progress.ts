@@ -9,11 +9,18 @@
  * modification), so one write per chunk instead of two is a few percent of the CPU a transfer uses;
  * a crash costs at most a batch of chunks fetched again.
  */
-import { createSHA256, type IHasher } from 'hash-wasm';
+import { createSHA256 } from 'hash-wasm';
 import { bitIsSet, CHUNK_SIZE, chunkRange, setBit } from '../protocol/index.js';
 import type { ByteFile } from './byte-store.js';
 import type { StoredShare } from './share-records.js';
 import { StorageFullError, StorageNotFoundError } from './storage-errors.js';
+
+/** An incremental SHA-256 (hash-wasm's in a browser; Node's crypto in the headless peer). */
+export interface RunningHash {
+  init(): void;
+  update(data: Uint8Array): void;
+  digest(encoding: 'hex'): string;
+}
 
 const BITS_BATCH_CHUNKS = 16;
 const BITS_BATCH_MS = 100;
@@ -39,18 +46,18 @@ export class DownloadProgress {
     private readonly bits: ByteFile,
     /** Opens the download's own file, to read chunks back for the hash. */
     private readonly openData: () => Promise<ByteFile>,
-    private readonly wholeHash: IHasher,
+    private readonly wholeHash: RunningHash,
   ) {}
 
-  /** Loads the bitfield from the sidecar file `bits`, or starts that file from the record's. */
-  static async open(record: StoredShare, bits: ByteFile, openData: () => Promise<ByteFile>): Promise<DownloadProgress> {
+  /** Loads the bitfield from the sidecar file `bits`, or starts that file from the record's; `newHash` makes the running hash. */
+  static async open(record: StoredShare, bits: ByteFile, openData: () => Promise<ByteFile>, newHash: () => Promise<RunningHash> = createSHA256): Promise<DownloadProgress> {
     const length = record.bitfield.byteLength;
     if (bits.size() === length) await bits.read(record.bitfield, 0);
     else {
       await bits.truncate(length);
       await bits.write(record.bitfield, 0);
     }
-    const wholeHash = await createSHA256();
+    const wholeHash = await newHash();
     wholeHash.init();
     return new DownloadProgress(record, bits, openData, wholeHash);
   }

@@ -11,7 +11,9 @@
  * BENCH_ROUNDS rounds (3 by default) alternate raw and Shoal; medians of the per-round ratios.
  * BENCH_CASES=n2n,n2c,hash picks cases.
  * Transfers are timed from the first chunk (or message) to the last, as the browser benchmark does,
- * and report machine CPU per MiB (busy time from /proc/stat over the transfer) beside MiB/s.
+ * and report machine CPU per MiB (busy time from /proc/stat over the transfer) beside MiB/s; for
+ * node-to-node Shoal's CPU window starts with the `shoal get` process (its start-up, ~0.3 s of CPU,
+ * and connection included), so its CPU ratio is a little high.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
