@@ -13,39 +13,23 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Bitfield, CHUNK_SIZE, chunkCount, chunkRange, fromHex, toHex, type ShareMetadata } from '../protocol/index.js';
+import { Bitfield, CHUNK_SIZE, chunkCount, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { SourceChangedError, StorageFullError, type ChunkStorage } from '../plane/chunk-storage.js';
 import type { StoragePort } from '../web/engine/engine-components.js';
 import { DownloadProgress, type RunningHash } from '../workers/download-progress.js';
 import type { ShareSource, StoredShare } from '../workers/share-records.js';
 import { ChunkOutOfRangeError, StorageNotFoundError, StorageQuotaError } from '../workers/storage-errors.js';
 import { DiskHandle, diskFile } from './disk-source.js';
+import { RecordFiles, storedShare, type ShareFileRecord } from './record-files.js';
 import { PlainFile } from './plain-file.js';
 import { shareFilesUnder, SpanFile } from './span-file.js';
 
-const SHARE_ID = /^[0-9a-f]{64}$/;
 /** Reads for the whole-file check and imports, 1 MiB at a time. */
 const SLICE = 16 * CHUNK_SIZE;
-
-/** A share's record on disk. */
-interface ShareFileRecord {
-  id: string;
-  meta?: ShareMetadata;
-  addedAt: number;
-  complete: boolean;
-  /** The bitfield when last recorded (a running download's live one is its sidecar), hex. */
-  bits: string;
-  rooms?: string[];
-  secret?: string;
-  /** Where the share's bytes are: a file, or the folder of a folder share. */
-  root?: string;
-  /** For a share read where it lies: the size and modification time it was hashed at. */
-  stamp?: { size: number; lastModified: number };
-}
 
 interface Running {
   progress: DownloadProgress;
@@ -66,11 +50,11 @@ export class NodeStorage implements StoragePort, ChunkStorage {
   readonly #running = new Map<string, Promise<Running>>();
   readonly #readable = new Map<string, Promise<SpanFile>>();
   readonly #imports = new Map<number, AbortController>();
-  readonly #sharesDir: string;
+  readonly #records: RecordFiles;
   #importCounter = 0;
 
   constructor(private readonly options: NodeStorageOptions) {
-    this.#sharesDir = join(options.stateDir, 'shares');
+    this.#records = new RecordFiles(join(options.stateDir, 'shares'));
   }
 
   async backend(): Promise<'disk'> {
@@ -80,18 +64,16 @@ export class NodeStorage implements StoragePort, ChunkStorage {
   // ---- records ----
 
   async getShare(shareId: string): Promise<StoredShare | undefined> {
-    const record = await this.#record(shareId);
+    const record = await this.#records.get(shareId);
     if (!record?.meta) return undefined;
     const running = record.complete ? undefined : await this.#progress(shareId).catch(() => undefined);
-    return running?.progress.record ?? this.#stored({ ...record, meta: record.meta });
+    return running?.progress.record ?? storedShare({ ...record, meta: record.meta });
   }
 
   async listShares(): Promise<StoredShare[]> {
-    await mkdir(this.#sharesDir, { recursive: true });
-    const ids = (await readdir(this.#sharesDir)).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
     const shares: StoredShare[] = [];
-    for (const id of ids) {
-      if (!SHARE_ID.test(id) || (this.options.only && !this.options.only.has(id))) continue;
+    for (const id of await this.#records.ids()) {
+      if (this.options.only && !this.options.only.has(id)) continue;
       const share = await this.getShare(id);
       if (share) shares.push(share);
     }
@@ -100,11 +82,9 @@ export class NodeStorage implements StoragePort, ChunkStorage {
 
   /** The share recorded as read from `root` (a file or folder seeded where it lies), if any. */
   async findByRoot(root: string): Promise<StoredShare | undefined> {
-    await mkdir(this.#sharesDir, { recursive: true });
-    for (const name of await readdir(this.#sharesDir)) {
-      if (!name.endsWith('.json')) continue;
-      const record = await this.#record(name.slice(0, -5)).catch(() => undefined);
-      if (record?.meta && record.complete && record.root === root) return this.#stored({ ...record, meta: record.meta });
+    for (const id of await this.#records.ids()) {
+      const record = await this.#records.get(id).catch(() => undefined);
+      if (record?.meta && record.complete && record.root === root) return storedShare({ ...record, meta: record.meta });
     }
     return undefined;
   }
@@ -112,9 +92,9 @@ export class NodeStorage implements StoragePort, ChunkStorage {
   /** Records a share (one seeded from disk keeps its DiskHandle's root; others were imported). */
   async putShare(share: StoredShare): Promise<void> {
     this.#readable.delete(share.id);
-    const before = await this.#record(share.id);
+    const before = await this.#records.get(share.id);
     const root = share.source ? (share.source.handle as unknown as DiskHandle).root : (before?.root ?? this.#copyPath(share.id));
-    await this.#save({
+    await this.#records.save({
       id: share.id,
       meta: share.meta,
       addedAt: share.addedAt,
@@ -128,14 +108,14 @@ export class NodeStorage implements StoragePort, ChunkStorage {
   }
 
   async setShareRooms(shareId: string, rooms: string[], secret?: string): Promise<void> {
-    const record = (await this.#record(shareId)) ?? { id: shareId, addedAt: Date.now(), complete: false, bits: '' };
-    await this.#save({ ...record, rooms, ...(secret !== undefined ? { secret } : {}) });
+    const record = (await this.#records.get(shareId)) ?? { id: shareId, addedAt: Date.now(), complete: false, bits: '' };
+    await this.#records.save({ ...record, rooms, ...(secret !== undefined ? { secret } : {}) });
   }
 
   async updateSource(shareId: string, source: ShareSource): Promise<void> {
-    const record = await this.#record(shareId);
+    const record = await this.#records.get(shareId);
     if (!record) throw new StorageNotFoundError(`no share ${shareId.slice(0, 12)}… in storage`);
-    await this.#save({ ...record, stamp: { size: source.size, lastModified: source.lastModified } });
+    await this.#records.save({ ...record, stamp: { size: source.size, lastModified: source.lastModified } });
     this.forgetReadable(shareId);
   }
 
@@ -147,13 +127,13 @@ export class NodeStorage implements StoragePort, ChunkStorage {
 
   /** Forgets a share: a partial download's bytes and an imported copy go; a file seeded where it lies, or a finished download, stays. */
   async removeShare(shareId: string): Promise<void> {
-    const record = await this.#record(shareId);
+    const record = await this.#records.get(shareId);
     await this.#stopRunning(shareId);
     this.forgetReadable(shareId);
     if (record?.root && !record.complete) await rm(record.root, { recursive: true, force: true });
     if (record?.root === this.#copyPath(shareId)) await rm(record.root, { force: true });
-    await rm(this.#bitsPath(shareId), { force: true });
-    await rm(this.#recordPath(shareId), { force: true });
+    await rm(this.#records.bitsPath(shareId), { force: true });
+    await rm(this.#records.path(shareId), { force: true });
   }
 
   // ---- imports (a Blob with no file behind it is copied into the state directory) ----
@@ -199,12 +179,12 @@ export class NodeStorage implements StoragePort, ChunkStorage {
 
   /** Creates (or reopens, to resume) a download: its record, its files (sparse), after checking the disk has room. */
   async allocate(shareId: string, meta: ShareMetadata): Promise<Uint8Array> {
-    let record = await this.#record(shareId);
+    let record = await this.#records.get(shareId);
     if (!record?.meta || !record.root) {
       await mkdir(this.options.downloadDir, { recursive: true });
       const root = await freeName(this.options.downloadDir, `${meta.name}.part`);
       record = { id: shareId, addedAt: Date.now(), complete: false, rooms: record?.rooms, ...(record?.secret ? { secret: record.secret } : {}), meta, root, bits: toHex(new Uint8Array(Math.ceil(meta.chunkHashes.length / 8))) } as ShareFileRecord;
-      await this.#save(record);
+      await this.#records.save(record);
     }
     const running = await this.#progress(shareId);
     const missing = meta.size - new Bitfield(chunkCount(meta.size), running.progress.record.bitfield).count * CHUNK_SIZE;
@@ -255,15 +235,15 @@ export class NodeStorage implements StoragePort, ChunkStorage {
 
   /** The download checked out: its `.part` gets the share's name, and it is seeded from there. */
   async completeShare(shareId: string): Promise<void> {
-    const record = await this.#record(shareId);
+    const record = await this.#records.get(shareId);
     if (!record?.meta || !record.root) throw new StorageNotFoundError(`no download of ${shareId.slice(0, 12)}… in storage`);
     const bitfield = Bitfield.full(chunkCount(record.meta.size)).bytes;
     await this.#stopRunning(shareId);
     const root = await freeName(this.options.downloadDir, record.meta.name);
     await rename(record.root, root);
     const file = await diskFile(record.meta.name, shareFilesUnder(root, record.meta).map((f) => f.at));
-    await this.#save({ ...record, complete: true, bits: toHex(bitfield), root, stamp: { size: file.size, lastModified: file.lastModified } });
-    await rm(this.#bitsPath(shareId), { force: true });
+    await this.#records.save({ ...record, complete: true, bits: toHex(bitfield), root, stamp: { size: file.size, lastModified: file.lastModified } });
+    await rm(this.#records.bitsPath(shareId), { force: true });
   }
 
   async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0, into?: Uint8Array[]): Promise<Uint8Array[]> {
@@ -288,52 +268,18 @@ export class NodeStorage implements StoragePort, ChunkStorage {
 
   // ---- internals ----
 
-  #recordPath = (shareId: string) => join(this.#sharesDir, `${shareId}.json`);
-  #bitsPath = (shareId: string) => join(this.#sharesDir, `${shareId}.bits`);
   #copyPath = (shareId: string) => join(this.options.stateDir, 'copies', shareId);
-
-  async #record(shareId: string): Promise<ShareFileRecord | undefined> {
-    if (!SHARE_ID.test(shareId)) return undefined;
-    try {
-      return JSON.parse(await readFile(this.#recordPath(shareId), 'utf8')) as ShareFileRecord;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new StorageNotFoundError(`the record of ${shareId.slice(0, 12)}… cannot be read: ${(error as Error).message}`);
-    }
-  }
-
-  /** Written whole to a temporary file, then renamed over the old one: a crash leaves one or the other. */
-  async #save(record: ShareFileRecord): Promise<void> {
-    await mkdir(this.#sharesDir, { recursive: true });
-    const temp = `${this.#recordPath(record.id)}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(record));
-    await rename(temp, this.#recordPath(record.id));
-  }
-
-  #stored(record: ShareFileRecord & { meta: ShareMetadata }): StoredShare {
-    const readWhereItLies = record.complete && record.root !== undefined && record.stamp !== undefined;
-    return {
-      id: record.id,
-      meta: record.meta,
-      bitfield: record.bits ? fromHex(record.bits) : new Uint8Array(Math.ceil(record.meta.chunkHashes.length / 8)),
-      complete: record.complete,
-      addedAt: record.addedAt,
-      ...(record.rooms ? { rooms: record.rooms } : {}),
-      ...(record.secret ? { secret: record.secret } : {}),
-      ...(readWhereItLies ? { source: { kind: 'handle', handle: new DiskHandle(record.root!, record.meta) as unknown as FileSystemFileHandle, ...record.stamp! } } : {}),
-    };
-  }
 
   /** A running download's progress and files, opened once and shared by every call. */
   #progress(shareId: string): Promise<Running> {
     let running = this.#running.get(shareId);
     if (!running) {
       running = (async () => {
-        const record = await this.#record(shareId);
+        const record = await this.#records.get(shareId);
         if (!record?.meta || !record.root || record.complete) throw new StorageNotFoundError(`no download of ${shareId.slice(0, 12)}… in storage`);
-        const stored = this.#stored(record as ShareFileRecord & { meta: ShareMetadata });
+        const stored = storedShare(record as ShareFileRecord & { meta: ShareMetadata });
         const bytes = await SpanFile.open(shareFilesUnder(record.root, record.meta), true);
-        const bits = await PlainFile.open(this.#bitsPath(shareId));
+        const bits = await PlainFile.open(this.#records.bitsPath(shareId));
         const progress = await DownloadProgress.open(stored, bits, async () => bytes, async () => nodeRunningHash());
         return { progress, bytes, bits };
       })();
@@ -359,7 +305,7 @@ export class NodeStorage implements StoragePort, ChunkStorage {
     let file = this.#readable.get(shareId);
     if (!file) {
       file = (async () => {
-        const record = await this.#record(shareId);
+        const record = await this.#records.get(shareId);
         if (!record?.meta || !record.root) throw new StorageNotFoundError(`no share ${shareId.slice(0, 12)}… in storage`);
         const files = shareFilesUnder(record.root, record.meta);
         if (record.stamp) {

@@ -25,27 +25,11 @@ import { TokenBucket } from '../token-bucket.js';
 import { RelayPorts } from './relay-ports.js';
 import { Allocations, clientKey, peerKey, type Allocation } from './allocations.js';
 import { DEFAULT_LIFETIME_S, MAX_LIFETIME_S, PERMISSION_S, CHANNEL_S, MAX_PERMISSIONS, MAX_CHANNELS, ALLOCATION_BURST, ALLOCATIONS_PER_SECOND, type TurnServerOptions } from './turn-options.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import { attribute, attributes, Attr, Class, decodeChannelData, decodeStun, decodeXorAddress, encodeChannelData, encodeXorAddress, lifetimeValue, looksLikeChannelData, Method, StunWriter, TRANSPORT_UDP } from './stun-codec.js';
+import type { StunMessage, TransportAddress } from './stun-codec.js';
 
 export type { TurnServerOptions };
-import { RateLimitedLog } from '../rate-limited-log.js';
-import {
-  attribute,
-  attributes,
-  Attr,
-  Class,
-  decodeChannelData,
-  decodeStun,
-  decodeXorAddress,
-  encodeChannelData,
-  encodeXorAddress,
-  lifetimeValue,
-  looksLikeChannelData,
-  Method,
-  StunWriter,
-  TRANSPORT_UDP,
-  type StunMessage,
-  type TransportAddress,
-} from './stun-codec.js';
 
 export class TurnServer {
   readonly #socket: Socket;
