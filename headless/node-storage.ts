@@ -21,6 +21,7 @@ import { Bitfield, CHUNK_SIZE, chunkCount, chunkRange, toHex, type ShareMetadata
 import { SourceChangedError, StorageFullError, type ChunkStorage } from '../plane/chunk-storage.js';
 import type { StoragePort } from '../web/engine/engine-components.js';
 import { DownloadProgress, type RunningHash } from '../workers/download-progress.js';
+import { readRanges } from '../workers/byte-store.js';
 import type { ShareSource, StoredShare } from '../workers/share-records.js';
 import { ChunkOutOfRangeError, StorageNotFoundError, StorageQuotaError } from '../workers/storage-errors.js';
 import { DiskHandle, diskFile } from './disk-source.js';
@@ -249,15 +250,7 @@ export class NodeStorage implements StoragePort, ChunkStorage {
   async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0, into?: Uint8Array[]): Promise<Uint8Array[]> {
     const running = await this.#running.get(shareId)?.catch(() => undefined);
     const file = running?.bytes ?? (await this.#readableFile(shareId));
-    const buffers: Uint8Array[] = [];
-    for (const [i, { offset, length }] of ranges.entries()) {
-      const given = into?.[i];
-      const buffer = given && given.byteLength >= reserve + length ? given.subarray(0, reserve + length) : new Uint8Array(reserve + length);
-      const read = await file.read(buffer.subarray(reserve), offset);
-      if (read !== length) throw new SourceChangedError(`short read: ${read} of ${length} bytes at ${offset}`);
-      buffers.push(buffer);
-    }
-    return buffers;
+    return readRanges(file, ranges, reserve, into, (message) => new SourceChangedError(message));
   }
 
   /** Saves every running download's bitfield and closes its files (before the process exits). */

@@ -26,6 +26,23 @@ export interface ByteStore {
   rename(from: string, to: string): Promise<void>;
 }
 
+/**
+ * Reads byte ranges of `file`, each with `reserve` bytes free at its start (for a frame header):
+ * into the caller's buffers `into` where they are long enough, else into fresh ones (see
+ * ChunkStorage.readChunks). A short read throws what `shortRead` makes.
+ */
+export async function readRanges(file: ByteFile, ranges: { offset: number; length: number }[], reserve: number, into: Uint8Array[] | undefined, shortRead: (message: string) => Error): Promise<Uint8Array[]> {
+  const buffers: Uint8Array[] = [];
+  for (const [i, { offset, length }] of ranges.entries()) {
+    const given = into?.[i];
+    const buffer = given && given.byteLength >= reserve + length ? given.subarray(0, reserve + length) : new Uint8Array(reserve + length);
+    const read = await file.read(buffer.subarray(reserve), offset);
+    if (read !== length) throw shortRead(`short read: ${read} of ${length} bytes at ${offset}`);
+    buffers.push(buffer);
+  }
+  return buffers;
+}
+
 export class FileNotFoundError extends Error {
   override name = 'FileNotFoundError';
 }

@@ -11,7 +11,7 @@ import type { IDBPDatabase } from 'idb';
 import { CHUNK_SIZE, chunkRange, toHex, type ShareMetadata } from '../protocol/index.js';
 import { deleteStoredShare, getStoredShare, listStoredShares, openShareDb, putStoredShare, saveProgress, saveRooms, saveSource, type ShareSource, type StoredShare } from './share-records.js';
 import { SourceFile } from './source-file.js';
-import { FileNotFoundError, opfsSyncAccessWorks, type ByteFile, type ByteStore } from './byte-store.js';
+import { FileNotFoundError, opfsSyncAccessWorks, readRanges, type ByteFile, type ByteStore } from './byte-store.js';
 import { IndexedDbStore } from './indexeddb-store.js';
 import { OpfsStore } from './opfs-store.js';
 import { bitsFileName, shareFileName, sharesDirectory } from './storage-layout.js';
@@ -235,15 +235,7 @@ export const storage = {
    * buffers `into` (see ChunkStorage.readChunks), else into fresh ones.
    */
   async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0, into?: Uint8Array[]): Promise<Uint8Array[]> {
-    const file = await readableFile(shareId);
-    const buffers: Uint8Array[] = [];
-    for (const [i, { offset, length }] of ranges.entries()) {
-      const given = into?.[i];
-      const buffer = given && given.byteLength >= reserve + length ? given.subarray(0, reserve + length) : new Uint8Array(reserve + length);
-      const read = await file.read(buffer.subarray(reserve), offset);
-      if (read !== length) throw new StorageNotFoundError(`short read: ${read} of ${length} bytes at ${offset}`);
-      buffers.push(buffer);
-    }
+    const buffers = await readRanges(await readableFile(shareId), ranges, reserve, into, (message) => new StorageNotFoundError(message));
     return Comlink.transfer(buffers, [...new Set(buffers.map((b) => b.buffer))]);
   },
 

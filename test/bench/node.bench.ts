@@ -33,6 +33,36 @@ const CASES = (process.env.BENCH_CASES ?? 'n2n,n2c,hash').split(',');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** One paired round: MiB/s and machine CPU per MiB of the raw channel and of Shoal (and, for node-to-chromium, of the Node processes). */
+interface Round {
+  raw: number;
+  shoal: number;
+  rawCpu: number;
+  shoalCpu: number;
+  rawSender?: number;
+  seeder?: number;
+}
+
+/** The JSON line of a transfer case: medians of the rounds and of their per-round ratios. */
+function transferReport(name: string, mib: number, rounds: Round[]): string {
+  const med = (pick: (r: Round) => number) => round2(median(rounds.map(pick)));
+  return JSON.stringify({
+    case: name,
+    mib,
+    rounds: rounds.length,
+    rawMibps: med((r) => r.raw),
+    shoalMibps: med((r) => r.shoal),
+    ratio: med((r) => r.shoal / r.raw),
+    goal: 0.85,
+    rawCpuMsPerMib: med((r) => r.rawCpu),
+    shoalCpuMsPerMib: med((r) => r.shoalCpu),
+    cpuRatio: med((r) => r.shoalCpu / r.rawCpu),
+    // The Node side alone (node-to-chromium): the raw sender process, and the shoal seeder process.
+    ...(rounds[0]?.seeder !== undefined ? { rawSenderCpuMsPerMib: med((r) => r.rawSender!), seederCpuMsPerMib: med((r) => r.seeder!) } : {}),
+    perRound: rounds.map((r) => ({ raw: round2(r.raw), shoal: round2(r.shoal) })),
+  });
+}
+
 /** A raw node-datachannel peer in its own process (raw-node-peer.mjs), answered message by message. */
 function rawNodePeer(): { child: ChildProcess; ask: <T>(message: object, answer: string) => Promise<T> } {
   const child = fork('test/bench/raw-node-peer.mjs', [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -137,7 +167,7 @@ try {
     const file = await randomFile('n2n.bin', size);
     const seeder = shoal(['seed', file.path, '--name', 'bench-seeder'], 'seeder');
     const shareId = (await seeder.waitFor((e) => e.event === 'seeding', 60_000, 'seeding')).id as string;
-    const rounds: { raw: number; shoal: number; rawCpu: number; shoalCpu: number }[] = [];
+    const rounds: Round[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const raw = await rawNodeToNode(size);
       const out = join(work, `n2n-${i}`);
@@ -153,21 +183,7 @@ try {
     seeder.child.kill('SIGINT');
     await seeder.exited;
     await file.cleanup();
-    console.log(
-      JSON.stringify({
-        case: 'node-to-node',
-        mib: size / MiB,
-        rounds: ROUNDS,
-        rawMibps: round2(median(rounds.map((r) => r.raw))),
-        shoalMibps: round2(median(rounds.map((r) => r.shoal))),
-        ratio: round2(median(rounds.map((r) => r.shoal / r.raw))),
-        goal: 0.85,
-        rawCpuMsPerMib: round2(median(rounds.map((r) => r.rawCpu))),
-        shoalCpuMsPerMib: round2(median(rounds.map((r) => r.shoalCpu))),
-        cpuRatio: round2(median(rounds.map((r) => r.shoalCpu / r.rawCpu))),
-        perRound: rounds.map((r) => ({ raw: round2(r.raw), shoal: round2(r.shoal) })),
-      }),
-    );
+    console.log(transferReport('node-to-node', size / MiB, rounds));
   }
 
   // ---- Node to Chromium ----
@@ -176,7 +192,7 @@ try {
     const file = await randomFile('n2c.bin', size);
     const seeder = shoal(['seed', file.path, '--name', 'bench-seeder'], 'seeder-c');
     const shareId = (await seeder.waitFor((e) => e.event === 'seeding', 60_000, 'seeding')).id as string;
-    const rounds: { raw: number; shoal: number; rawCpu: number; shoalCpu: number; rawSender: number; seeder: number }[] = [];
+    const rounds: Round[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const browser = await launchBrowser();
       try {
@@ -195,24 +211,7 @@ try {
     seeder.child.kill('SIGINT');
     await seeder.exited;
     await file.cleanup();
-    console.log(
-      JSON.stringify({
-        case: 'node-to-chromium',
-        mib: size / MiB,
-        rounds: ROUNDS,
-        rawMibps: round2(median(rounds.map((r) => r.raw))),
-        shoalMibps: round2(median(rounds.map((r) => r.shoal))),
-        ratio: round2(median(rounds.map((r) => r.shoal / r.raw))),
-        goal: 0.85,
-        rawCpuMsPerMib: round2(median(rounds.map((r) => r.rawCpu))),
-        shoalCpuMsPerMib: round2(median(rounds.map((r) => r.shoalCpu))),
-        cpuRatio: round2(median(rounds.map((r) => r.shoalCpu / r.rawCpu))),
-        // The Node side alone: the raw sender process, and the shoal seeder process.
-        rawSenderCpuMsPerMib: round2(median(rounds.map((r) => r.rawSender))),
-        seederCpuMsPerMib: round2(median(rounds.map((r) => r.seeder))),
-        perRound: rounds.map((r) => ({ raw: round2(r.raw), shoal: round2(r.shoal) })),
-      }),
-    );
+    console.log(transferReport('node-to-chromium', size / MiB, rounds));
   }
 
   // ---- hashing 1 GiB ----
