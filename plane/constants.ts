@@ -20,6 +20,9 @@ export const CHANNEL_LOW_WATER = 256 * 1024;
  * The endgame waits twice the target (ENDGAME_DUPLICATE_AFTER_MS) before duplicating a request.
  */
 export const PIPELINE_MIN = 16;
+
+/** A chunk a seeder REJECTed as sent elsewhere is not asked of it again for this long (spec, REJECT 4). */
+export const SENT_ELSEWHERE_DEFER_MS = 3_000;
 export const PIPELINE_TARGET_MS = 600;
 
 /**

@@ -16,11 +16,12 @@ import {
   encodeMetadataRequest,
   ENDGAME_DUPLICATE_AFTER_MS,
   PIPELINE_MAX,
+  RejectReason,
   REQUEST_TIMEOUT_MS,
   type ShareMetadata,
   WireErrorCode,
 } from '../protocol/index.js';
-import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from './constants.js';
+import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, REQUEST_BATCH, SENT_ELSEWHERE_DEFER_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
 import { FileHashMismatchError, isError, StorageFullError, type ChunkStorage } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
 import { MetadataParts } from './metadata-parts.js';
@@ -132,14 +133,16 @@ export class Download {
     leechChannel(source, this.shareId, {
       bitfield: (s) => (this.meta ? this.#readBitfield(s) : this.#requestMetadata(s)),
       have: (s, index, news) => {
-        if (news) this.#picker!.peerHas(index);
+        if (news) this.#picker!.peerHas(index, s.partial);
         this.#fill(s);
       },
       metadataPart: (s, part, total, data) => void this.#onMetadataPart(s, part, total, data),
       piece: (s, index, data) => void this.#onPiece(s, index, data),
-      reject: (s, index) => {
+      reject: (s, index, reason) => {
         if (s.inFlight.delete(index)) this.#picker?.release(index);
         s.cancelled.delete(index);
+        // Sent to another peer moments ago: it comes from the crowd, or from this peer later.
+        if (reason === RejectReason.SentElsewhere) s.deferred.set(index, this.#now() + SENT_ELSEWHERE_DEFER_MS);
         this.#fillAll();
       },
       drop: (s, reason, detail, code) => this.#dropSource(s, reason, detail, code),
@@ -224,7 +227,8 @@ export class Download {
       if (error instanceof BitfieldLengthError) return this.#dropSource(source, 'protocol', error.message);
       throw error;
     }
-    this.#picker!.peerAdded(source.has);
+    source.partial = !source.has.complete;
+    this.#picker!.peerAdded(source.has, source.partial);
     this.#fill(source);
   }
 
@@ -240,8 +244,12 @@ export class Download {
     // A seeder that takes batches is asked once REQUEST_BATCH slots are free (or its pipe ran dry).
     if (source.batched && source.inFlight.size > 0 && depth - source.inFlight.size < REQUEST_BATCH) return;
     const asked: number[] = [];
+    // A seeder's chunks that partial peers here hold too are left to them (piece-picker.ts).
+    const spareSeeder = !source.partial && [...this.#sources].some((s) => s.partial && s.wire.isOpen);
+    for (const [index, until] of source.deferred) if (until <= now) source.deferred.delete(index);
+    const deferred = source.deferred.size > 0 ? (i: number) => source.deferred.has(i) : undefined;
     while (source.inFlight.size < depth && this.#verifying.size < MAX_UNVERIFIED_CHUNKS) {
-      let index = picker.next(source.has);
+      let index = picker.next(source.has, spareSeeder, deferred);
       if (index < 0) index = picker.nextDuplicate(source.has, (i) => !source.inFlight.has(i) && !this.#verifying.has(i) && this.#overdue(i, now));
       if (index < 0) break;
       const wait = this.components.limiter?.tryTake(CHUNK_SIZE) ?? 0;
@@ -344,7 +352,9 @@ export class Download {
         this.#dropSource(source, 'stalled', `no data for ${Math.round((now - source.lastPieceAt) / 1000)} s`);
       }
     }
-    if (this.#picker?.endgame) this.#fillAll();
+    // Requests the next chunks wherever a pipe has room: in the endgame, and for chunks a peer asked
+    // us to fetch elsewhere (REJECT 4) or that were left to partial peers, once that no longer holds.
+    this.#fillAll();
   }
 
   #finish(): Promise<void> {
@@ -385,7 +395,7 @@ export class Download {
     if (!this.#sources.delete(source)) return;
     for (const index of source.inFlight.keys()) this.#picker?.release(index);
     source.inFlight.clear();
-    if (source.has) this.#picker?.peerRemoved(source.has);
+    if (source.has) this.#picker?.peerRemoved(source.has, source.partial);
     if (this.#metadataSource === source) {
       this.#metadataSource = undefined;
       const next = [...this.#sources].find((s) => s.rawBits);

@@ -18,7 +18,7 @@ export interface LeechHandlers {
   metadataPart(source: Source, part: number, total: number, data: Uint8Array): void;
   piece(source: Source, index: number, data: Uint8Array): void;
   /** The seeder refused a request. */
-  reject(source: Source, index: number): void;
+  reject(source: Source, index: number, reason: number): void;
   /** The source broke the protocol: tell it why and let it go. */
   drop(source: Source, reason: SourceEndReason, detail: string, code?: number): void;
 }
@@ -52,7 +52,7 @@ export function leechChannel(source: Source, shareId: string, handlers: LeechHan
       case 'piece':
         return handlers.piece(source, message.index, message.data);
       case 'reject':
-        return handlers.reject(source, message.index);
+        return handlers.reject(source, message.index, message.reason);
       case 'error':
         console.warn(`shoal: peer ${source.remoteId} ended the share: ${message.reason}`);
         return;

@@ -1,6 +1,6 @@
 /**
- * Chooses which chunk to ask a peer for: rarest first among the next missing chunks, never one
- * already requested (until the endgame, when every missing chunk is requested somewhere and the
+ * Chooses which chunk to ask a peer for: rarest first among the next missing chunks (equally rare
+ * ones at random), never one already requested (until the endgame, when every missing chunk is requested somewhere and the
  * stragglers are asked of a second peer). Chunks someone is reading right now (a video playing
  * while it downloads) come first, in order. Pure bookkeeping: no I/O, no timers.
  */
@@ -15,6 +15,8 @@ export const PICK_WINDOW = 512;
 export class PiecePicker {
   /** How many connected peers hold each chunk. */
   readonly availability: Uint16Array;
+  /** How many of them are partial (downloading it too, not seeders): a crowd passes chunks on among itself. */
+  readonly #partial: Uint16Array;
   /** How many requests are outstanding for each chunk (more than one only in endgame). */
   readonly #requested: Uint8Array;
   #requestedCount = 0;
@@ -25,8 +27,13 @@ export class PiecePicker {
   /** Streaming priorities, by reader: chunks [from, to) are picked first, in order. */
   readonly #urgent = new Map<number, { from: number; to: number }>();
 
-  constructor(readonly mine: Bitfield) {
+  constructor(
+    readonly mine: Bitfield,
+    /** Breaks ties between equally rare chunks (injectable for tests). */
+    private readonly random: () => number = Math.random,
+  ) {
     this.availability = new Uint16Array(mine.length);
+    this.#partial = new Uint16Array(mine.length);
     this.#requested = new Uint8Array(mine.length);
   }
 
@@ -39,16 +46,26 @@ export class PiecePicker {
     return this.remaining > 0 && this.#requestedCount >= this.remaining;
   }
 
-  peerAdded(theirs: Bitfield): void {
-    for (let i = 0; i < theirs.length; i++) if (theirs.has(i)) this.availability[i]!++;
+  /** A peer's chunks count from now on; `partial`: it is not a seeder (it was missing chunks when it came). */
+  peerAdded(theirs: Bitfield, partial = false): void {
+    for (let i = 0; i < theirs.length; i++) {
+      if (!theirs.has(i)) continue;
+      this.availability[i]!++;
+      if (partial) this.#partial[i]!++;
+    }
   }
 
-  peerRemoved(theirs: Bitfield): void {
-    for (let i = 0; i < theirs.length; i++) if (theirs.has(i) && this.availability[i]! > 0) this.availability[i]!--;
+  peerRemoved(theirs: Bitfield, partial = false): void {
+    for (let i = 0; i < theirs.length; i++) {
+      if (!theirs.has(i)) continue;
+      if (this.availability[i]! > 0) this.availability[i]!--;
+      if (partial && this.#partial[i]! > 0) this.#partial[i]!--;
+    }
   }
 
-  peerHas(index: number): void {
+  peerHas(index: number, partial = false): void {
     this.availability[index]!++;
+    if (partial) this.#partial[index]!++;
   }
 
   /** Reader `key` needs chunks [from, to) next: they go before every other chunk, in order. */
@@ -66,25 +83,34 @@ export class PiecePicker {
     return [...this.#urgent.values()];
   }
 
-  /** The first missing, unrequested chunk a reader waits for that `theirs` holds, else the rarest one, or -1. */
-  next(theirs: Bitfield): number {
+  /**
+   * The first missing, unrequested chunk a reader waits for that `theirs` holds, else the rarest one,
+   * or -1. With `spareSeeder` (`theirs` is a seeder's, and partial peers are connected too), chunks a
+   * partial peer already holds are left to them: a seeder's upload goes to chunks the crowd lacks,
+   * not to copies of what it can pass on itself (what stays unrequested ends up in the endgame).
+   * `skip` leaves out chunks this peer asked us not to ask for now (REJECT 4).
+   */
+  next(theirs: Bitfield, spareSeeder = false, skip?: (index: number) => boolean): number {
     const mine = this.mine;
     for (const { from, to } of this.#urgent.values()) {
       for (let i = from; i < to; i++) if (!mine.has(i) && this.#requested[i]! === 0 && theirs.has(i)) return i;
     }
     while (this.#cursor < mine.length && (mine.has(this.#cursor) || this.#requested[this.#cursor]! > 0)) this.#cursor++;
+    // Ties are broken at random: leechers that start together (a flash crowd) then ask the seeder
+    // for different chunks and pass them on to each other, instead of all fetching the same ones.
     let best = -1;
     let bestAvailability = Infinity;
+    let ties = 0;
     let seen = 0;
     for (let i = this.#cursor; i < mine.length && seen < PICK_WINDOW; i++) {
-      if (mine.has(i) || this.#requested[i]! > 0 || !theirs.has(i)) continue;
+      if (mine.has(i) || this.#requested[i]! > 0 || !theirs.has(i) || (spareSeeder && this.#partial[i]! > 0) || skip?.(i)) continue;
       seen++;
       const availability = this.availability[i]!;
       if (availability < bestAvailability) {
         best = i;
         bestAvailability = availability;
-        if (availability <= 1) break; // nothing is rarer than a single holder
-      }
+        ties = 1;
+      } else if (availability === bestAvailability && this.random() * ++ties < 1) best = i;
     }
     return best;
   }

@@ -5,7 +5,7 @@
  * seeding allocates nothing per chunk; a channel above its high-water mark sits out until
  * `bufferedamountlow`.
  */
-import { CHUNK_SIZE, chunkRange, PIECE_HEADER_BYTES, writePieceHeader } from '../protocol/index.js';
+import { CHUNK_SIZE, chunkRange, encodeReject, PIECE_HEADER_BYTES, RejectReason, writePieceHeader } from '../protocol/index.js';
 import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';
@@ -17,6 +17,8 @@ export interface UploadQueue {
   shareId: string;
   size: number;
   requests: number[];
+  /** Chunks REJECTed to this channel as sent elsewhere (once each: asked again, they are sent). */
+  sentElsewhere?: Set<number>;
   /** Waiting for the channel to drain. */
   blocked: boolean;
 }
@@ -30,8 +32,13 @@ export interface UploaderComponents {
   onReadFailed?: (shareId: string, error: Error) => void;
 }
 
+/** A chunk sent to one peer this recently is REJECTed to another (once) as sent elsewhere (spec, REJECT 4). */
+export const SENT_ELSEWHERE_MS = 5_000;
+
 export class Uploader {
   readonly #queues: UploadQueue[] = [];
+  /** Per share: when each chunk was last sent, and to which channel (kept SENT_ELSEWHERE_MS). */
+  readonly #sent = new Map<string, Map<number, { at: number; to: UploadQueue }>>();
   #turn = 0;
   #running = false;
   /** One turn's frames, header room included; replaced by what storage hands back. */
@@ -48,6 +55,35 @@ export class Uploader {
     const at = this.#queues.indexOf(queue);
     if (at >= 0) this.#queues.splice(at, 1);
     queue.requests.length = 0;
+    if (!this.#queues.some((q) => q.shareId === queue.shareId)) this.#sent.delete(queue.shareId);
+  }
+
+  /**
+   * A flash crowd: chunks another channel of the same share got moments ago are REJECTed (once per
+   * chunk and channel), so that peer passes them on and this upload goes to chunks nobody has yet.
+   * Only where a share has several leechers; what remains is sent.
+   */
+  #notSentElsewhere(queue: UploadQueue, indices: number[]): number[] {
+    const sent = this.#sent.get(queue.shareId);
+    if (!sent) return indices;
+    const now = performance.now();
+    return indices.filter((index) => {
+      const last = sent.get(index);
+      if (!last || last.to === queue || now - last.at > SENT_ELSEWHERE_MS || queue.sentElsewhere?.has(index)) return true;
+      (queue.sentElsewhere ??= new Set()).add(index);
+      queue.wire.send(encodeReject(index, RejectReason.SentElsewhere));
+      return false;
+    });
+  }
+
+  #sentTo(queue: UploadQueue, index: number): void {
+    if (this.#queues.filter((q) => q.shareId === queue.shareId).length < 2) return; // one leecher: nothing to spare
+    let sent = this.#sent.get(queue.shareId);
+    if (!sent) this.#sent.set(queue.shareId, (sent = new Map()));
+    const now = performance.now();
+    sent.set(index, { at: now, to: queue });
+    // Forget what is too old to matter, now and then, so the map stays small.
+    if (sent.size > 4096) for (const [i, last] of sent) if (now - last.at > SENT_ELSEWHERE_MS) sent.delete(i);
   }
 
   /** Call after adding requests to a queue. */
@@ -70,7 +106,8 @@ export class Uploader {
     this.#running = true;
     try {
       for (let queue = this.#nextQueue(); queue; queue = this.#nextQueue()) {
-        const indices = queue.requests.splice(0, UPLOAD_CHUNKS_PER_TURN);
+        const indices = this.#notSentElsewhere(queue, queue.requests.splice(0, UPLOAD_CHUNKS_PER_TURN));
+        if (indices.length === 0) continue;
         const ranges = indices.map((index) => chunkRange(index, queue!.size));
         const limiter = this.components.limiter;
         if (limiter) {
@@ -106,6 +143,7 @@ export class Uploader {
             throw error;
           }
           this.components.onUploaded(queue.remoteId, queue.shareId, ranges[i]!.end - ranges[i]!.start);
+          this.#sentTo(queue, index);
         }
         if (!mayContinue && queue.wire.isOpen) {
           queue.blocked = true;

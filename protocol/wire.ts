@@ -51,6 +51,8 @@ export const RejectReason = {
   NotAvailable: 1,
   TooManyRequests: 2,
   ShuttingDown: 3,
+  /** The seeder sent this chunk to another peer moments ago: get it from the crowd (or ask again later). */
+  SentElsewhere: 4,
 } as const;
 
 export type WireMessage =

@@ -334,7 +334,7 @@ export async function shareByDrop(page: Page, path: string, name: string, timeou
 
 export interface EngineSnapshot {
   shares: { id: string; name: string; status: string; bytesDone: number; size: number; sources: number; fileHash?: string; error?: string; fromDisk?: boolean }[];
-  peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; badChunks: number; failures: number; lastFailure?: string }[];
+  peers: { peerId: string; name: string; chunksReceived: number; chunksSent: number; bytesSent: number; badChunks: number; failures: number; lastFailure?: string }[];
   roomFiles: { id: string; name: string; size: number; holders: string[] }[];
   selfId: string;
   dataPlane: 'worker' | 'page' | undefined;

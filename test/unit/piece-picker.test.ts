@@ -88,10 +88,16 @@ test('picks stay cheap on huge files: a bounded window is scanned', () => {
   const picker = new PiecePicker(new Bitfield(count));
   const peer = Bitfield.full(count);
   const started = process.hrtime.bigint();
-  for (let i = 0; i < 2000; i++) picker.markRequested(picker.next(peer));
+  const picked: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const index = picker.next(peer);
+    picked.push(index);
+    picker.markRequested(index);
+  }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   assert.ok(PICK_WINDOW < count);
-  assert.equal(picker.next(peer), 2000, 'sequential when every chunk is equally rare');
+  assert.equal(new Set(picked).size, 2000, 'no chunk picked twice');
+  assert.ok(Math.max(...picked) < 2000 + PICK_WINDOW, 'equally rare chunks are picked at random, but near the start of what is missing');
   assert.ok(ms < 2000, `2000 picks took ${ms} ms`);
 });
 
@@ -128,4 +134,46 @@ test('a priority window is clipped to the file', () => {
   picker.prioritize(1, 2, 100);
   assert.deepEqual(picker.priorities, [{ from: 2, to: 4 }]);
   assert.equal(picker.next(Bitfield.full(4)), 2);
+});
+
+/** A seeded PRNG (mulberry32), so that random tie-breaking is the same on every run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('a flash crowd: leechers starting together ask the seeder for different chunks (equally rare ones at random)', () => {
+  const seeder = Bitfield.full(256);
+  const firstPicks = [1, 2, 3, 4].map((leecher) => {
+    const picker = new PiecePicker(new Bitfield(256), seeded(leecher));
+    picker.peerAdded(seeder);
+    return Array.from({ length: 16 }, () => {
+      const index = picker.next(seeder);
+      picker.markRequested(index);
+      return index;
+    });
+  });
+  const all = firstPicks.flat();
+  assert.ok(new Set(all).size >= 56, `64 first requests of four leechers hit ${new Set(all).size} distinct chunks`);
+});
+
+test('a seeder is spared the chunks a partial peer here holds: those are left to that peer', () => {
+  const picker = new PiecePicker(new Bitfield(64), seeded(7));
+  const seeder = Bitfield.full(64);
+  const partial = holding(64, Array.from({ length: 32 }, (_, i) => i)); // chunks 0..31
+  picker.peerAdded(seeder);
+  picker.peerAdded(partial, true);
+  const fromSeeder = Array.from({ length: 32 }, () => {
+    const index = picker.next(seeder, true);
+    if (index >= 0) picker.markRequested(index);
+    return index;
+  });
+  assert.ok(fromSeeder.every((i) => i >= 32), `the seeder is asked only for what the partial peer lacks: ${fromSeeder}`);
+  assert.equal(picker.next(seeder, true), -1, 'nothing else to ask the seeder for');
+  assert.ok(picker.next(partial) >= 0 && picker.next(partial) < 32, 'the partial peer is asked for its chunks');
+  assert.ok(picker.next(seeder) >= 0, 'without sparing, the seeder may be asked for them too');
 });

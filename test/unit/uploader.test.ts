@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHUNK_SIZE, chunkRange } from '../../protocol/index.js';
+import { CHUNK_SIZE, chunkRange, RejectReason } from '../../protocol/index.js';
 import type { ChunkStorage } from '../../plane/chunk-storage.js';
 import { Uploader, type UploadQueue } from '../../plane/uploader.js';
 import { WireChannel } from '../../plane/wire-channel.js';
@@ -14,9 +14,9 @@ import { RecordingChannel } from './fake-channel.js';
 const SIZE = 9 * CHUNK_SIZE - 100;
 const fileBytes = new Uint8Array(SIZE).map((_, i) => (i * 31 + (i >> 12)) & 0xff);
 
-/** The pieces a channel was sent, decoded. */
+/** The pieces a channel was sent, decoded (REJECTs left out). */
 const piecesOf = (channel: RecordingChannel) =>
-  channel.sent.map((message) => {
+  channel.sent.filter((message) => message.type !== 'reject').map((message) => {
     assert.equal(message.type, 'piece');
     return message as { index: number; data: Uint8Array };
   });
@@ -37,7 +37,7 @@ function readingStorage(seen: Set<ArrayBufferLike>): ChunkStorage {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
 
-test('two leechers get every chunk they asked for, right to the last byte, from the same few frame buffers', async () => {
+test('two leechers get every chunk they asked for (one just sent to the other after asking again), right to the last byte, from the same few frame buffers', async () => {
   const buffers = new Set<ArrayBufferLike>();
   const uploaded: number[] = [];
   const uploader = new Uploader({ storage: readingStorage(buffers), onUploaded: (_remote, _share, bytes) => uploaded.push(bytes) });
@@ -53,8 +53,17 @@ test('two leechers get every chunk they asked for, right to the last byte, from 
   for (const queue of queues) uploader.add(queue);
   uploader.kick();
   await settle();
-  assert.deepEqual(piecesOf(channels[0]!).map((p) => p.index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.deepEqual(piecesOf(channels[1]!).map((p) => p.index), [8, 3, 5]);
+  // A chunk just sent to the other leecher is REJECTed once as sent elsewhere (a crowd passes it on).
+  const rejected = (channel: RecordingChannel) => channel.sent.filter((m) => m.type === 'reject').map((m) => [(m as { index: number }).index, (m as { reason: number }).reason]);
+  assert.deepEqual(rejected(channels[0]!), [[5, RejectReason.SentElsewhere], [8, RejectReason.SentElsewhere]]);
+  assert.deepEqual(rejected(channels[1]!), [[3, RejectReason.SentElsewhere]]);
+  // Asked again, they are sent.
+  queues[0]!.requests.push(5, 8);
+  queues[1]!.requests.push(3);
+  uploader.kick();
+  await settle();
+  assert.deepEqual(piecesOf(channels[0]!).map((p) => p.index), [0, 1, 2, 3, 4, 6, 7, 5, 8]);
+  assert.deepEqual(piecesOf(channels[1]!).map((p) => p.index), [8, 5, 3]);
   for (const channel of channels) {
     for (const { index, data } of piecesOf(channel)) {
       const { start, end } = chunkRange(index, SIZE);
