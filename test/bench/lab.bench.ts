@@ -12,6 +12,14 @@
  *   relay-cpu         TURN CPU per MiB relayed, ours beside Debian's coturn (`turnserver`, on the
  *                     server host, handed out by TURN_URLS with the same secret), both peers in
  *                     relay-only mode so that both servers carry the same relay-to-relay path
+ *   flash-crowd       one seeder and 8 leechers (cone and symmetric NATs), every uplink capped at
+ *                     8 Mbit/s, the 8 clicking at once (BENCH_CROWD_MIB, 32): each leecher's time,
+ *                     the last one's against one leecher alone on the same links (goal ≤ 1.5×), the
+ *                     seeder's bytes sent as a multiple of the file (goal ≤ 2×), what each leecher
+ *                     uploaded, and the ideal bound (one copy at the seeder's cap). BENCH_CROWD_SVG=path
+ *                     writes the timeline (crowd-plot.ts)
+ *   late-join-churn   four leechers start, a fifth joins when the first has half, and the seeder's
+ *                     link is cut once every chunk is somewhere in the crowd: everyone completes
  * Goodput is timed from the first verified chunk to the last (as the raw channel is timed from its
  * first message), after a warm-up download; sizes: BENCH_LAB_MIB (64; the swarm case twice that).
  * BENCH_ROUNDS (1) repeats every case with new files; each case then prints the medians of its
@@ -25,6 +33,8 @@ import { engineState, randomFile, shareFromDisk, type LaunchedBrowser } from '..
 import { Lab, SERVER_ADDRESS, type LabHost } from '../lab/lab.js';
 import { labBrowser, startLabServer } from '../lab/lab-server.js';
 import { selectedPairs } from '../lab/pairs.js';
+import { crowdSvg } from '../lab/crowd-plot.js';
+import { writeFileSync } from 'node:fs';
 import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer-timing.js';
 
 const MiB = 1024 * 1024;
@@ -221,6 +231,94 @@ try {
       throw error;
     } finally {
       coturn.kill('SIGKILL');
+    }
+  }
+
+  // flash-crowd and late-join-churn: one seeder, eight leechers, every uplink at 8 Mbit/s.
+  if (CASES === undefined || CASES.includes('flash-crowd') || CASES.includes('late-join-churn')) {
+    const CROWD_MIB = Number(process.env.BENCH_CROWD_MIB ?? 32);
+    const crowdSize = CROWD_MIB * MiB;
+    const capMbit = 8;
+    const seederHost = lab.home('cone')[0]!;
+    const leecherHosts = Array.from({ length: 8 }, (_, i) => lab.home(i % 2 ? 'symmetric' : 'cone')[0]!);
+    for (const host of [seederHost, ...leecherHosts]) lab.shape(host, { upMbit: capMbit });
+    const crowdSeeder = await browserOn(seederHost);
+    const crowd = await Promise.all(leecherHosts.map((host) => browserOn(host)));
+    const sentBy = (page: Page) => page.evaluate('globalThis.shoal.store.state.peers.reduce((n, p) => n + p.bytesSent, 0)') as Promise<number>;
+    const doneOf = (page: Page, id: string) => page.evaluate(`(globalThis.shoal.store.state.shares.find((s) => s.id === '${id}') || { bytesDone: 0 }).bytesDone`) as Promise<number>;
+    const idealSeconds = (crowdSize * 8) / (capMbit * 1e6);
+    for (let r = 1; r <= ROUNDS; r++) {
+      if (wanted('flash-crowd', r)) {
+        const aloneName = `crowd-alone-${r}.bin`;
+        const alone = await timedDownload(crowd[0]!, aloneName, await share([crowdSeeder], aloneName, crowdSize));
+        const name = `crowd-${r}.bin`;
+        const id = await share([crowdSeeder], name, crowdSize);
+        await Promise.all(crowd.map((page) => page.getByRole('button', { name: `Download ${name}` }).waitFor({ timeout: 30_000 })));
+        const seederBefore = await sentBy(crowdSeeder);
+        const uploadsBefore = await Promise.all(crowd.map(sentBy));
+        const timeline = { at: [] as number[], leechers: crowd.map((_, i) => ({ name: `leecher ${i + 1} (${i % 2 ? 'symmetric' : 'cone'})`, done: [] as number[] })), seederCopies: [] as number[] };
+        const started = performance.now();
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            const [done, sent] = await Promise.all([Promise.all(crowd.map((page) => doneOf(page, id))), sentBy(crowdSeeder)]);
+            timeline.at.push((performance.now() - started) / 1000);
+            done.forEach((bytes, i) => timeline.leechers[i]!.done.push(bytes / crowdSize));
+            timeline.seederCopies.push((sent - seederBefore) / crowdSize);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        })();
+        const times = await Promise.all(crowd.map((page) => timedDownload(page, name, id)));
+        sampling = false;
+        await sampler;
+        const seederSent = (await sentBy(crowdSeeder)) - seederBefore;
+        const uploads = (await Promise.all(crowd.map(sentBy))).map((bytes, i) => bytes - uploadsBefore[i]!);
+        const seconds = times.map((t) => t.seconds);
+        const last = Math.max(...seconds);
+        report({
+          case: 'flash-crowd', mib: CROWD_MIB, leechers: crowd.length, uplinkMbit: capMbit, idealSeconds, aloneSeconds: alone.seconds,
+          lastSeconds: last, lastOfAlone: last / alone.seconds, goal: 1.5, seederSentOfFile: seederSent / crowdSize, seederGoal: 2,
+          leecherSeconds: seconds.map((s) => round(s, 1)).join('/'), leecherUploadedMiB: uploads.map((b) => round(b / MiB, 1)).join('/'),
+        });
+        if (process.env.BENCH_CROWD_SVG) {
+          writeFileSync(process.env.BENCH_CROWD_SVG, crowdSvg({ ...timeline, idealSeconds, title: `Flash crowd: 1 seeder, 8 leechers, ${CROWD_MIB} MiB, ${capMbit} Mbit/s uplinks (alone: ${alone.seconds.toFixed(1)} s; last of 8: ${last.toFixed(1)} s)` }));
+        }
+      }
+      if (wanted('late-join-churn', r)) {
+        const name = `churn-${r}.bin`;
+        const id = await share([crowdSeeder], name, crowdSize);
+        const early = crowd.slice(0, 4);
+        const late = crowd[4]!;
+        await Promise.all([...early, late].map((page) => page.getByRole('button', { name: `Download ${name}` }).waitFor({ timeout: 30_000 })));
+        const started = performance.now();
+        const downloads = early.map((page) => timedDownload(page, name, id));
+        for (;;) {
+          if ((await doneOf(early[0]!, id)) >= crowdSize / 2) break;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const joinedAt = (performance.now() - started) / 1000;
+        downloads.push(timedDownload(late, name, id));
+        // Once every chunk is held by someone in the crowd, the seeder goes (its link is cut).
+        let seederLeftAt = -1;
+        for (;;) {
+          const maps = await Promise.all([...early, late].map((page) => page.evaluate(`globalThis.shoal.inspect('${id}').then((d) => d ? Array.from(d.bits) : null)`) as Promise<number[] | null>));
+          const union = new Uint8Array(Math.ceil(crowdSize / 65536 / 8));
+          for (const bits of maps) if (bits) bits.forEach((byte, i) => (union[i]! |= byte));
+          const covered = union.reduce((n, byte) => n + [...byte.toString(2)].filter((b) => b === '1').length, 0);
+          if (covered >= crowdSize / 65536) {
+            lab.setLink(seederHost, false);
+            seederLeftAt = (performance.now() - started) / 1000;
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const times = await Promise.all(downloads);
+        lab.setLink(seederHost, true);
+        report({
+          case: 'late-join-churn', mib: CROWD_MIB, early: early.length, lateJoinedAtSeconds: joinedAt, seederLeftAtSeconds: seederLeftAt,
+          allCompleted: times.length === early.length + 1 ? 'yes' : 'no', lastSeconds: Math.max(...times.map((t) => t.seconds + (t === times.at(-1) ? joinedAt : 0))),
+        });
+      }
     }
   }
   await Promise.all([rawSender.close(), rawReceiver.close()]);

@@ -12,8 +12,10 @@ import {
   encodeFeatures,
   encodeHandshake,
   encodePiece,
+  encodeReject,
   ENDGAME_DUPLICATE_AFTER_MS,
   MAX_BATCHED_REQUESTS,
+  RejectReason,
   type ShareMetadata,
   WireFeature,
   type WireMessage,
@@ -290,4 +292,37 @@ test('the download says where it stands: connecting, downloading, paused, stalle
   for (let i = 0; i < 20 && (received.get('b') ?? 0) < CHUNKS; i++) await settle();
   assert.equal(download.status, 'verifying', 'every chunk in: the whole-file SHA-256 is checked (then it is done)');
   await download.done;
+});
+
+test('REJECT 4 (sent elsewhere): the chunk is not asked of that seeder again for 3 s, then it is, and the download completes', async () => {
+  const { download, received } = newDownload();
+  let rejectedOnce = false;
+  const asksForZero: number[] = [];
+  const crowdSeeder = new ScriptedChannel((message, reply) => {
+    if (message.type === 'handshake') {
+      reply(encodeHandshake(SHARE_ID));
+      reply(encodeBitfield(Bitfield.full(CHUNKS).bytes));
+    }
+    const indices = message.type === 'request' ? [message.index] : message.type === 'requests' ? message.indices : [];
+    for (const index of indices) {
+      if (index === 0) asksForZero.push(clock);
+      if (index === 0 && !rejectedOnce) {
+        rejectedOnce = true;
+        reply(encodeReject(0, RejectReason.SentElsewhere));
+      } else reply(encodePiece(index, new Uint8Array(CHUNK_SIZE)));
+    }
+  });
+  download.addSource(new WireChannel(crowdSeeder as unknown as RTCDataChannel), 'seeder');
+  for (let i = 0; i < 20 && (received.get('seeder') ?? 0) < CHUNKS - 1; i++) await settle();
+  assert.equal(received.get('seeder'), CHUNKS - 1, 'every other chunk came');
+  clock += 1_000;
+  mock.timers.tick(WATCHDOG_INTERVAL_MS);
+  await settle();
+  assert.deepEqual(asksForZero, [0], 'not asked again within 3 s');
+  clock += 2_000;
+  mock.timers.tick(WATCHDOG_INTERVAL_MS);
+  for (let i = 0; i < 5; i++) await settle();
+  assert.deepEqual(asksForZero, [0, 3_000], 'asked again once the 3 s are over (the watchdog refills)');
+  await download.done;
+  assert.equal(received.get('seeder'), CHUNKS);
 });
