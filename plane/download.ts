@@ -142,7 +142,10 @@ export class Download {
         if (s.inFlight.delete(index)) this.#picker?.release(index);
         s.cancelled.delete(index);
         // Sent to another peer moments ago: it comes from the crowd, or from this peer later.
-        if (reason === RejectReason.SentElsewhere) s.deferred.set(index, this.#now() + SENT_ELSEWHERE_DEFER_MS);
+        if (reason === RejectReason.SentElsewhere) {
+          s.deferred.set(index, this.#now() + SENT_ELSEWHERE_DEFER_MS);
+          if (this.#picker) this.#picker.crowd = true;
+        }
         this.#fillAll();
       },
       drop: (s, reason, detail, code) => this.#dropSource(s, reason, detail, code),
@@ -229,6 +232,7 @@ export class Download {
     }
     source.partial = !source.has.complete;
     this.#picker!.peerAdded(source.has, source.partial);
+    if (source.partial) this.#picker!.crowd = true;
     this.#fill(source);
   }
 

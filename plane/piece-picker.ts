@@ -1,6 +1,6 @@
 /**
  * Chooses which chunk to ask a peer for: rarest first among the next missing chunks (equally rare
- * ones in order), never one already requested (until the endgame, when every missing chunk is requested somewhere and the
+ * ones in order, or at random in a crowd), never one already requested (until the endgame, when every missing chunk is requested somewhere and the
  * stragglers are asked of a second peer). Chunks someone is reading right now (a video playing
  * while it downloads) come first, in order. Pure bookkeeping: no I/O, no timers.
  */
@@ -27,7 +27,17 @@ export class PiecePicker {
   /** Streaming priorities, by reader: chunks [from, to) are picked first, in order. */
   readonly #urgent = new Map<number, { from: number; to: number }>();
 
-  constructor(readonly mine: Bitfield) {
+  /**
+   * Other leechers of this share are about (a partial peer came, or a seeder said it sent a chunk
+   * elsewhere): equally rare chunks are picked at random from now on.
+   */
+  crowd = false;
+
+  constructor(
+    readonly mine: Bitfield,
+    /** Breaks ties in a crowd (injectable for tests). */
+    private readonly random: () => number = Math.random,
+  ) {
     this.availability = new Uint16Array(mine.length);
     this.#partial = new Uint16Array(mine.length);
     this.#requested = new Uint8Array(mine.length);
@@ -92,11 +102,12 @@ export class PiecePicker {
       for (let i = from; i < to; i++) if (!mine.has(i) && this.#requested[i]! === 0 && theirs.has(i)) return i;
     }
     while (this.#cursor < mine.length && (mine.has(this.#cursor) || this.#requested[this.#cursor]! > 0)) this.#cursor++;
-    // Equally rare chunks go in order: a download that lands in order keeps its whole-file hash up
-    // from memory (random order made 1→1 read the file back: 0.90× -> 0.68× the raw channel here).
-    // A crowd still spreads out: its seeder REJECTs what it just sent elsewhere (REJECT 4).
+    // Equally rare chunks go in order, so a download that lands in order keeps its whole-file hash up
+    // from memory (random order made 1→1 read the file back: 0.90× -> 0.68× the raw channel here);
+    // in a crowd they go at random, so that leechers ask their seeder for different chunks.
     let best = -1;
     let bestAvailability = Infinity;
+    let ties = 0;
     let seen = 0;
     for (let i = this.#cursor; i < mine.length && seen < PICK_WINDOW; i++) {
       if (mine.has(i) || this.#requested[i]! > 0 || !theirs.has(i) || (spareSeeder && this.#partial[i]! > 0) || skip?.(i)) continue;
@@ -105,8 +116,9 @@ export class PiecePicker {
       if (availability < bestAvailability) {
         best = i;
         bestAvailability = availability;
-        if (availability <= 1) break; // nothing is rarer than a single holder
-      }
+        ties = 1;
+        if (availability <= 1 && !this.crowd) break; // nothing is rarer than a single holder
+      } else if (this.crowd && availability === bestAvailability && this.random() * ++ties < 1) best = i;
     }
     return best;
   }

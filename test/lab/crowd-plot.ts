@@ -15,9 +15,9 @@ export interface CrowdTimeline {
   title: string;
 }
 
-const W = 720;
+const W = 800;
 const H = 360;
-const PAD = { left: 56, right: 120, top: 36, bottom: 44 };
+const PAD = { left: 56, right: 200, top: 36, bottom: 44 };
 const COLORS = ['#22d3ee', '#a78bfa', '#f472b6', '#34d399', '#fbbf24', '#60a5fa', '#f87171', '#c084fc', '#2dd4bf', '#facc15'];
 
 export function crowdSvg(t: CrowdTimeline): string {

@@ -146,3 +146,31 @@ test('a seeder is spared the chunks a partial peer here holds: those are left to
   assert.ok(picker.next(partial) >= 0 && picker.next(partial) < 32, 'the partial peer is asked for its chunks');
   assert.ok(picker.next(seeder) >= 0, 'without sparing, the seeder may be asked for them too');
 });
+
+/** A seeded PRNG (mulberry32), so that a crowd's random tie-breaking is the same on every run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('in a crowd, leechers ask the seeder for different chunks (equally rare ones at random); alone, in order', () => {
+  const seeder = Bitfield.full(256);
+  const firstPicks = (crowd: boolean) =>
+    [1, 2, 3, 4].map((leecher) => {
+      const picker = new PiecePicker(new Bitfield(256), seeded(leecher));
+      picker.crowd = crowd;
+      picker.peerAdded(seeder);
+      return Array.from({ length: 16 }, () => {
+        const index = picker.next(seeder);
+        picker.markRequested(index);
+        return index;
+      });
+    });
+  assert.deepEqual(firstPicks(false)[0], [...Array(16).keys()], 'alone: in order');
+  const spread = new Set(firstPicks(true).flat()).size;
+  assert.ok(spread >= 56, `64 first requests of four leechers in a crowd hit ${spread} distinct chunks`);
+});
