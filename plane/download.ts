@@ -22,41 +22,16 @@ import {
   WireErrorCode,
 } from '../protocol/index.js';
 import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, REQUEST_BATCH, SENT_ELSEWHERE_DEFER_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
-import { FileHashMismatchError, isError, StorageFullError, type ChunkStorage } from './chunk-storage.js';
+import { FileHashMismatchError, isError, StorageFullError } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
 import { MetadataParts } from './metadata-parts.js';
 import { PiecePicker, pipelineDepth } from './piece-picker.js';
-import type { RateLimiter } from './rate-limiter.js';
 import { leechChannel, sendRequests, type SourceEndReason } from './leech-channel.js';
 import type { WireChannel } from './wire-channel.js';
+import type { DownloadComponents, DownloadStatus } from './download-contract.js';
 
 export type { SourceEndReason };
-
-/**
- * Where a download stands: fetching its metadata or waiting for its first source (connecting),
- * pulling chunks, without a source (stalled), paused (by the user, or for a full disk), or checking
- * the whole-file SHA-256 once every chunk is in (verifying).
- */
-export type DownloadStatus = 'connecting' | 'downloading' | 'stalled' | 'paused' | 'verifying';
-
-export interface DownloadEvents {
-  onMetadata: (meta: ShareMetadata, encoded: Uint8Array) => void;
-  onChunk: (remoteId: string, index: number, bytes: number) => void;
-  onSourcesChanged: (count: number) => void;
-  onSourceEnded: (remoteId: string, reason: SourceEndReason, detail: string) => void;
-  /** Storage ran out mid-way: the download paused itself; resume() once there is room. */
-  onStorageFull: (message: string) => void;
-  /** Every chunk is in: the whole-file SHA-256 is being checked (seconds, for gigabytes). */
-  onVerifying?: () => void;
-}
-
-export interface DownloadComponents {
-  storage: ChunkStorage;
-  /** The user's download limit, shared by every download: requests wait for it. */
-  limiter?: RateLimiter;
-  events: DownloadEvents;
-  now?: () => number;
-}
+export type { DownloadComponents, DownloadEvents, DownloadStatus } from './download-contract.js';
 
 export class Download {
   meta: ShareMetadata | undefined;
