@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Bitfield, isSha256Hex } from '../protocol/index.js';
 import { roomFromInput } from '../web/ui/room-code.js';
 import { parseShoalLink, shareLink } from '../web/ui/routes.js';
+import { formatBytes } from '../web/ui/format.js';
 import { roomKeyOf } from '../web/engine/share-rooms.js';
 import type { EngineState, ShareState } from '../web/engine/state.js';
 import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerOptions } from './peer.js';
@@ -20,7 +21,7 @@ import { planSeed, recordSeed } from './seed-paths.js';
 import { NodeStorage } from './node-storage.js';
 import { Output } from './output.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, diskFull: 3, interrupted: 130 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, diskFull: 3, interrupted: 130 } as const;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -148,7 +149,7 @@ function untilStopped(peer: HeadlessPeer, out: Output): Promise<number> {
 const LS_CONNECT_TIMEOUT_MS = 15_000;
 const UNREACHABLE_NOTE_MS = 5_000;
 
-export class ServerUnreachableError extends Error {
+class ServerUnreachableError extends Error {
   override name = 'ServerUnreachableError';
 }
 
@@ -312,14 +313,3 @@ async function list(flags: Flags, out: Output): Promise<number> {
 }
 
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}

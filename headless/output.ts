@@ -4,6 +4,7 @@
  * scripts, and nothing else there.
  */
 import cliProgress from 'cli-progress';
+import { formatBytes, formatDuration, formatSpeed } from '../web/ui/format.js';
 
 const PROGRESS_EVERY_MS = 1_000;
 const STATUS_EVERY_MS = 5_000;
@@ -15,6 +16,7 @@ export interface Bar {
 
 export class Output {
   #lastProgress = 0;
+  #lastStatus: string | undefined;
   readonly #tty = process.stderr.isTTY === true;
 
   constructor(private readonly json: boolean) {}
@@ -34,8 +36,6 @@ export class Output {
     this.#lastStatus = event.status;
     this.event(event);
   }
-
-  #lastStatus: string | undefined;
 
   note(text: string): void {
     this.event({ event: 'note', message: text }, text);
@@ -59,14 +59,13 @@ export class Output {
       },
       cliProgress.Presets.shades_classic,
     );
-    const bytes = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-    bar.start(Math.max(1, total), 0, { done: bytes(0), size: bytes(total), speed: '', eta_text: '?', peers: '' });
+    bar.start(Math.max(1, total), 0, { done: formatBytes(0), size: formatBytes(total), speed: '', eta_text: '?', peers: '' });
     return {
       update: (done, detail = {}) =>
         bar.update(done, {
-          done: bytes(done),
-          speed: detail.speed !== undefined ? `${bytes(detail.speed)}/s` : '',
-          eta_text: detail.etaSeconds == null ? '?' : `${Math.ceil(detail.etaSeconds)} s`,
+          done: formatBytes(done),
+          speed: detail.speed !== undefined ? formatSpeed(detail.speed) : '',
+          eta_text: formatDuration(detail.etaSeconds ?? null),
           peers: detail.peers !== undefined ? `${detail.peers} peers ${detail.status ?? ''}` : '',
         }),
       stop: () => bar.stop(),

@@ -77,7 +77,7 @@ export class Uploader {
   }
 
   #sentTo(queue: UploadQueue, index: number): void {
-    if (this.#queues.filter((q) => q.shareId === queue.shareId).length < 2) return; // one leecher: nothing to spare
+    if (!this.#queues.some((q) => q !== queue && q.shareId === queue.shareId)) return; // one leecher: nothing to spare
     let sent = this.#sent.get(queue.shareId);
     if (!sent) this.#sent.set(queue.shareId, (sent = new Map()));
     const now = performance.now();
