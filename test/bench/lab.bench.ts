@@ -18,6 +18,11 @@
  *                     seeder's bytes sent as a multiple of the file (goal ≤ 2×), what each leecher
  *                     uploaded, and the ideal bound (one copy at the seeder's cap). BENCH_CROWD_SVG=path
  *                     writes the timeline (crowd-plot.ts)
+ *   round-trip-rtt50, -rtt150 (BENCH_RTTS)  1→1 between two homes whose WAN cables are delay lines
+ *                     (delay-line.py) adding that round trip, the seeder capped at BENCH_RTT_CAP_MBIT
+ *                     (16), BENCH_RTT_MIB (16) each: goodput / cap (goal ≥ 0.85 at 150 ms) beside a
+ *                     plain channel between the same browsers; `-lossy`: with 0.5% loss each way
+ *   flash-crowd-rtt50, -rtt150  the flash crowd with every home at that round trip and 0.5% loss
  *   late-join-churn   four leechers start, a fifth joins when the first has half, and the seeder's
  *                     link is cut once every chunk is somewhere in the crowd: everyone completes
  * Goodput is timed from the first verified chunk to the last (as the raw channel is timed from its
@@ -69,6 +74,10 @@ function printResults(): void {
     console.log(JSON.stringify({ bench: 'lab', ...merged, case: name, rounds: rounds.length }));
   }
 }
+/** Round trips of the delayed cases (BENCH_RTTS, ms), the loss they add, and the 1→1 cap. */
+const RTTS = (process.env.BENCH_RTTS ?? '50,150').split(',').map(Number);
+const RTT_LOSS = 0.005;
+const RTT_CAP_MBIT = Number(process.env.BENCH_RTT_CAP_MBIT ?? 16);
 const mbit = (bytes: number, seconds: number) => (bytes * 8) / seconds / 1e6;
 
 if (process.getuid?.() !== 0) {
@@ -107,6 +116,27 @@ const browserOn = async (host: LabHost, relayOnly = false): Promise<Page> => {
   return browser.page;
 };
 /** Shares the same new random bytes, named `name`, in every given page; returns the share id. */
+/**
+ * Plain data channels between two lab browsers (in new pages of theirs), through the lab's STUN and
+ * TURN: returns a function that connects a new one (no congestion state left from an earlier
+ * path), sends `size` bytes over it and gives its goodput in Mbit/s.
+ */
+const rawPages: Page[] = [];
+const rawChannel = async (sender: Page, receiver: Page) => {
+  const pages = [await sender.context().newPage(), await receiver.context().newPage()] as const;
+  rawPages.push(...pages);
+  for (const page of pages) {
+    await page.goto(`${server.url}/api/health`);
+    await page.evaluate(RAW_SETUP);
+    await page.evaluate(async () => {
+      (window as unknown as { rawConfig: RTCConfiguration }).rawConfig = { iceServers: ((await (await fetch('/api/ice-servers')).json()) as { iceServers: RTCIceServer[] }).iceServers };
+    });
+  }
+  return async (size = SIZE) => {
+    await connectRaw(pages[0], pages[1]);
+    return ((await rawDataChannel([pages[0]], pages[1], size)) * MiB * 8) / 1e6;
+  };
+};
 const share = async (seeders: Page[], name: string, size: number): Promise<string> => {
   const file = await randomFile(name, size);
   files.push(file);
@@ -121,17 +151,7 @@ try {
   const leecher = await browserOn(leecherHost);
 
   // A plain data channel between the first seeder and the leecher: what the link itself carries.
-  const rawSender = await seeders[0]!.context().newPage();
-  const rawReceiver = await leecher.context().newPage();
-  for (const page of [rawSender, rawReceiver]) {
-    await page.goto(`${server.url}/api/health`);
-    await page.evaluate(RAW_SETUP);
-    await page.evaluate(async () => {
-      (window as unknown as { rawConfig: RTCConfiguration }).rawConfig = { iceServers: ((await (await fetch('/api/ice-servers')).json()) as { iceServers: RTCIceServer[] }).iceServers };
-    });
-  }
-  await connectRaw(rawSender, rawReceiver);
-  const rawMbit = async () => ((await rawDataChannel([rawSender], rawReceiver, SIZE)) * MiB * 8) / 1e6;
+  const rawMbit = await rawChannel(seeders[0]!, leecher);
 
   // A first download warms both browsers (workers, OPFS, JIT), as any session's second one is.
   lab.shape(seederHosts[0]!, { upMbit: 32 });
@@ -202,6 +222,39 @@ try {
       report({ case: 'relay', mib: SIZE / MiB, capMbit: 32, goodputMbit: ours.goodput, goodputOfCap: ours.goodput / 32, goal: 0.85, turnCpuMsPerMiB: ours.cpuMsPerMiB, pair: ours.pair });
     }
   }
+  // round-trip: 1→1 between two homes whose WAN cables are delay lines, at each round trip, without
+  // loss and with 0.5 % each way; Shoal against a plain channel between the same two browsers.
+  if (wanted('round-trip')) {
+    const capMbit = RTT_CAP_MBIT;
+    const size = Number(process.env.BENCH_RTT_MIB ?? 16) * MiB;
+    const [aHost] = lab.home('cone', 1, { delayMs: 0 }) as [LabHost];
+    const [bHost] = lab.home('cone', 1, { delayMs: 0 }) as [LabHost];
+    const [a, b] = await Promise.all([browserOn(aHost), browserOn(bHost)]);
+    const raw = await rawChannel(a, b);
+    lab.shape(aHost, { upMbit: capMbit });
+    await timedDownload(b, 'rtt-warm-up.bin', await share([a], 'rtt-warm-up.bin', 8 * MiB));
+    for (let r = 1; r <= ROUNDS; r++) {
+      for (const rttMs of RTTS) {
+        for (const loss of [0, RTT_LOSS]) {
+          // Each home's cable carries a quarter of the round trip each way; each host drops half the
+          // loss on the way in and on the way out, so each direction of the path loses `loss`.
+          for (const host of [aHost, bHost]) lab.setDelay(host, rttMs / 4);
+          lab.shape(aHost, { upMbit: capMbit, loss: loss / 2 });
+          lab.shape(bHost, { loss: loss / 2 });
+          const name = `rtt-${rttMs}-${loss}-${r}.bin`;
+          const { fromFirstChunk } = await timedDownload(b, name, await share([a], name, size));
+          const shoal = mbit(size, fromFirstChunk);
+          const rawGoodput = await raw(size);
+          report({
+            case: `round-trip-rtt${rttMs}${loss ? '-lossy' : ''}`, mib: size / MiB, capMbit, rttMs, lossPercent: loss * 100,
+            goodputMbit: shoal, goodputOfCap: shoal / capMbit, goal: 0.85, rawMbit: rawGoodput, rawOfCap: rawGoodput / capMbit, shoalOfRaw: shoal / rawGoodput,
+          });
+        }
+      }
+    }
+    for (const host of [aHost, bHost]) (lab.setDelay(host, 0), lab.shape(host, {}));
+  }
+
   // relay-cpu: both TURN servers on the same relay-to-relay path, ours first, then coturn, which the
   // restarted server hands out instead of its own relay.
   if (wanted('relay-cpu')) {
@@ -235,55 +288,66 @@ try {
   }
 
   // flash-crowd and late-join-churn: one seeder, eight leechers, every uplink at 8 Mbit/s.
-  if (CASES === undefined || CASES.includes('flash-crowd') || CASES.includes('late-join-churn')) {
+  if (CASES === undefined || CASES.some((name) => name.startsWith('flash-crowd')) || CASES.includes('late-join-churn')) {
     const CROWD_MIB = Number(process.env.BENCH_CROWD_MIB ?? 32);
     const crowdSize = CROWD_MIB * MiB;
     const capMbit = 8;
-    const seederHost = lab.home('cone')[0]!;
-    const leecherHosts = Array.from({ length: 8 }, (_, i) => lab.home(i % 2 ? 'symmetric' : 'cone')[0]!);
+    // Every home's cable is a delay line, at 0 ms until a delayed round.
+    const seederHost = lab.home('cone', 1, { delayMs: 0 })[0]!;
+    const leecherHosts = Array.from({ length: 8 }, (_, i) => lab.home(i % 2 ? 'symmetric' : 'cone', 1, { delayMs: 0 })[0]!);
     for (const host of [seederHost, ...leecherHosts]) lab.shape(host, { upMbit: capMbit });
     const crowdSeeder = await browserOn(seederHost);
     const crowd = await Promise.all(leecherHosts.map((host) => browserOn(host)));
     const sentBy = (page: Page) => page.evaluate('globalThis.shoal.store.state.peers.reduce((n, p) => n + p.bytesSent, 0)') as Promise<number>;
     const doneOf = (page: Page, id: string) => page.evaluate(`(globalThis.shoal.store.state.shares.find((s) => s.id === '${id}') || { bytesDone: 0 }).bytesDone`) as Promise<number>;
     const idealSeconds = (crowdSize * 8) / (capMbit * 1e6);
+    /** Every crowd host's cable at a quarter of `rttMs` each way, and half of `loss` in and out of each. */
+    const pathTo = (rttMs: number, loss: number) => {
+      for (const host of [seederHost, ...leecherHosts]) (lab.setDelay(host, rttMs / 4), lab.shape(host, { upMbit: capMbit, loss: loss / 2 }));
+    };
     for (let r = 1; r <= ROUNDS; r++) {
-      if (wanted('flash-crowd', r)) {
-        const aloneName = `crowd-alone-${r}.bin`;
-        const alone = await timedDownload(crowd[0]!, aloneName, await share([crowdSeeder], aloneName, crowdSize));
-        const name = `crowd-${r}.bin`;
-        const id = await share([crowdSeeder], name, crowdSize);
-        await Promise.all(crowd.map((page) => page.getByRole('button', { name: `Download ${name}` }).waitFor({ timeout: 30_000 })));
-        const seederBefore = await sentBy(crowdSeeder);
-        const uploadsBefore = await Promise.all(crowd.map(sentBy));
-        const timeline = { at: [] as number[], leechers: crowd.map((_, i) => ({ name: `leecher ${i + 1} (${i % 2 ? 'symmetric' : 'cone'})`, done: [] as number[] })), seederCopies: [] as number[] };
-        const started = performance.now();
-        let sampling = true;
-        const sampler = (async () => {
-          while (sampling) {
-            const [done, sent] = await Promise.all([Promise.all(crowd.map((page) => doneOf(page, id))), sentBy(crowdSeeder)]);
-            timeline.at.push((performance.now() - started) / 1000);
-            done.forEach((bytes, i) => timeline.leechers[i]!.done.push(bytes / crowdSize));
-            timeline.seederCopies.push((sent - seederBefore) / crowdSize);
-            await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const rttMs of [0, ...RTTS]) {
+        const loss = rttMs ? RTT_LOSS : 0;
+        const caseName = rttMs ? `flash-crowd-rtt${rttMs}` : 'flash-crowd';
+        pathTo(rttMs, loss);
+        if (wanted(caseName, r)) {
+          const aloneName = `crowd-alone-${rttMs}-${r}.bin`;
+          const alone = await timedDownload(crowd[0]!, aloneName, await share([crowdSeeder], aloneName, crowdSize));
+          const name = `crowd-${rttMs}-${r}.bin`;
+          const id = await share([crowdSeeder], name, crowdSize);
+          await Promise.all(crowd.map((page) => page.getByRole('button', { name: `Download ${name}` }).waitFor({ timeout: 30_000 })));
+          const seederBefore = await sentBy(crowdSeeder);
+          const uploadsBefore = await Promise.all(crowd.map(sentBy));
+          const timeline = { at: [] as number[], leechers: crowd.map((_, i) => ({ name: `leecher ${i + 1} (${i % 2 ? 'symmetric' : 'cone'})`, done: [] as number[] })), seederCopies: [] as number[] };
+          const started = performance.now();
+          let sampling = true;
+          const sampler = (async () => {
+            while (sampling) {
+              const [done, sent] = await Promise.all([Promise.all(crowd.map((page) => doneOf(page, id))), sentBy(crowdSeeder)]);
+              timeline.at.push((performance.now() - started) / 1000);
+              done.forEach((bytes, i) => timeline.leechers[i]!.done.push(bytes / crowdSize));
+              timeline.seederCopies.push((sent - seederBefore) / crowdSize);
+              await new Promise((resolve) => setTimeout(resolve, 500));
+            }
+          })();
+          const times = await Promise.all(crowd.map((page) => timedDownload(page, name, id)));
+          sampling = false;
+          await sampler;
+          const seederSent = (await sentBy(crowdSeeder)) - seederBefore;
+          const uploads = (await Promise.all(crowd.map(sentBy))).map((bytes, i) => bytes - uploadsBefore[i]!);
+          const seconds = times.map((t) => t.seconds);
+          const last = Math.max(...seconds);
+          report({
+            case: caseName, mib: CROWD_MIB, leechers: crowd.length, uplinkMbit: capMbit, rttMs, lossPercent: loss * 100, idealSeconds, aloneSeconds: alone.seconds,
+            lastSeconds: last, lastOfAlone: last / alone.seconds, goal: 1.5, seederSentOfFile: seederSent / crowdSize, seederGoal: 2,
+            leecherSeconds: seconds.map((s) => round(s, 1)).join('/'), leecherUploadedMiB: uploads.map((b) => round(b / MiB, 1)).join('/'),
+          });
+          if (process.env.BENCH_CROWD_SVG && rttMs === 0) {
+            writeFileSync(process.env.BENCH_CROWD_SVG, crowdSvg({ ...timeline, idealSeconds, title: `Flash crowd: 1 seeder, 8 leechers, ${CROWD_MIB} MiB, ${capMbit} Mbit/s uplinks (alone: ${alone.seconds.toFixed(1)} s; last of 8: ${last.toFixed(1)} s)` }));
           }
-        })();
-        const times = await Promise.all(crowd.map((page) => timedDownload(page, name, id)));
-        sampling = false;
-        await sampler;
-        const seederSent = (await sentBy(crowdSeeder)) - seederBefore;
-        const uploads = (await Promise.all(crowd.map(sentBy))).map((bytes, i) => bytes - uploadsBefore[i]!);
-        const seconds = times.map((t) => t.seconds);
-        const last = Math.max(...seconds);
-        report({
-          case: 'flash-crowd', mib: CROWD_MIB, leechers: crowd.length, uplinkMbit: capMbit, idealSeconds, aloneSeconds: alone.seconds,
-          lastSeconds: last, lastOfAlone: last / alone.seconds, goal: 1.5, seederSentOfFile: seederSent / crowdSize, seederGoal: 2,
-          leecherSeconds: seconds.map((s) => round(s, 1)).join('/'), leecherUploadedMiB: uploads.map((b) => round(b / MiB, 1)).join('/'),
-        });
-        if (process.env.BENCH_CROWD_SVG) {
-          writeFileSync(process.env.BENCH_CROWD_SVG, crowdSvg({ ...timeline, idealSeconds, title: `Flash crowd: 1 seeder, 8 leechers, ${CROWD_MIB} MiB, ${capMbit} Mbit/s uplinks (alone: ${alone.seconds.toFixed(1)} s; last of 8: ${last.toFixed(1)} s)` }));
         }
       }
+      pathTo(0, 0);
       if (wanted('late-join-churn', r)) {
         const name = `churn-${r}.bin`;
         const id = await share([crowdSeeder], name, crowdSize);
@@ -321,7 +385,7 @@ try {
       }
     }
   }
-  await Promise.all([rawSender.close(), rawReceiver.close()]);
+  await Promise.all(rawPages.map((page) => page.close()));
 } finally {
   printResults();
   await Promise.all(browsers.map((b) => b.close()));

@@ -4,6 +4,8 @@
  *   fresh-shoal-1to1  two new browsers: a raw run between them, then a 256 MiB file shared in one
  *                     and downloaded at once in the other, as a new user meets it (BENCH_FRESH_ROUNDS,
  *                     3 by default; medians of the per-round ratios to the raw run)
+ *   fresh-private-1to1  the same in two private windows (fresh incognito contexts, whose storage
+ *                     lives in memory in the browser process); BENCH_CASES=private
  *   raw-datachannel   plain 64 KiB messages between two browsers, backpressured at 1 MiB
  *   raw-datachannel-3to1  the same from three browsers at once into one page, against raw 1→1
  *   shoal-1to1        a 256 MiB share, one seeder, against the raw runs either side of it
@@ -20,7 +22,7 @@
  * its ratio to the raw channel's, with the split by process and thread of its median run
  * (cpu-meter.ts). BENCH_PROFILE=<dir> also writes V8 CPU profiles of every page and worker of the
  * first fresh round's two browsers (cpu-profile.ts); the profiler's own cost makes that round's
- * figures unrepresentative, so it is an extra round. BENCH_CASES=fresh,warm,large,share picks cases.
+ * figures unrepresentative, so it is an extra round. BENCH_CASES=fresh,private,warm,large,share picks cases.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -54,7 +56,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const FRESH_ROUNDS = Math.max(1, Number(process.env.BENCH_FRESH_ROUNDS ?? 3));
 /** Worker counts, with and without a per-chunk SHA-256, of the read-ceiling runs after each share. */
 const READ_CEILING_RUNS = [1, 2].flatMap((workers) => [false, true].map((digest) => ({ workers, digest })));
-const CASES = new Set((process.env.BENCH_CASES ?? 'fresh,warm,large,share').split(','));
+const CASES = new Set((process.env.BENCH_CASES ?? 'fresh,private,warm,large,share').split(','));
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 function report(fields: Record<string, unknown>): void {
@@ -138,8 +140,8 @@ async function rawPages(senders: LaunchedBrowser[], receiver: LaunchedBrowser): 
  * As a new user meets it: two new browsers, a raw run between them, then the app opened in both,
  * a file shared in one and downloaded at once in the other (no warm pages, no earlier rounds).
  */
-async function freshRound(share: { path: string }, profileDir?: string) {
-  const pair = [await launchBrowser(), await launchBrowser()] as const;
+async function freshRound(share: { path: string }, profileDir?: string, incognito = false) {
+  const pair = [await launchBrowser({ incognito }), await launchBrowser({ incognito })] as const;
   browsers.push(...pair);
   const [seeder, leecher] = pair;
   const watches = watchesOf([['seeder', seeder], ['leecher', leecher]]);
@@ -160,18 +162,18 @@ async function freshRound(share: { path: string }, profileDir?: string) {
   }
 }
 
-async function freshCases(): Promise<void> {
+async function freshCases(incognito: boolean): Promise<void> {
   const share = await randomFile('fresh-256.bin', SHARE_BYTES);
   files.push(share);
   if (PROFILE_DIR) {
     mkdirSync(PROFILE_DIR, { recursive: true });
     console.error(`transfer bench: V8 profiles of a fresh 1→1 round in ${PROFILE_DIR}`);
-    await freshRound(share, PROFILE_DIR);
+    await freshRound(share, PROFILE_DIR, incognito);
   }
   const rounds = [];
-  for (let i = 0; i < FRESH_ROUNDS; i++) rounds.push(await freshRound(share));
+  for (let i = 0; i < FRESH_ROUNDS; i++) rounds.push(await freshRound(share, undefined, incognito));
   report({
-    case: 'fresh-shoal-1to1',
+    case: incognito ? 'fresh-private-1to1' : 'fresh-shoal-1to1',
     mib: SHARE_BYTES / MiB,
     rounds: FRESH_ROUNDS,
     mibPerSecond: round(median(rounds.map((r) => r.rate))),
@@ -197,7 +199,8 @@ async function freshCases(): Promise<void> {
 }
 
 try {
-  if (CASES.has('fresh')) await freshCases();
+  if (CASES.has('fresh')) await freshCases(false);
+  if (CASES.has('private')) await freshCases(true);
   const launches = CASES.has('warm') || CASES.has('large') ? 4 : 0;
   for (let i = 0; i < launches; i++) browsers.push(await launchBrowser());
   const [seeder, leecher, seeder2, seeder3] = browsers as [LaunchedBrowser, LaunchedBrowser, LaunchedBrowser, LaunchedBrowser];

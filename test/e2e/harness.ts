@@ -128,19 +128,26 @@ export interface LaunchOptions {
    * another become hidden (headless Chromium keeps every page visible).
    */
   display?: string;
+  /**
+   * A private window: a fresh incognito context (storage in memory, in the browser process) instead
+   * of a persistent profile.
+   */
+  incognito?: boolean;
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   // An inert flag that tags this browser's main process, so its renderers can be found in /proc.
   const tag = `shoal-${process.pid}-${++launchCounter}`;
   const profile = await mkdtemp(join(options.profileParent ?? tmpdir(), 'shoal-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const launch = {
     executablePath: options.executablePath ?? CHROMIUM,
     headless: options.display === undefined,
     ...(options.display !== undefined ? { env: { ...process.env, DISPLAY: options.display } } : {}),
-    acceptDownloads: true,
     args: [...CHROMIUM_ARGS, ...(options.args ?? []), `--shoal-test-tag=${tag}`],
-  });
+  };
+  const context = options.incognito
+    ? await (await chromium.launch(launch)).newContext({ acceptDownloads: true })
+    : await chromium.launchPersistentContext(profile, { ...launch, acceptDownloads: true });
   const browser = context.browser();
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
@@ -154,6 +161,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
     tag,
     close: async () => {
       await context.close();
+      if (options.incognito) await browser?.close();
       await rm(profile, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@
  * - a peer whose network blocks UDP except to the server is relayed;
  * - two peers that both chose relay-only connect relay to relay through our TURN;
  * - two peers behind the same NAT connect over their LAN (host candidates);
+ * - a delay line adds the round-trip time it is set to (a STUN ping from a home whose WAN cable is one);
  * - the headless peer (`shoal get`) behind a symmetric NAT is relayed to a browser behind another,
  *   and with --relay it connects relay to relay with a relay-only browser.
  * Needs root (network namespaces); skipped with a reason where there is none.
@@ -32,7 +33,7 @@ const isRoot = process.getuid?.() === 0;
 describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? false : 'network namespaces need root' }, () => {
   let lab: Lab;
   let server: LabServer;
-  let hosts: Record<'coneA' | 'coneB' | 'symA' | 'symB' | 'blocked' | 'lanA' | 'lanB', LabHost>;
+  let hosts: Record<'coneA' | 'coneB' | 'symA' | 'symB' | 'blocked' | 'lanA' | 'lanB' | 'delayed', LabHost>;
   const browsers: LaunchedBrowser[] = [];
 
   /** A browser on `host`, in the private `room` (peers behind different NATs share no address room), or its address room. */
@@ -62,7 +63,7 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
     lab = new Lab();
     const behind = (nat: NatKind) => lab.home(nat)[0]!;
     const [lanA, lanB] = lab.home('cone', 2) as [LabHost, LabHost];
-    hosts = { coneA: behind('cone'), coneB: behind('cone'), symA: behind('symmetric'), symB: behind('symmetric'), blocked: behind('udp-to-server-only'), lanA, lanB };
+    hosts = { coneA: behind('cone'), coneB: behind('cone'), symA: behind('symmetric'), symB: behind('symmetric'), blocked: behind('udp-to-server-only'), lanA, lanB, delayed: lab.home('cone', 1, { delayMs: 0 })[0]! };
     server = await startLabServer(lab);
   });
 
@@ -83,6 +84,24 @@ describe('NAT traversal in the network lab', { timeout: 600_000, skip: isRoot ? 
     assert.equal(new Set(symmetric).size, 3, `symmetric: a port per destination, got ${symmetric}`);
     const blocked = probe(hosts.blocked).map((r) => r.mapped);
     assert.ok(blocked[0] !== null && blocked[1] === null, `UDP to the server only: ${blocked}`);
+  });
+
+  test('a delay line adds the round trip it is set to, and can change it while the lab runs', (t) => {
+    /** Round trips in ms of 10 STUN Binding requests from `host` to the server, one after another. */
+    const ping = () => {
+      const { rttsMs } = JSON.parse(lab.exec(hosts.delayed, process.execPath, '--import', 'tsx', 'test/lab/stun-ping.ts', `${SERVER_ADDRESS}:${STUN_PORT}`, '10')) as { rttsMs: (number | null)[] };
+      assert.ok(rttsMs.every((rtt) => rtt !== null), `every ping answered: ${rttsMs}`);
+      return (rttsMs as number[]).sort((a, b) => a - b)[5]!;
+    };
+    const plain = ping();
+    assert.ok(plain < 10, `no delay: median ${plain} ms`);
+    lab.setDelay(hosts.delayed, 25); // each way, on the home's one cable: +50 ms to the server and back
+    const delayed = ping();
+    assert.ok(delayed >= plain + 49 && delayed < plain + 60, `25 ms each way: median ${delayed} ms, ${plain} ms without`);
+    lab.setDelay(hosts.delayed, 0);
+    const restored = ping();
+    assert.ok(restored < 10, `delay taken away: median ${restored} ms`);
+    t.diagnostic(`STUN ping to the server, medians of 10: ${plain} ms, ${delayed} ms at 25 ms each way, ${restored} ms after`);
   });
 
   test('two peers behind different cone NATs connect directly (server-reflexive) and move 32 MiB', async (t) => {

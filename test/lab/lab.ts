@@ -7,14 +7,18 @@
  * - `symmetric`: MASQUERADE --random-fully, a new random port for every destination;
  * - `udp-to-server-only`: cone, and every UDP datagram to anywhere but the server host dropped.
  * Hosts can get uplink/downlink rate caps (tbf) and random loss (iptables statistic), and their
- * links can be cut and restored. Every name carries this run's prefix; `teardown()` deletes all of
+ * links can be cut and restored. A home can have a round-trip time: its router's WAN cable is then a
+ * delay line (delay-line.py, a user-space program between two TAP devices; this kernel has no
+ * netem), whose one-way delay can be changed while the lab runs. Every name carries this run's prefix; `teardown()` deletes all of
  * them, runs on exit and on signals, and a new lab first removes whatever a crashed run left.
  * All traffic stays inside these namespaces.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type NatKind = 'cone' | 'symmetric' | 'udp-to-server-only';
 
@@ -29,6 +33,14 @@ export interface LabHost {
   router?: { ns: string; lanDevice: string; wanAddress: string; nat: NatKind };
 }
 
+export interface HomeOptions {
+  /**
+   * One-way delay in ms of the router's WAN cable, each way (0 is allowed, to be changed later
+   * with `setDelay`). Between two homes with delay d each, the round trip is 4d; to the server, 2d.
+   */
+  delayMs?: number;
+}
+
 export interface LinkShape {
   /** Uplink (host to network) cap in Mbit/s. */
   upMbit?: number;
@@ -39,6 +51,7 @@ export interface LinkShape {
 }
 
 const PREFIX = 'shoal-lab';
+const DELAY_LINE = join(dirname(fileURLToPath(import.meta.url)), 'delay-line.py');
 /** The lab's "internet": the server at .0.1 (and .0.2), routers from .1.1 on. */
 export const INTERNET = '198.18.0.0/15';
 export const SERVER_ADDRESS = '198.18.0.1';
@@ -82,6 +95,8 @@ export class Lab {
   readonly #internet: string;
   #routers = 0;
   #links = 0;
+  /** The delay line of each home that has one, by router namespace. */
+  readonly #delayLines = new Map<string, ChildProcess>();
   readonly #scratch = mkdtempSync(join(tmpdir(), 'shoal-lab-'));
   readonly #onExit = () => this.teardown();
   server!: LabHost;
@@ -103,10 +118,10 @@ export class Lab {
   }
 
   /** A home network behind a router doing `nat`, with `hosts` peer hosts on its LAN. */
-  home(nat: NatKind, hosts = 1): LabHost[] {
+  home(nat: NatKind, hosts = 1, options: HomeOptions = {}): LabHost[] {
     const n = ++this.#routers;
     const router = this.#namespace(`r${n}`);
-    const wan = this.#plugIntoInternet(router);
+    const wan = options.delayMs === undefined ? this.#plugIntoInternet(router) : this.#delayLineToInternet(router, options.delayMs);
     const wanAddress = `198.18.1.${n}`;
     inNs(router, 'ip', 'addr', 'add', `${wanAddress}/15`, 'dev', wan);
     inNs(router, 'ip', 'link', 'add', 'lan', 'type', 'bridge');
@@ -163,6 +178,13 @@ export class Lab {
     }
   }
 
+  /** Changes the one-way delay of the WAN cable of a host's home (made with `delayMs`). */
+  setDelay(host: LabHost, delayMs: number): void {
+    const line = host.router && this.#delayLines.get(host.router.ns);
+    if (!line) throw new Error(`lab: ${host.ns}'s home has no delay line`);
+    line.stdin!.write(`delay ${delayMs}\n`);
+  }
+
   /** Cuts (or restores) a host's link, as a pulled cable or a lost Wi-Fi would. */
   setLink(host: LabHost, up: boolean): void {
     inNs(host.ns, 'ip', 'link', 'set', host.device, up ? 'up' : 'down');
@@ -189,6 +211,8 @@ export class Lab {
 
   teardown(): void {
     process.off('exit', this.#onExit);
+    for (const line of this.#delayLines.values()) line.kill('SIGKILL');
+    this.#delayLines.clear();
     for (const ns of this.#namespaces.splice(0).reverse()) {
       try {
         run('ip', ['netns', 'delete', ns]);
@@ -218,6 +242,34 @@ export class Lab {
     inNs(b, 'ip', 'link', 'set', `${temp}p`, 'name', bDevice);
     inNs(a, 'ip', 'link', 'set', 'eth0', 'up');
     inNs(b, 'ip', 'link', 'set', bDevice, 'up');
+    return 'eth0';
+  }
+
+  /**
+   * Plugs `ns` into the internet through a delay line: a TAP device `eth0` in `ns` and one on the
+   * internet's bridge, carried between by delay-line.py. Returns the device name in `ns`.
+   */
+  #delayLineToInternet(ns: string, delayMs: number): string {
+    const port = `port${++this.#links}`;
+    const line = spawn('python3', [DELAY_LINE, ns, 'eth0', this.#internet, port, String(delayMs)], { stdio: ['pipe', 'ignore', 'inherit'] });
+    // Neither the program nor its stdin keeps this process alive; closing stdin (or exiting) ends it.
+    line.unref();
+    (line.stdin as unknown as Socket).unref();
+    this.#delayLines.set(ns, line);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        inNs(this.#internet, 'ip', 'link', 'show', port);
+        inNs(ns, 'ip', 'link', 'show', 'eth0');
+        break;
+      } catch (error) {
+        if (line.exitCode !== null || Date.now() > deadline) throw new Error(`lab: the delay line did not start: ${(error as Error).message}`);
+        execFileSync('sleep', ['0.05']);
+      }
+    }
+    inNs(this.#internet, 'ip', 'link', 'set', port, 'master', 'br0');
+    inNs(this.#internet, 'ip', 'link', 'set', port, 'up');
+    inNs(ns, 'ip', 'link', 'set', 'eth0', 'up');
     return 'eth0';
   }
 
