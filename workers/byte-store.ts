@@ -29,16 +29,28 @@ export interface ByteStore {
 /**
  * Reads byte ranges of `file`, each with `reserve` bytes free at its start (for a frame header):
  * into the caller's buffers `into` where they are long enough, else into fresh ones (see
- * ChunkStorage.readChunks). A short read throws what `shortRead` makes.
+ * ChunkStorage.readChunks). Ranges that follow one another are read with one call and copied out:
+ * where a read is a call into another process (OPFS in a private window), four chunks cost one
+ * call instead of four. A short read throws what `shortRead` makes.
  */
 export async function readRanges(file: ByteFile, ranges: { offset: number; length: number }[], reserve: number, into: Uint8Array[] | undefined, shortRead: (message: string) => Error): Promise<Uint8Array[]> {
-  const buffers: Uint8Array[] = [];
-  for (const [i, { offset, length }] of ranges.entries()) {
+  const buffers = ranges.map(({ length }, i) => {
     const given = into?.[i];
-    const buffer = given && given.byteLength >= reserve + length ? given.subarray(0, reserve + length) : new Uint8Array(reserve + length);
-    const read = await file.read(buffer.subarray(reserve), offset);
+    return given && given.byteLength >= reserve + length ? given.subarray(0, reserve + length) : new Uint8Array(reserve + length);
+  });
+  for (let first = 0; first < ranges.length; ) {
+    let last = first;
+    while (last + 1 < ranges.length && ranges[last + 1]!.offset === ranges[last]!.offset + ranges[last]!.length) last++;
+    const offset = ranges[first]!.offset;
+    const length = ranges[last]!.offset + ranges[last]!.length - offset;
+    // Not a buffer kept between calls: another read may run while this one waits.
+    const target = first === last ? buffers[first]!.subarray(reserve) : new Uint8Array(length);
+    const read = await file.read(target, offset);
     if (read !== length) throw shortRead(`short read: ${read} of ${length} bytes at ${offset}`);
-    buffers.push(buffer);
+    if (first !== last) {
+      for (let i = first; i <= last; i++) buffers[i]!.set(target.subarray(ranges[i]!.offset - offset, ranges[i]!.offset - offset + ranges[i]!.length), reserve);
+    }
+    first = last + 1;
   }
   return buffers;
 }

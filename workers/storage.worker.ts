@@ -20,6 +20,7 @@ import { ChunkOutOfRangeError, StorageNotFoundError } from './storage-errors.js'
 import { diskFull, ensureSpace, isOutOfSpace, reserve, shortWrite } from './storage-room.js';
 import { DataPlane, type PlaneEvents } from '../plane/data-plane.js';
 import { streamInBatches } from './stream-batches.js';
+import { WriteBehind } from './write-behind.js';
 
 export type { ShareSource, StoredShare };
 
@@ -37,6 +38,8 @@ const cancelledImports = new Set<number>();
 let storeChoice: Promise<ByteStore> = opfsSyncAccessWorks(sharesDirectory).then((works) => (works ? new OpfsStore() : new IndexedDbStore()));
 const byteStore = (): Promise<ByteStore> => storeChoice;
 const progress = new Map<string, Promise<DownloadProgress>>();
+/** Each download's chunks waiting to be written with their neighbours (write-behind.ts). */
+const writesBehind = new Map<string, WriteBehind>();
 /** Handle-backed shares' open files, by share id; null for a share whose bytes are stored here. */
 const readable = new Map<string, Promise<SourceFile | null>>();
 let importCounter = 0;
@@ -83,6 +86,26 @@ async function readableFile(shareId: string): Promise<ByteFile> {
     readable.set(shareId, source);
   }
   return (await source) ?? fileFor(shareFileName(shareId));
+}
+
+/** The download's chunks gathered for one write, written now: before anything reads its file. */
+async function settle(shareId: string): Promise<void> {
+  await writesBehind.get(shareId)?.flush();
+}
+
+function writeBehindOf(shareId: string, state: DownloadProgress): WriteBehind {
+  let writes = writesBehind.get(shareId);
+  if (!writes) {
+    writes = new WriteBehind(
+      (offset, bytes) => writeBytes(shareId, offset, bytes),
+      (index, data) => {
+        state.mark(index);
+        state.hashChunk(index, data);
+      },
+    );
+    writesBehind.set(shareId, writes);
+  }
+  return writes;
 }
 
 /** Internal: the page can only write a downloaded chunk through writeVerifiedChunk. */
@@ -168,7 +191,8 @@ export const storage = {
   /**
    * Writes chunk `index` of a download only if it has the right length and SHA-256; returns whether
    * it did. Verifying here, where the bytes land, saves a copy and a worker hop per chunk; the chunk
-   * is marked in the bitfield once written (saved with its batch, see download-progress.ts).
+   * is written with the chunks next to it (write-behind.ts) and marked in the bitfield once written
+   * (saved with its batch, see download-progress.ts).
    */
   async writeVerifiedChunk(shareId: string, index: number, data: Uint8Array): Promise<boolean> {
     const state = await progressOf(shareId);
@@ -178,19 +202,20 @@ export const storage = {
     if (data.byteLength !== end - start) return false;
     const actual = toHex(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
     if (actual !== meta.chunkHashes[index]) return false;
-    await writeBytes(shareId, start, data);
-    state.mark(index);
-    state.hashChunk(index, data);
+    await writeBehindOf(shareId, state).add(index, start, data);
     return true;
   },
 
   /** Saves a download's bitfield now (e.g. before the page goes away). */
   async flushProgress(shareId: string): Promise<void> {
+    await settle(shareId);
     await (await progress.get(shareId))?.flush();
   },
 
   /** Marks a download complete (its whole-file hash checked) and releases its file. */
   async completeShare(shareId: string): Promise<void> {
+    await settle(shareId);
+    writesBehind.delete(shareId);
     const state = await progressOf(shareId);
     state.dropUnsaved();
     state.record.complete = true;
@@ -205,6 +230,7 @@ export const storage = {
    * reached yet (read back in 1 MiB slices). Without a download in progress, the whole stored file.
    */
   async hashStoredShare(shareId: string): Promise<string> {
+    await settle(shareId);
     const state = await progress.get(shareId)?.catch(() => undefined);
     const digest = await state?.digest(IMPORT_SLICE / CHUNK_SIZE);
     if (digest) return digest;
@@ -235,12 +261,14 @@ export const storage = {
    * buffers `into` (see ChunkStorage.readChunks), else into fresh ones.
    */
   async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0, into?: Uint8Array[]): Promise<Uint8Array[]> {
+    await settle(shareId);
     const buffers = await readRanges(await readableFile(shareId), ranges, reserve, into, (message) => new StorageNotFoundError(message));
     return Comlink.transfer(buffers, [...new Set(buffers.map((b) => b.buffer))]);
   },
 
   /** Flushes and releases the file, so the service worker can read it. */
   async release(shareId: string): Promise<void> {
+    await settle(shareId);
     readable.delete(shareId);
     (await byteStore()).close(shareFileName(shareId));
   },
@@ -257,6 +285,8 @@ export const storage = {
   },
 
   async removeShare(shareId: string): Promise<void> {
+    writesBehind.get(shareId)?.discard(new StorageNotFoundError('the download was removed'));
+    writesBehind.delete(shareId);
     const state = await progress.get(shareId)?.catch(() => undefined);
     state?.dropUnsaved();
     progress.delete(shareId);
@@ -293,6 +323,7 @@ export const storage = {
   },
 
   async partial(shareId: string): Promise<{ meta: ShareMetadata; bitfield: Uint8Array } | undefined> {
+    await settle(shareId);
     const record = await storage.getShare(shareId);
     return record && !record.complete ? { meta: record.meta, bitfield: record.bitfield } : undefined;
   },
