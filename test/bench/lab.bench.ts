@@ -13,7 +13,7 @@
  *                     server host, handed out by TURN_URLS with the same secret), both peers in
  *                     relay-only mode so that both servers carry the same relay-to-relay path
  *   flash-crowd       one seeder and 8 leechers (cone and symmetric NATs), every uplink capped at
- *                     8 Mbit/s, the 8 clicking at once (BENCH_CROWD_MIB, 32): each leecher's time,
+ *                     8 Mbit/s (BENCH_CROWD_MBIT), the 8 clicking at once (BENCH_CROWD_MIB, 32): each leecher's time,
  *                     the last one's against one leecher alone on the same links (goal ≤ 1.5×), the
  *                     seeder's bytes sent as a multiple of the file (goal ≤ 2×), what each leecher
  *                     uploaded, and the ideal bound (one copy at the seeder's cap). BENCH_CROWD_SVG=path
@@ -122,12 +122,16 @@ const browserOn = async (host: LabHost, relayOnly = false): Promise<Page> => {
 /** Shares the same new random bytes, named `name`, in every given page; returns the share id. */
 /**
  * Plain data channels between two lab browsers (in new pages of theirs), through the lab's STUN and
- * TURN: returns a function that connects a new one (no congestion state left from an earlier
- * path), sends `size` bytes over it and gives its goodput in Mbit/s.
+ * TURN: returns a function that connects `connections` new ones (each its own peer connection, so
+ * its own SCTP association; no congestion state left from an earlier path), sends `size` bytes
+ * over them, split evenly, and gives their goodput in Mbit/s.
  */
 const rawPages: Page[] = [];
-const rawChannel = async (sender: Page, receiver: Page) => {
-  const pages = [await sender.context().newPage(), await receiver.context().newPage()] as const;
+const rawChannel = async (sender: Page, receiver: Page, connections = 1) => {
+  const senders: Page[] = [];
+  for (let i = 0; i < connections; i++) senders.push(await sender.context().newPage());
+  const receiving = await receiver.context().newPage();
+  const pages = [...senders, receiving];
   rawPages.push(...pages);
   for (const page of pages) {
     await page.goto(`${server.url}/api/health`);
@@ -137,8 +141,8 @@ const rawChannel = async (sender: Page, receiver: Page) => {
     });
   }
   return async (size = SIZE) => {
-    await connectRaw(pages[0], pages[1]);
-    return ((await rawDataChannel([pages[0]], pages[1], size)) * MiB * 8) / 1e6;
+    for (const page of senders) await connectRaw(page, receiving);
+    return ((await rawDataChannel(senders, receiving, size)) * MiB * 8) / 1e6;
   };
 };
 const share = async (seeders: Page[], name: string, size: number): Promise<string> => {
@@ -235,6 +239,8 @@ try {
     const [bHost] = lab.home('cone', 1, { delayMs: 0 }) as [LabHost];
     const [a, b] = await Promise.all([browserOn(aHost), browserOn(bHost)]);
     const raw = await rawChannel(a, b);
+    // Four associations side by side: what a transport bound per association leaves on the table.
+    const rawFour = await rawChannel(a, b, 4);
     lab.shape(aHost, { upMbit: capMbit });
     await timedDownload(b, 'rtt-warm-up.bin', await share([a], 'rtt-warm-up.bin', 8 * MiB));
     for (let r = 1; r <= ROUNDS; r++) {
@@ -249,9 +255,11 @@ try {
           const { fromFirstChunk } = await timedDownload(b, name, await share([a], name, size));
           const shoal = mbit(size, fromFirstChunk);
           const rawGoodput = await raw(size);
+          const rawFourGoodput = await rawFour(size);
           report({
             case: `round-trip-rtt${rttMs}${loss ? '-lossy' : ''}`, mib: size / MiB, capMbit, rttMs, lossPercent: loss * 100,
             goodputMbit: shoal, goodputOfCap: shoal / capMbit, goal: 0.85, rawMbit: rawGoodput, rawOfCap: rawGoodput / capMbit, shoalOfRaw: shoal / rawGoodput,
+            rawFourConnectionsMbit: rawFourGoodput, rawFourOfCap: rawFourGoodput / capMbit,
           });
         }
       }
@@ -295,7 +303,7 @@ try {
   if (CASES === undefined || CASES.some((name) => name.startsWith('flash-crowd')) || CASES.includes('late-join-churn')) {
     const CROWD_MIB = Number(process.env.BENCH_CROWD_MIB ?? 32);
     const crowdSize = CROWD_MIB * MiB;
-    const capMbit = 8;
+    const capMbit = Number(process.env.BENCH_CROWD_MBIT ?? 8);
     // Every home's cable is a delay line, at 0 ms until a delayed round.
     const seederHost = lab.home('cone', 1, { delayMs: 0 })[0]!;
     const leecherHosts = Array.from({ length: 8 }, (_, i) => lab.home(i % 2 ? 'symmetric' : 'cone', 1, { delayMs: 0 })[0]!);
