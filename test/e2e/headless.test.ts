@@ -198,10 +198,11 @@ describe('headless peer: shoal seed / get against browsers', { timeout: 600_000 
     const done = await get.waitFor((e) => e.event === 'done', 90_000, 'the download past a hostile seeder');
     assert.equal(await get.exited, 0);
     assert.equal(await sha256OfFile(join(out, 'honest.bin')), shared.sha256, 'no corrupted byte was kept');
-    const evil = (done.peers as { name: string; badChunks: number; chunksReceived: number }[]).find((p) => p.name === 'evil-seeder');
-    assert.ok(evil && evil.badChunks > 0 && evil.chunksReceived === 0, `the hostile seeder's chunks were all refused: ${JSON.stringify(done.peers)}`);
     const ban = get.events.find((e: CliEvent) => e.event === 'note' && /Stopped using evil-seeder/.test(e.message as string));
-    assert.match(ban!.message as string, /failed SHA-256 verification/);
+    assert.match(ban!.message as string, /\d+ chunks failed SHA-256 verification/);
+    // A banned peer may have left the list by the end (its connection closed); if it is there, none of its chunks was kept.
+    const evil = (done.peers as { name: string; badChunks: number; chunksReceived: number }[]).find((p) => p.name === 'evil-seeder');
+    assert.ok(!evil || (evil.badChunks > 0 && evil.chunksReceived === 0), `the hostile seeder's chunks were all refused: ${JSON.stringify(done.peers)}`);
   });
 
   test('1 GiB Node to Node: the receiver’s memory grows less than 150 MiB', async () => {

@@ -31,6 +31,13 @@ export async function startMitmProxy(target: RunningServer): Promise<MitmProxy> 
   const port = await freeTcpPort();
   const clients = new Set<Client>();
   let pair: { a: string; b: string; onDiverted: (from: string, to: string, message: Message) => void } | undefined;
+  /**
+   * Connection signals sent before the test names its pair (peers in a room may start connecting as
+   * soon as they meet): held, then diverted or passed on once it does, so none slips past him.
+   */
+  const held: { from: string; to: string; message: Message; pass: () => void }[] = [];
+  const isPairSignal = (from: string, to: string, message: Message) =>
+    pair !== undefined && ['offer', 'answer', 'ice-candidate'].includes(message.type) && ((from === pair.a && to === pair.b) || (from === pair.b && to === pair.a));
 
   const server = createServer((req, res) => {
     const upstream = request({ host: '127.0.0.1', port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: `127.0.0.1:${target.port}` } }, (answer) => {
@@ -59,11 +66,10 @@ export async function startMitmProxy(target: RunningServer): Promise<MitmProxy> 
         const message = JSON.parse(text) as Message;
         const to = message.to as string | undefined;
         const from = client.peerId;
-        if (pair && from && to && ['offer', 'answer', 'ice-candidate'].includes(message.type) && ((from === pair.a && to === pair.b) || (from === pair.b && to === pair.a))) {
-          return pair.onDiverted(from, to, message);
-        }
-        if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
-        else early.push(text);
+        const pass = () => (upstream.readyState === WebSocket.OPEN ? upstream.send(text) : early.push(text));
+        if (!pair && from && to && ['offer', 'answer', 'ice-candidate'].includes(message.type)) return void held.push({ from, to, message, pass });
+        if (from && to && isPairSignal(from, to, message)) return pair!.onDiverted(from, to, message);
+        pass();
       });
       const close = () => {
         clients.delete(client);
@@ -79,7 +85,13 @@ export async function startMitmProxy(target: RunningServer): Promise<MitmProxy> 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    intercept: (a, b, onDiverted) => (pair = { a, b, onDiverted }),
+    intercept: (a, b, onDiverted) => {
+      pair = { a, b, onDiverted };
+      for (const signal of held.splice(0)) {
+        if (isPairSignal(signal.from, signal.to, signal.message)) onDiverted(signal.from, signal.to, signal.message);
+        else signal.pass();
+      }
+    },
     deliver: (to, from, message) => {
       const { to: _dropped, ...rest } = message;
       for (const client of clients) if (client.peerId === to) client.inject({ ...rest, from } as Message);
