@@ -88,11 +88,6 @@ async function readableFile(shareId: string): Promise<ByteFile> {
   return (await source) ?? fileFor(shareFileName(shareId));
 }
 
-/** The download's chunks gathered for one write, written now: before anything reads its file. */
-async function settle(shareId: string): Promise<void> {
-  await writesBehind.get(shareId)?.flush();
-}
-
 function writeBehindOf(shareId: string, state: DownloadProgress): WriteBehind {
   let writes = writesBehind.get(shareId);
   if (!writes) {
@@ -208,13 +203,13 @@ export const storage = {
 
   /** Saves a download's bitfield now (e.g. before the page goes away). */
   async flushProgress(shareId: string): Promise<void> {
-    await settle(shareId);
+    // Chunks still gathered for a write go now (their calls are waiting; the page is going away).
+    await writesBehind.get(shareId)?.flush();
     await (await progress.get(shareId))?.flush();
   },
 
   /** Marks a download complete (its whole-file hash checked) and releases its file. */
   async completeShare(shareId: string): Promise<void> {
-    await settle(shareId);
     writesBehind.delete(shareId);
     const state = await progressOf(shareId);
     state.dropUnsaved();
@@ -230,7 +225,6 @@ export const storage = {
    * reached yet (read back in 1 MiB slices). Without a download in progress, the whole stored file.
    */
   async hashStoredShare(shareId: string): Promise<string> {
-    await settle(shareId);
     const state = await progress.get(shareId)?.catch(() => undefined);
     const digest = await state?.digest(IMPORT_SLICE / CHUNK_SIZE);
     if (digest) return digest;
@@ -261,14 +255,12 @@ export const storage = {
    * buffers `into` (see ChunkStorage.readChunks), else into fresh ones.
    */
   async readChunks(shareId: string, ranges: { offset: number; length: number }[], reserve = 0, into?: Uint8Array[]): Promise<Uint8Array[]> {
-    await settle(shareId);
     const buffers = await readRanges(await readableFile(shareId), ranges, reserve, into, (message) => new StorageNotFoundError(message));
     return Comlink.transfer(buffers, [...new Set(buffers.map((b) => b.buffer))]);
   },
 
   /** Flushes and releases the file, so the service worker can read it. */
   async release(shareId: string): Promise<void> {
-    await settle(shareId);
     readable.delete(shareId);
     (await byteStore()).close(shareFileName(shareId));
   },
@@ -323,7 +315,6 @@ export const storage = {
   },
 
   async partial(shareId: string): Promise<{ meta: ShareMetadata; bitfield: Uint8Array } | undefined> {
-    await settle(shareId);
     const record = await storage.getShare(shareId);
     return record && !record.complete ? { meta: record.meta, bitfield: record.bitfield } : undefined;
   },

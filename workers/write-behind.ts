@@ -9,7 +9,7 @@
  * to MAX_UNVERIFIED_CHUNKS writes going at once) counts a chunk as held only then, so a failed write
  * (a full disk) fails the call of every chunk of its run and nothing is counted that is not on disk.
  * A run is written when it is full, when a chunk that does not follow it comes, IDLE_MS after its
- * last chunk (the end of a download, a pause, a slow link), and on `flush()`. `onStored` (the
+ * last chunk (the end of a download, a pause, a slow link), and on `flush()` (the page going away). `onStored` (the
  * bitfield mark and the running whole-file hash) runs for each chunk, in order, once it is written.
  */
 

@@ -9,8 +9,9 @@
  * Hosts can get uplink/downlink rate caps (tbf) and random loss (iptables statistic), and their
  * links can be cut and restored. A home can have a round-trip time: its router's WAN cable is then a
  * delay line (delay-line.py, a user-space program between two TAP devices; this kernel has no
- * netem), whose one-way delay can be changed while the lab runs. Every name carries this run's prefix; `teardown()` deletes all of
- * them, runs on exit and on signals, and a new lab first removes whatever a crashed run left.
+ * netem), whose one-way delay can be changed while the lab runs. Every name carries this run's
+ * prefix; `teardown()` deletes all of them, runs on exit and on signals, and a new lab first
+ * removes whatever a crashed run left.
  * All traffic stays inside these namespaces.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
