@@ -1,12 +1,17 @@
 /** Tuning of the data plane (downloads, seeding, channels). Each number says why it is what it is. */
 
 /**
- * Stop queuing on a data channel above 1 MiB buffered, resume below 256 KiB: measured here, a
- * high-water mark near 1 MiB gives full loopback throughput (~25 MiB/s); Chromium throws
- * "send queue is full" near 16 MiB, so we stay far below.
+ * A data channel's send buffer holds about SEND_BUFFER_MS of what it drains (measured at each
+ * drain), between CHANNEL_HIGH_WATER_MIN and CHANNEL_HIGH_WATER; sending resumes below a quarter
+ * of it. A fixed 1 MiB gave full loopback throughput (~25 MiB/s: 40 ms of it), but a seeder's
+ * channel to one of eight leechers on a 4 Mbit/s uplink drains 64 KB/s: 1 MiB there is 16 s, and
+ * every chunk, HAVE and REJECT queued behind it was 16 s old on arrival. At least one chunk fits (the flash crowd's picks
+ * and the seeder's "sent elsewhere" window went stale: it sent 1.6 copies). Chromium throws
+ * "send queue is full" near 16 MiB, so the cap stays far below.
  */
 export const CHANNEL_HIGH_WATER = 1024 * 1024;
-export const CHANNEL_LOW_WATER = 256 * 1024;
+export const CHANNEL_HIGH_WATER_MIN = 64 * 1024;
+export const SEND_BUFFER_MS = 300;
 
 /**
  * Requests in flight to one peer cover PIPELINE_TARGET_MS of its measured throughput: enough to
@@ -21,8 +26,20 @@ export const CHANNEL_LOW_WATER = 256 * 1024;
  */
 export const PIPELINE_MIN = 16;
 
-/** A chunk a seeder REJECTed as sent elsewhere is not asked of it again for this long (spec, REJECT 4). */
-export const SENT_ELSEWHERE_DEFER_MS = 3_000;
+/**
+ * In a crowd, a peer measured for SPEED_WINDOW_MS gets no more than its rate asks for, down to this:
+ * a seeder shared by eight leechers on a slow uplink serves each half a chunk a second, and 16
+ * requests there were 32 s old when served (picked before the crowd had the chunk); the other
+ * sources keep the download busy meanwhile.
+ */
+export const PIPELINE_MIN_IN_CROWD = 4;
+
+/**
+ * A chunk a seeder REJECTed as sent elsewhere is not asked of it again for this long (spec, REJECT
+ * 4): time for the other leecher to receive it and say HAVE (each behind up to SEND_BUFFER_MS of a
+ * slow channel's data, or one chunk's worth) before this one asks it of the seeder again.
+ */
+export const SENT_ELSEWHERE_DEFER_MS = 6_000;
 export const PIPELINE_TARGET_MS = 600;
 
 /**

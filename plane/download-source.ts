@@ -22,10 +22,12 @@ export interface Source {
   /** Chunks this peer REJECTed as sent elsewhere, and until when not to ask it again (spec, REJECT 4). */
   deferred: Map<number, number>;
   meter: SpeedMeter;
+  /** When it was added (its meter has measured a whole window SPEED_WINDOW_MS later). */
+  addedAt: number;
   lastPieceAt: number;
   badChunks: number;
 }
 
 export function newSource(wire: WireChannel, remoteId: string, now: number): Source {
-  return { remoteId, wire, has: undefined, partial: false, rawBits: undefined, handshaken: false, batched: false, inFlight: new Map(), cancelled: new Set(), deferred: new Map(), meter: new SpeedMeter(SPEED_WINDOW_MS), lastPieceAt: now, badChunks: 0 };
+  return { remoteId, wire, has: undefined, partial: false, rawBits: undefined, handshaken: false, batched: false, inFlight: new Map(), cancelled: new Set(), deferred: new Map(), meter: new SpeedMeter(SPEED_WINDOW_MS), addedAt: now, lastPieceAt: now, badChunks: 0 };
 }

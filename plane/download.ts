@@ -21,7 +21,7 @@ import {
   type ShareMetadata,
   WireErrorCode,
 } from '../protocol/index.js';
-import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_TARGET_MS, REQUEST_BATCH, SENT_ELSEWHERE_DEFER_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
+import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, PIPELINE_TARGET_MS, REQUEST_BATCH, SENT_ELSEWHERE_DEFER_MS, SPEED_WINDOW_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
 import { FileHashMismatchError, isError, StorageFullError } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
 import { MetadataParts } from './metadata-parts.js';
@@ -219,7 +219,9 @@ export class Download {
     const picker = this.#picker;
     if (this.#paused || !picker || !source.has || !source.wire.isOpen || this.#finished) return;
     const now = this.#now();
-    const depth = pipelineDepth(source.meter.rate(now), CHUNK_SIZE, { min: PIPELINE_MIN, max: PIPELINE_MAX, targetMs: PIPELINE_TARGET_MS });
+    const measured = now - source.addedAt >= SPEED_WINDOW_MS;
+    const min = picker.crowd && measured ? PIPELINE_MIN_IN_CROWD : PIPELINE_MIN;
+    const depth = pipelineDepth(source.meter.rate(now), CHUNK_SIZE, { min, max: PIPELINE_MAX, targetMs: PIPELINE_TARGET_MS });
     // A seeder that takes batches is asked once REQUEST_BATCH slots are free (or its pipe ran dry).
     if (source.batched && source.inFlight.size > 0 && depth - source.inFlight.size < REQUEST_BATCH) return;
     const asked: number[] = [];

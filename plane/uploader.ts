@@ -32,8 +32,15 @@ export interface UploaderComponents {
   onReadFailed?: (shareId: string, error: Error) => void;
 }
 
-/** A chunk sent to one peer this recently is REJECTed to another (once) as sent elsewhere (spec, REJECT 4). */
-export const SENT_ELSEWHERE_MS = 5_000;
+/**
+ * A chunk sent to one peer this recently (and that peer still here) is REJECTed to another, once, as
+ * sent elsewhere (spec, REJECT 4). Long, because a leecher's request can wait many seconds in a
+ * crowded seeder's queue: with 8 leechers on a 2 Mbit/s uplink each gets half a chunk a second, and
+ * a 5 s window let the seeder send 1.7 copies of the file. At most SENT_ELSEWHERE_MAX chunks are
+ * remembered per share (the oldest go first).
+ */
+export const SENT_ELSEWHERE_MS = 60_000;
+const SENT_ELSEWHERE_MAX = 16_384;
 
 export class Uploader {
   readonly #queues: UploadQueue[] = [];
@@ -69,7 +76,7 @@ export class Uploader {
     const now = performance.now();
     return indices.filter((index) => {
       const last = sent.get(index);
-      if (!last || last.to === queue || now - last.at > SENT_ELSEWHERE_MS || queue.sentElsewhere?.has(index)) return true;
+      if (!last || last.to === queue || !last.to.wire.isOpen || now - last.at > SENT_ELSEWHERE_MS || queue.sentElsewhere?.has(index)) return true;
       (queue.sentElsewhere ??= new Set()).add(index);
       queue.wire.send(encodeReject(index, RejectReason.SentElsewhere));
       return false;
@@ -81,9 +88,13 @@ export class Uploader {
     let sent = this.#sent.get(queue.shareId);
     if (!sent) this.#sent.set(queue.shareId, (sent = new Map()));
     const now = performance.now();
+    // Kept in the order sent (a resend moves to the end), so what is too old to matter is in front.
+    sent.delete(index);
     sent.set(index, { at: now, to: queue });
-    // Forget what is too old to matter, now and then, so the map stays small.
-    if (sent.size > 4096) for (const [i, last] of sent) if (now - last.at > SENT_ELSEWHERE_MS) sent.delete(i);
+    for (const [i, last] of sent) {
+      if (sent.size <= SENT_ELSEWHERE_MAX && now - last.at <= SENT_ELSEWHERE_MS) break;
+      sent.delete(i);
+    }
   }
 
   /** Call after adding requests to a queue. */
@@ -106,7 +117,9 @@ export class Uploader {
     this.#running = true;
     try {
       for (let queue = this.#nextQueue(); queue; queue = this.#nextQueue()) {
-        const indices = this.#notSentElsewhere(queue, queue.requests.splice(0, UPLOAD_CHUNKS_PER_TURN));
+        // As many chunks as the channel has room for (at least one, at most a turn's worth).
+        const take = Math.min(UPLOAD_CHUNKS_PER_TURN, Math.max(1, Math.ceil(queue.wire.room / CHUNK_SIZE)));
+        const indices = this.#notSentElsewhere(queue, queue.requests.splice(0, take));
         if (indices.length === 0) continue;
         const ranges = indices.map((index) => chunkRange(index, queue!.size));
         const limiter = this.components.limiter;
