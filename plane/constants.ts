@@ -2,11 +2,11 @@
 
 /**
  * A data channel's send buffer holds about SEND_BUFFER_MS of what it drains (measured at each
- * drain), between CHANNEL_HIGH_WATER_MIN and CHANNEL_HIGH_WATER; sending resumes below a quarter
- * of it. A fixed 1 MiB gave full loopback throughput (~25 MiB/s: 40 ms of it), but a seeder's
- * channel to one of eight leechers on a 4 Mbit/s uplink drains 64 KB/s: 1 MiB there is 16 s, and
- * every chunk, HAVE and REJECT queued behind it was 16 s old on arrival. At least one chunk fits (the flash crowd's picks
- * and the seeder's "sent elsewhere" window went stale: it sent 1.6 copies). Chromium throws
+ * drain), between CHANNEL_HIGH_WATER_MIN (one chunk) and CHANNEL_HIGH_WATER; sending resumes below
+ * a quarter of it. A fixed 1 MiB gave full loopback throughput (~25 MiB/s: 40 ms of it), but a
+ * seeder's channel to one of eight leechers on a 4 Mbit/s uplink drains 64 KB/s: 1 MiB there is
+ * 16 s, and every chunk, HAVE and REJECT queued behind it was 16 s old on arrival (the flash crowd's
+ * picks and the seeder's "sent elsewhere" went stale: it sent 1.4-1.7 copies). Chromium throws
  * "send queue is full" near 16 MiB, so the cap stays far below.
  */
 export const CHANNEL_HIGH_WATER = 1024 * 1024;
@@ -25,6 +25,7 @@ export const SEND_BUFFER_MS = 300;
  * The endgame waits twice the target (ENDGAME_DUPLICATE_AFTER_MS) before duplicating a request.
  */
 export const PIPELINE_MIN = 16;
+export const PIPELINE_TARGET_MS = 600;
 
 /**
  * In a crowd, a peer measured for SPEED_WINDOW_MS gets no more than its rate asks for, down to this:
@@ -40,7 +41,6 @@ export const PIPELINE_MIN_IN_CROWD = 4;
  * slow channel's data, or one chunk's worth) before this one asks it of the seeder again.
  */
 export const SENT_ELSEWHERE_DEFER_MS = 6_000;
-export const PIPELINE_TARGET_MS = 600;
 
 /**
  * A seeder that accepts batched REQUESTS is asked again once this many of its pipeline's slots are
