@@ -23,6 +23,12 @@ export function machineBusyMs(): number {
   return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * TICK_MS;
 }
 
+/** Bytes of memory the machine has in use now (MemTotal - MemAvailable, /proc/meminfo). */
+export function machineMemoryUsed(): number {
+  const kib = (name: string) => Number(/^(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))!.slice(name.length + 1).trim())![1]);
+  return (kib('MemTotal') - kib('MemAvailable')) * 1024;
+}
+
 /** The threads that carry WebRTC's packets and nothing else: what a raw data channel spends. */
 const TRANSPORT_THREADS = [/\/network\/Chrome_ChildIOT/, /\/renderer\/WebRTC_W_and_N/, /\/renderer\/Chrome_ChildIOT/];
 

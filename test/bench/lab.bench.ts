@@ -44,7 +44,7 @@ import { selectedPairs } from '../lab/pairs.js';
 import { crowdSvg } from '../lab/crowd-plot.js';
 import { writeFileSync } from 'node:fs';
 import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer-timing.js';
-import { machineBusyMs } from './cpu-meter.js';
+import { machineBusyMs, machineMemoryUsed } from './cpu-meter.js';
 import { cpus } from 'node:os';
 
 const MiB = 1024 * 1024;
@@ -338,8 +338,10 @@ try {
           const started = performance.now();
           const busyBefore = machineBusyMs();
           let sampling = true;
+          let memoryPeak = machineMemoryUsed();
           const sampler = (async () => {
             while (sampling) {
+              memoryPeak = Math.max(memoryPeak, machineMemoryUsed());
               const [done, sent] = await Promise.all([Promise.all(crowd.map((page) => doneOf(page, id))), sentBy(crowdSeeder)]);
               timeline.at.push((performance.now() - started) / 1000);
               done.forEach((bytes, i) => timeline.leechers[i]!.done.push(bytes / crowdSize));
@@ -360,6 +362,8 @@ try {
             case: caseName, mib: CROWD_MIB, leechers: crowd.length, uplinkMbit: capMbit, rttMs, lossPercent: loss * 100, idealSeconds, aloneSeconds: alone.seconds,
             lastSeconds: last, lastOfAlone: last / alone.seconds, goal: 1.5, seederSentOfFile: seederSent / crowdSize, seederGoal: 2,
             leecherSeconds: seconds.map((s) => round(s, 1)).join('/'), leecherUploadedMiB: uploads.map((b) => round(b / MiB, 1)).join('/'), machineBusy,
+            // Everything the machine held at the crowd's peak: 13 browsers (the crowd's nine and four of other cases), the server, the lab.
+            machineMemoryGiB: memoryPeak / 1024 ** 3,
           });
           if (process.env.BENCH_CROWD_SVG && rttMs === 0) {
             writeFileSync(process.env.BENCH_CROWD_SVG, crowdSvg({ ...timeline, idealSeconds, title: `Flash crowd: 1 seeder, 8 leechers, ${CROWD_MIB} MiB, ${capMbit} Mbit/s uplinks (alone: ${alone.seconds.toFixed(1)} s; last of 8: ${last.toFixed(1)} s)` }));
