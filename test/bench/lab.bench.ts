@@ -90,22 +90,29 @@ if (process.getuid?.() !== 0) {
   process.exit(2);
 }
 
-/** CPU seconds (user + system) of the process whose command line contains `needle`. */
+/**
+ * CPU seconds (user + system) of the newest process whose command line contains `needle` (the
+ * newest: one a killed run left behind may match too, idle).
+ */
 function cpuSecondsOf(needle: string): number {
+  let newest: { startedAt: number; cpu: number } | undefined;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let cmdline = '';
+    let stat = '';
     try {
       cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(needle)) stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
     } catch {
       continue;
     }
-    if (!cmdline.includes(needle)) continue;
-    const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    if (!stat) continue;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const startedAt = Number(fields[19]);
+    if (!newest || startedAt > newest.startedAt) newest = { startedAt, cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
   }
-  throw new Error(`no process running ${needle}`);
+  if (!newest) throw new Error(`no process running ${needle}`);
+  return newest.cpu;
 }
 
 const lab = new Lab();
