@@ -20,7 +20,7 @@ import {
   WireFeature,
   type WireMessage,
 } from '../../protocol/index.js';
-import { PIPELINE_MIN, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
+import { PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
 import type { ChunkStorage } from '../../plane/chunk-storage.js';
 import { Download } from '../../plane/download.js';
 import { WireChannel } from '../../plane/wire-channel.js';
@@ -325,4 +325,49 @@ test('REJECT 4 (sent elsewhere): the chunk is not asked of that seeder again for
   assert.deepEqual(asksForZero, [0, 6_000], 'asked again once the 6 s are over (the watchdog refills)');
   await download.done;
   assert.equal(received.get('seeder'), CHUNKS);
+});
+
+test('in a crowd, a slow seeder measured for 3 s is asked for what its rate needs, down to PIPELINE_MIN_IN_CROWD, not PIPELINE_MIN: requests do not wait in its queue while the crowd gets the chunks', async () => {
+  /** Runs 20 s of a seeder that sends one chunk a second (alone, or beside a partial peer); returns the most requests it had outstanding once its first 16 had been served. */
+  const outstandingAfterMeasuring = async (crowd: boolean) => {
+    const { download } = newDownload();
+    const queued: number[] = [];
+    let deliver: ((frame: Uint8Array) => void) | undefined;
+    const slow = new ScriptedChannel((message, reply) => {
+      deliver = reply;
+      if (message.type === 'handshake') {
+        reply(encodeHandshake(SHARE_ID));
+        reply(encodeBitfield(Bitfield.full(CHUNKS).bytes));
+      }
+      if (message.type === 'request') queued.push(message.index);
+    });
+    download.addSource(new WireChannel(slow as unknown as RTCDataChannel), 'seeder');
+    if (crowd) {
+      // Another leecher, holding the last chunk only and sending nothing: it makes this a crowd.
+      const partial = new ScriptedChannel((message, reply) => {
+        if (message.type !== 'handshake') return;
+        reply(encodeHandshake(SHARE_ID));
+        const bits = new Bitfield(CHUNKS);
+        bits.set(CHUNKS - 1);
+        reply(encodeBitfield(bits.bytes));
+      });
+      download.addSource(new WireChannel(partial as unknown as RTCDataChannel), 'partial');
+    }
+    await settle();
+    assert.equal(slow.requested().length, PIPELINE_MIN, 'a new peer gets PIPELINE_MIN either way');
+    let most = 0;
+    for (let second = 1; second <= 20; second++) {
+      clock += 1_000;
+      deliver!(encodePiece(queued.shift()!, new Uint8Array(CHUNK_SIZE)));
+      await settle();
+      mock.timers.tick(WATCHDOG_INTERVAL_MS);
+      await settle();
+      if (second > PIPELINE_MIN) most = Math.max(most, slow.requested().length - second);
+    }
+    download.stop();
+    return most;
+  };
+  assert.equal(await outstandingAfterMeasuring(false), PIPELINE_MIN, 'alone, the pipeline stays PIPELINE_MIN deep');
+  const inCrowd = await outstandingAfterMeasuring(true);
+  assert.ok(inCrowd <= PIPELINE_MIN_IN_CROWD, `in a crowd, at most ${PIPELINE_MIN_IN_CROWD} requests wait at a seeder measured at one chunk a second (${inCrowd})`);
 });

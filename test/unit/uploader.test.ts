@@ -73,3 +73,32 @@ test('two leechers get every chunk they asked for (one just sent to the other af
   assert.equal(uploaded.reduce((a, b) => a + b, 0), SIZE + chunkRange(8, SIZE).end - chunkRange(8, SIZE).start + 2 * CHUNK_SIZE);
   assert.ok(buffers.size <= 4, `12 chunks went out of ${buffers.size} buffers`);
 });
+
+test('a chunk sent to a leecher that has since gone is sent to the next who asks, not REJECTed as sent elsewhere (nobody would pass it on)', async () => {
+  const uploader = new Uploader({ storage: readingStorage(new Set()), onUploaded: () => undefined });
+  const channels = [new RecordingChannel(), new RecordingChannel(), new RecordingChannel()];
+  const queues: UploadQueue[] = channels.map((channel, n) => ({
+    wire: new WireChannel(channel as unknown as RTCDataChannel),
+    remoteId: `leecher-${n}`,
+    shareId: 'cd'.repeat(32),
+    size: SIZE,
+    requests: n === 0 ? [0, 1] : [],
+    blocked: false,
+  }));
+  for (const queue of queues) uploader.add(queue);
+  uploader.kick();
+  await settle();
+  assert.deepEqual(piecesOf(channels[0]!).map((p) => p.index), [0, 1]);
+  channels[0]!.close();
+  await settle();
+  // Leecher 1 asks for both: the leecher that got them has gone, so they are sent.
+  queues[1]!.requests.push(0, 1);
+  uploader.kick();
+  await settle();
+  assert.deepEqual(piecesOf(channels[1]!).map((p) => p.index), [0, 1]);
+  // Leecher 2 asks for chunk 0: leecher 1, still here, just got it, so it is REJECTed once.
+  queues[2]!.requests.push(0);
+  uploader.kick();
+  await settle();
+  assert.deepEqual(channels[2]!.sent.map((m) => [m.type, (m as { index: number }).index]), [['reject', 0]]);
+});
