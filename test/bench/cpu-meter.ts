@@ -25,7 +25,8 @@ export function machineBusyMs(): number {
 
 /** Bytes of memory the machine has in use now (MemTotal - MemAvailable, /proc/meminfo). */
 export function machineMemoryUsed(): number {
-  const kib = (name: string) => Number(/^(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))!.slice(name.length + 1).trim())![1]);
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(meminfo)![1]);
   return (kib('MemTotal') - kib('MemAvailable')) * 1024;
 }
 

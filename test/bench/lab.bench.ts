@@ -326,7 +326,10 @@ try {
     const idealSeconds = (crowdSize * 8) / (capMbit * 1e6);
     /** Every crowd host's cable at a quarter of `rttMs` each way, and half of `loss` in and out of each. */
     const pathTo = (rttMs: number, loss: number) => {
-      for (const host of [seederHost, ...leecherHosts]) (delayed && lab.setDelay(host, rttMs / 4), lab.shape(host, { upMbit: capMbit, loss: loss / 2 }));
+      for (const host of [seederHost, ...leecherHosts]) {
+        if (delayed) lab.setDelay(host, rttMs / 4);
+        lab.shape(host, { upMbit: capMbit, loss: loss / 2 });
+      }
     };
     for (let r = 1; r <= ROUNDS; r++) {
       for (const rttMs of [0, ...RTTS]) {
