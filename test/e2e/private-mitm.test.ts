@@ -30,7 +30,10 @@ describe('a server in the middle', { timeout: 150_000 }, () => {
     proxy = await startMitmProxy(server);
     [seeder, downloader, middle] = await Promise.all([launchBrowser(), launchBrowser(), launchBrowser()]);
     await Promise.all([openApp(seeder.page, `${proxy.url}/?room=${ROOM}`), openApp(downloader.page, `${proxy.url}/?room=${ROOM}`)]);
-    const [a, b] = [(await engineState(seeder.page)).selfId, (await engineState(downloader.page)).selfId];
+    // "Signaling open" shows when the socket opens; the id comes with the welcome after it. Without
+    // it the pair to divert would be (undefined, b): their signals passed him and they met directly.
+    const idOf = async (page: typeof seeder.page) => (await waitForState(page, (s) => !!s.selfId, 15_000, 'the welcome')).selfId!;
+    const [a, b] = [await idOf(seeder.page), await idOf(downloader.page)];
     // The middle: a page on the real server's origin (a secure context), running mitm.js.
     await middle.page.goto(`${server.url}/api/health`);
     await middle.page.exposeFunction('mitmOut', (side: 'A' | 'B', message: Record<string, unknown> & { type: string }) => (side === 'A' ? proxy.deliver(a, b, message) : proxy.deliver(b, a, message)));
