@@ -36,6 +36,16 @@ export const PIPELINE_TARGET_MS = 600;
 export const PIPELINE_MIN_IN_CROWD = 4;
 
 /**
+ * A chunk a seeder sent to one peer this recently (and that peer still here) is REJECTed to another,
+ * once, as sent elsewhere (spec, REJECT 4). Long, because a leecher's request can wait many seconds
+ * in a crowded seeder's queue: with 8 leechers on a 2 Mbit/s uplink each gets half a chunk a second,
+ * and a 5 s window let the seeder send 1.7 copies of the file. At most SENT_ELSEWHERE_MAX chunks are
+ * remembered per share (the oldest go first).
+ */
+export const SENT_ELSEWHERE_MS = 60_000;
+export const SENT_ELSEWHERE_MAX = 16_384;
+
+/**
  * A chunk a seeder REJECTed as sent elsewhere is not asked of it again for this long (spec, REJECT
  * 4): time for the other leecher to receive it and say HAVE (each behind up to SEND_BUFFER_MS of a
  * slow channel's data, or one chunk's worth) before this one asks it of the seeder again.

@@ -6,7 +6,7 @@
  * `bufferedamountlow`.
  */
 import { CHUNK_SIZE, chunkRange, encodeReject, PIECE_HEADER_BYTES, RejectReason, writePieceHeader } from '../protocol/index.js';
-import { UPLOAD_CHUNKS_PER_TURN } from './constants.js';
+import { SENT_ELSEWHERE_MAX, SENT_ELSEWHERE_MS, UPLOAD_CHUNKS_PER_TURN } from './constants.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ChannelClosedError, type WireChannel } from './wire-channel.js';
 import type { ChunkStorage } from './chunk-storage.js';
@@ -31,16 +31,6 @@ export interface UploaderComponents {
   /** A share's bytes could not be read (its leecher's channel is closed either way). */
   onReadFailed?: (shareId: string, error: Error) => void;
 }
-
-/**
- * A chunk sent to one peer this recently (and that peer still here) is REJECTed to another, once, as
- * sent elsewhere (spec, REJECT 4). Long, because a leecher's request can wait many seconds in a
- * crowded seeder's queue: with 8 leechers on a 2 Mbit/s uplink each gets half a chunk a second, and
- * a 5 s window let the seeder send 1.7 copies of the file. At most SENT_ELSEWHERE_MAX chunks are
- * remembered per share (the oldest go first).
- */
-export const SENT_ELSEWHERE_MS = 60_000;
-const SENT_ELSEWHERE_MAX = 16_384;
 
 export class Uploader {
   readonly #queues: UploadQueue[] = [];
