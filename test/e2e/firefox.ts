@@ -112,6 +112,10 @@ export async function shareFromDiskInFirefox(page: Page, path: string, name: str
 export function sha256InFirefox(page: Page, fileUrl: string): Promise<string> {
   return page.evaluate(async (url) => {
     await navigator.serviceWorker.ready;
+    // Active is not yet controlling: until the worker claims this page, a fetch goes to the server.
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    }
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
     const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
