@@ -15,13 +15,14 @@ import {
   encodeCancel,
   encodeMetadataRequest,
   ENDGAME_DUPLICATE_AFTER_MS,
+  MAX_BATCHED_REQUESTS,
   PIPELINE_MAX,
   RejectReason,
   REQUEST_TIMEOUT_MS,
   type ShareMetadata,
   WireErrorCode,
 } from '../protocol/index.js';
-import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, PIPELINE_TARGET_MS, REQUEST_BATCH, SENT_ELSEWHERE_DEFER_MS, SPEED_WINDOW_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
+import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, PIPELINE_TARGET_MS, REQUEST_BATCH, REQUEST_BATCH_SHARE, SENT_ELSEWHERE_DEFER_MS, SPEED_WINDOW_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
 import { FileHashMismatchError, isError, StorageFullError } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
 import { MetadataParts } from './metadata-parts.js';
@@ -32,6 +33,11 @@ import type { DownloadComponents, DownloadStatus } from './download-contract.js'
 
 export type { SourceEndReason };
 export type { DownloadComponents, DownloadEvents, DownloadStatus } from './download-contract.js';
+
+/** Free pipeline slots that make a batched refill worth its frame (constants.ts, REQUEST_BATCH). */
+export function requestBatch(depth: number): number {
+  return Math.min(MAX_BATCHED_REQUESTS, Math.max(REQUEST_BATCH, Math.floor(depth / REQUEST_BATCH_SHARE)));
+}
 
 export class Download {
   meta: ShareMetadata | undefined;
@@ -222,8 +228,8 @@ export class Download {
     const measured = now - source.addedAt >= SPEED_WINDOW_MS;
     const min = picker.crowd && measured ? PIPELINE_MIN_IN_CROWD : PIPELINE_MIN;
     const depth = pipelineDepth(source.meter.rate(now), CHUNK_SIZE, { min, max: PIPELINE_MAX, targetMs: PIPELINE_TARGET_MS });
-    // A seeder that takes batches is asked once REQUEST_BATCH slots are free (or its pipe ran dry).
-    if (source.batched && source.inFlight.size > 0 && depth - source.inFlight.size < REQUEST_BATCH) return;
+    // A seeder that takes batches is asked once a batch's worth of slots is free (or its pipe ran dry).
+    if (source.batched && source.inFlight.size > 0 && depth - source.inFlight.size < requestBatch(depth)) return;
     const asked: number[] = [];
     // A seeder's chunks that partial peers here hold too are left to them (piece-picker.ts).
     const spareSeeder = !source.partial && [...this.#sources].some((s) => s.partial && s.wire.isOpen);

@@ -208,15 +208,20 @@ export const storage = {
     await (await progress.get(shareId))?.flush();
   },
 
-  /** Marks a download complete (its whole-file hash checked) and releases its file. */
+  /**
+   * Marks a download complete (its whole-file hash checked) and releases its file. The file is
+   * flushed to disk (in its close) before the record says complete, so a record that says so never
+   * outlives its bytes; a crash in between leaves a download that resumes (refetching at most the
+   * last unsaved batch of chunks) and is checked again.
+   */
   async completeShare(shareId: string): Promise<void> {
     writesBehind.delete(shareId);
     const state = await progressOf(shareId);
     state.dropUnsaved();
+    (await byteStore()).close(shareFileName(shareId));
     state.record.complete = true;
     await saveProgress(await db(), shareId, new Uint8Array(state.record.bitfield), true);
     progress.delete(shareId);
-    (await byteStore()).close(shareFileName(shareId));
     await (await byteStore()).remove(bitsFileName(shareId));
   },
 

@@ -21,8 +21,9 @@ import {
   type WireMessage,
 } from '../../protocol/index.js';
 import { PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
+import { PIPELINE_MAX } from '../../protocol/index.js';
 import type { ChunkStorage } from '../../plane/chunk-storage.js';
-import { Download } from '../../plane/download.js';
+import { Download, requestBatch } from '../../plane/download.js';
 import { WireChannel } from '../../plane/wire-channel.js';
 import { RecordingChannel } from './fake-channel.js';
 
@@ -272,6 +273,14 @@ test('a seeder whose FEATURES take batches is asked REQUEST_BATCH or more chunks
   const refills = frames.slice(frames.findIndex((m) => m.type === 'requests'));
   assert.ok(refills.length <= Math.ceil((CHUNKS - PIPELINE_MIN) / REQUEST_BATCH), `${CHUNKS - PIPELINE_MIN} chunks refilled in ${refills.length} frames`);
   download.stop();
+});
+
+test('a batched refill waits for a quarter of the pipeline: 16 of a full one (one frame), 4 of a shallow one', () => {
+  assert.equal(requestBatch(PIPELINE_MAX), MAX_BATCHED_REQUESTS, 'a full pipeline is refilled a whole REQUESTS frame at a time');
+  assert.equal(requestBatch(40), 10);
+  assert.equal(requestBatch(PIPELINE_MIN), REQUEST_BATCH);
+  assert.equal(requestBatch(PIPELINE_MIN_IN_CROWD), REQUEST_BATCH, 'never fewer than REQUEST_BATCH');
+  assert.equal(requestBatch(10_000), MAX_BATCHED_REQUESTS, 'never more than a frame holds');
 });
 
 test('the download says where it stands: connecting, downloading, paused, stalled once its source is gone, verifying at the end', async () => {

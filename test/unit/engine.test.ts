@@ -172,7 +172,7 @@ test('a verified download turns to seeding and is announced; one that fails the 
   assert.deepEqual([verifying?.status, verifying?.bytesDone, verifying?.etaSeconds], ['verifying', SHARE.size, null], 'the whole-file SHA-256 is being checked');
   good.plane.finished(SHARE.id, undefined);
   await good.done;
-  await good.engine.flush();
+  // The end reaches subscribers at once, not with the next batch of progress (UI_UPDATE_MS later).
   assert.equal(good.engine.store.state.shares.find((s) => s.id === SHARE.id)?.status, 'seeding');
   assert.ok(announced(good.sent).includes(SHARE.id), 'announced once complete');
   assert.deepEqual(good.engine.transfers.records.map((r) => [r.name, r.outcome, r.bytes, r.peers.sort()]), [[SHARE.name, 'finished', SHARE.size, ['Ann', 'Bob']]], 'the transfer history has it');
@@ -183,7 +183,6 @@ test('a verified download turns to seeding and is announced; one that fails the 
   const why = `the finished file's SHA-256 is ${'00'.repeat(32)}, not the ${meta.fileHash} its metadata names; it was discarded`;
   bad.plane.finished(SHARE.id, why);
   await bad.done;
-  await bad.engine.flush();
   const share = bad.engine.store.state.shares.find((s) => s.id === SHARE.id);
   assert.equal(share?.status, 'error');
   assert.equal(share?.error, why);

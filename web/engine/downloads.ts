@@ -99,6 +99,7 @@ export class Downloads {
       view.abort.abort();
       const { name, size } = state.share(shareId)!; // from the verified metadata
       state.patchShare(shareId, { status: 'seeding', bytesDone: size, speed: 0, etaSeconds: 0, sources: 0 });
+      state.flushNow(); // the end shows at once, not at the next batch of progress
       offers.announce([{ id: shareId, name, size }]);
       void transfers.ended(shareId, 'finished', size);
     } catch (error) {
@@ -107,6 +108,7 @@ export class Downloads {
       // A share that failed (its whole-file check, say) is no longer offered: the room hears it at once.
       offers.withdraw(shareId);
       state.patchShare(shareId, { status: 'error', error: (error as Error).message, speed: 0 });
+      state.flushNow();
       void transfers.ended(shareId, 'failed', state.share(shareId)?.bytesDone ?? 0, (error as Error).message);
     }
   }
