@@ -23,6 +23,7 @@
  * (cpu-meter.ts). BENCH_PROFILE=<dir> also writes V8 CPU profiles of every page and worker of the
  * first fresh round's two browsers (cpu-profile.ts); the profiler's own cost makes that round's
  * figures unrepresentative, so it is an extra round. BENCH_CASES=fresh,private,warm,large,share picks cases.
+ * BENCH_PIN=1 runs the fresh cases' two browsers on a core each (pinned-chromium.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { connectRaw, RAW_SETUP, rawDataChannel, timedDownload } from './transfer
 import { watchCpu, type CpuReport, type CpuWatch } from './cpu-meter.js';
 import { profileBrowser } from './cpu-profile.js';
 import { readCeiling } from './read-ceiling.js';
+import { pinnedChromium } from './pinned-chromium.js';
 import {
   engineState,
   launchBrowser,
@@ -58,6 +60,8 @@ const FRESH_ROUNDS = Math.max(1, Number(process.env.BENCH_FRESH_ROUNDS ?? 3));
 const READ_CEILING_RUNS = [1, 2].flatMap((workers) => [false, true].map((digest) => ({ workers, digest })));
 const CASES = new Set((process.env.BENCH_CASES ?? 'fresh,private,warm,large,share').split(','));
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** BENCH_PIN=1: the fresh cases' seeder runs on CPU 0 and its leecher on CPU 1 (pinned-chromium.ts). */
+const PIN = process.env.BENCH_PIN === '1';
 
 function report(fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench: 'transfer', ...fields }));
@@ -141,7 +145,8 @@ async function rawPages(senders: LaunchedBrowser[], receiver: LaunchedBrowser): 
  * a file shared in one and downloaded at once in the other (no warm pages, no earlier rounds).
  */
 async function freshRound(share: { path: string }, profileDir?: string, incognito = false) {
-  const pair = [await launchBrowser({ incognito }), await launchBrowser({ incognito })] as const;
+  const onCpu = async (cpu: number) => (PIN ? { executablePath: await pinnedChromium(cpu) } : {});
+  const pair = [await launchBrowser({ incognito, ...(await onCpu(0)) }), await launchBrowser({ incognito, ...(await onCpu(1)) })] as const;
   browsers.push(...pair);
   const [seeder, leecher] = pair;
   const watches = watchesOf([['seeder', seeder], ['leecher', leecher]]);
@@ -180,6 +185,7 @@ async function freshCases(incognito: boolean): Promise<void> {
   report({
     case: incognito ? 'fresh-private-1to1' : 'fresh-shoal-1to1',
     mib: SHARE_BYTES / MiB,
+    ...(PIN ? { pinned: 'seeder on CPU 0, leecher on CPU 1' } : {}),
     rounds: FRESH_ROUNDS,
     mibPerSecond: round(median(rounds.map((r) => r.rate))),
     rawMibPerSecond: round(median(rounds.map((r) => r.raw))),
