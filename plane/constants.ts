@@ -72,9 +72,12 @@ export const MAX_UNVERIFIED_CHUNKS = 64;
 
 /**
  * A seeder serves up to this many queued chunks of one leecher per round-robin turn, read from
- * storage in one worker call: 4 × 64 KiB keeps turns short while cutting worker messages fourfold.
+ * storage in one call: 16 × 64 KiB = 1 MiB, what a fast channel's send buffer takes (a turn also
+ * stops at the channel's room, so on a slow link it is a chunk or a few). Every read is a call into
+ * the browser process where OPFS lives in memory (a private window: ~1 ms a call), and 4 per turn
+ * made a loopback seeder read 256 KiB at a time.
  */
-export const UPLOAD_CHUNKS_PER_TURN = 4;
+export const UPLOAD_CHUNKS_PER_TURN = 16;
 
 /** How often a download checks its peers for stalls. */
 export const WATCHDOG_INTERVAL_MS = 1_000;
