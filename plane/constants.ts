@@ -53,15 +53,16 @@ export const SENT_ELSEWHERE_MAX = 16_384;
 export const SENT_ELSEWHERE_DEFER_MS = 6_000;
 
 /**
- * A seeder that accepts batched REQUESTS is asked again once a quarter of its pipeline's slots are
- * free (at least REQUEST_BATCH, at most a frame's MAX_BATCHED_REQUESTS), all in one frame: every
- * small frame back is a packet through both browsers' network stacks. Measured here (raw channels,
- * 64 KiB messages): one 5-byte reply per message costs ~15% more machine CPU than none, one 20-byte
- * reply per four messages ~4%. A full pipeline (PIPELINE_MAX) is refilled 16 at a time, so three
- * quarters of it stay in flight; a shallow one, four at a time.
+ * A seeder that accepts batched REQUESTS is asked again once REQUEST_BATCH_FRACTION of its
+ * pipeline's slots are free (at least REQUEST_BATCH, at most a frame's MAX_BATCHED_REQUESTS), all in
+ * one frame: every small frame back is a packet through both browsers' network stacks. Measured here
+ * (raw channels, 64 KiB messages): one 5-byte reply per message costs ~15% more machine CPU than
+ * none; one 20-byte reply per 4 messages a median ~11%, per 16 ~4% (6 paired rounds, 2026-12-07).
+ * A full pipeline (PIPELINE_MAX) is refilled 16 at a time, so three quarters of it stay in flight;
+ * a shallow one, four at a time.
  */
 export const REQUEST_BATCH = 4;
-export const REQUEST_BATCH_SHARE = 4;
+export const REQUEST_BATCH_FRACTION = 1 / 4;
 
 /**
  * Chunks received but not yet verified and written, across all sources of a download: 64 × 64 KiB

@@ -22,7 +22,7 @@ import {
   type ShareMetadata,
   WireErrorCode,
 } from '../protocol/index.js';
-import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, PIPELINE_TARGET_MS, REQUEST_BATCH, REQUEST_BATCH_SHARE, SENT_ELSEWHERE_DEFER_MS, SPEED_WINDOW_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
+import { MAX_BAD_CHUNKS, MAX_UNVERIFIED_CHUNKS, PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, PIPELINE_TARGET_MS, REQUEST_BATCH, REQUEST_BATCH_FRACTION, SENT_ELSEWHERE_DEFER_MS, SPEED_WINDOW_MS, WATCHDOG_INTERVAL_MS } from './constants.js';
 import { FileHashMismatchError, isError, StorageFullError } from './chunk-storage.js';
 import { newSource, type Source } from './download-source.js';
 import { MetadataParts } from './metadata-parts.js';
@@ -36,7 +36,7 @@ export type { DownloadComponents, DownloadEvents, DownloadStatus } from './downl
 
 /** Free pipeline slots that make a batched refill worth its frame (constants.ts, REQUEST_BATCH). */
 export function requestBatch(depth: number): number {
-  return Math.min(MAX_BATCHED_REQUESTS, Math.max(REQUEST_BATCH, Math.floor(depth / REQUEST_BATCH_SHARE)));
+  return Math.min(MAX_BATCHED_REQUESTS, Math.max(REQUEST_BATCH, Math.floor(depth * REQUEST_BATCH_FRACTION)));
 }
 
 export class Download {
