@@ -15,13 +15,13 @@ import {
   encodeReject,
   ENDGAME_DUPLICATE_AFTER_MS,
   MAX_BATCHED_REQUESTS,
+  PIPELINE_MAX,
   RejectReason,
   type ShareMetadata,
   WireFeature,
   type WireMessage,
 } from '../../protocol/index.js';
 import { PIPELINE_MIN, PIPELINE_MIN_IN_CROWD, REQUEST_BATCH, WATCHDOG_INTERVAL_MS } from '../../plane/constants.js';
-import { PIPELINE_MAX } from '../../protocol/index.js';
 import type { ChunkStorage } from '../../plane/chunk-storage.js';
 import { Download, requestBatch } from '../../plane/download.js';
 import { WireChannel } from '../../plane/wire-channel.js';
