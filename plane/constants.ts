@@ -19,7 +19,8 @@ export const SEND_BUFFER_MS = 300;
  * next chunks to send. Measured on a 2-core VM whose CPU is the bottleneck (the round trip then grows
  * with the load), 256 MiB warm 1→1 against a raw channel between the same browsers: at 300 ms 0.83×
  * and 0.85× its speed for 1.21–1.23× its CPU, at 600 ms 0.90× and 0.91× for 1.15× (two runs each,
- * the same day). Both sent 4–8.5% more UDP datagrams per MiB than the raw channel.
+ * the same day). Both sent 4–8.5% more UDP datagrams per MiB than the raw channel then; with
+ * refills of a quarter of the pipeline (REQUEST_BATCH_FRACTION) the figure is within ~1–2%.
  * At least PIPELINE_MIN (a new peer has no measurement yet; 16 × 64 KiB = 1 MiB), at most the spec's
  * PIPELINE_MAX (64 × 64 KiB = 4 MiB: the cap for every peer above ~6.7 MiB/s).
  * The endgame waits twice the target (ENDGAME_DUPLICATE_AFTER_MS) before duplicating a request.
