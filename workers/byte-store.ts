@@ -19,6 +19,11 @@ export interface ByteStore {
   readonly kind: 'opfs' | 'indexeddb';
   /** Opens a file (memoized: every caller shares one open). Throws NotFoundError unless `create`. */
   open(name: string, create?: boolean): Promise<ByteFile>;
+  /**
+   * Gives a download's file its full `size` (zeros where nothing is written yet), creating it if
+   * need be; `beforeGrowing` is told how many bytes it grows by first (and may refuse by throwing).
+   */
+  allocate(name: string, size: number, beforeGrowing: (bytes: number) => Promise<void>): Promise<void>;
   /** Flushes and releases an open file, so others (the service worker) can read it. */
   close(name: string): void;
   remove(name: string): Promise<void>;

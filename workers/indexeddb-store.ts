@@ -151,6 +151,13 @@ export class IndexedDbStore implements ByteStore {
     };
   }
 
+  async allocate(name: string, size: number, beforeGrowing: (bytes: number) => Promise<void>): Promise<void> {
+    const file = await this.open(name, true);
+    if (file.size() === size) return;
+    if (size > file.size()) await beforeGrowing(size - file.size());
+    await file.truncate(size);
+  }
+
   close(name: string): void {
     this.#files.delete(name);
   }

@@ -54,6 +54,55 @@ export class OpfsStore implements ByteStore {
     }
   }
 
+  /**
+   * A new (empty) file is grown through a writable stream, whose truncate runs in the browser while
+   * this worker goes on: the data plane lives here, and a private window's in-memory store takes
+   * ~4 ms of CPU per MiB to grow a file (1.0–1.5 s for 256 MiB, measured here), all of which a sync
+   * handle's truncate held the worker, every upload and download in it, still. Growing in steps
+   * cost more in all (each step copies what is there). A file with bytes in it, one still locked by
+   * the previous page's worker, or a browser without writable streams in workers is grown through
+   * its sync handle.
+   */
+  async allocate(name: string, size: number, beforeGrowing: (bytes: number) => Promise<void>): Promise<void> {
+    if (!this.#files.has(name) && !this.#opening.has(name) && (await this.#growNew(name, size, beforeGrowing))) return;
+    const file = await this.open(name, true);
+    const current = file.size();
+    if (current === size) return;
+    if (size > current) await beforeGrowing(size - current);
+    await file.truncate(size);
+  }
+
+  /** Grows a new or empty file to `size` without a sync handle; false where it cannot (the caller uses one). */
+  async #growNew(name: string, size: number, beforeGrowing: (bytes: number) => Promise<void>): Promise<boolean> {
+    if (typeof FileSystemFileHandle === 'undefined' || !('createWritable' in FileSystemFileHandle.prototype)) return false;
+    let file: FileSystemFileHandle;
+    let current: number;
+    try {
+      file = await (await sharesDirectory()).getFileHandle(name, { create: true });
+      current = (await file.getFile()).size;
+    } catch {
+      return false;
+    }
+    if (current === size) return true;
+    if (current !== 0) return false;
+    await beforeGrowing(size);
+    let writable: FileSystemWritableFileStream;
+    try {
+      writable = await file.createWritable({ keepExistingData: false });
+    } catch {
+      return false;
+    }
+    try {
+      await writable.truncate(size);
+      await writable.close();
+    } catch (error) {
+      await writable.abort().catch(() => undefined);
+      if ((error as Error).name === 'QuotaExceededError') throw error;
+      return false;
+    }
+    return true;
+  }
+
   close(name: string): void {
     const handle = this.#handles.get(name);
     if (!handle) return;

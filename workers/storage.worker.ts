@@ -174,12 +174,7 @@ export const storage = {
     if (!(await getStoredShare(database, shareId))) {
       await putStoredShare(database, { id: shareId, meta, bitfield: new Uint8Array(Math.ceil(meta.chunkHashes.length / 8)), complete: false, addedAt: Date.now() });
     }
-    const file = await fileFor(shareFileName(shareId), true);
-    const current = file.size();
-    if (current !== meta.size) {
-      if (meta.size > current) await ensureSpace(meta.size - current);
-      await file.truncate(meta.size);
-    }
+    await (await byteStore()).allocate(shareFileName(shareId), meta.size, ensureSpace);
     return (await progressOf(shareId)).record.bitfield;
   },
 
