@@ -12,6 +12,8 @@ export class OpfsStore implements ByteStore {
   /** Opens in progress: concurrent callers share one open, since a second would hit the file's lock. */
   readonly #opening = new Map<string, Promise<ByteFile>>();
   readonly #files = new Map<string, ByteFile>();
+  /** New files being grown to their size without a sync handle (allocate): opens wait for them. */
+  readonly #growing = new Map<string, Promise<boolean>>();
 
   open(name: string, create = false): Promise<ByteFile> {
     const open = this.#files.get(name);
@@ -25,6 +27,7 @@ export class OpfsStore implements ByteStore {
   }
 
   async #open(name: string, create: boolean): Promise<ByteFile> {
+    await this.#growing.get(name)?.catch(() => undefined);
     const dir = await sharesDirectory();
     let file: FileSystemFileHandle;
     try {
@@ -57,14 +60,18 @@ export class OpfsStore implements ByteStore {
   /**
    * A new (empty) file is grown through a writable stream, whose truncate runs in the browser while
    * this worker goes on: the data plane lives here, and a private window's in-memory store takes
-   * ~4 ms of CPU per MiB to grow a file (1.0–1.5 s for 256 MiB, measured here), all of which a sync
-   * handle's truncate held the worker, every upload and download in it, still. Growing in steps
+   * ~4 ms of CPU per MiB to grow a file (1.0–1.5 s for 256 MiB, measured here), for all of which a
+   * sync handle's truncate held the worker, and every upload and download in it. Growing in steps
    * cost more in all (each step copies what is there). A file with bytes in it, one still locked by
    * the previous page's worker, or a browser without writable streams in workers is grown through
-   * its sync handle.
+   * its sync handle. An open of the file waits for its growth (the stream holds the file's lock).
    */
   async allocate(name: string, size: number, beforeGrowing: (bytes: number) => Promise<void>): Promise<void> {
-    if (!this.#files.has(name) && !this.#opening.has(name) && (await this.#growNew(name, size, beforeGrowing))) return;
+    if (!this.#files.has(name) && !this.#opening.has(name) && !this.#growing.has(name)) {
+      const growing = this.#growNew(name, size, beforeGrowing).finally(() => this.#growing.delete(name));
+      this.#growing.set(name, growing);
+      if (await growing) return;
+    }
     const file = await this.open(name, true);
     const current = file.size();
     if (current === size) return;
@@ -113,6 +120,7 @@ export class OpfsStore implements ByteStore {
   }
 
   async remove(name: string): Promise<void> {
+    await this.#growing.get(name)?.catch(() => undefined);
     this.close(name);
     await (await sharesDirectory()).removeEntry(name).catch(() => undefined);
   }
