@@ -60,6 +60,14 @@ export async function readRanges(file: ByteFile, ranges: { offset: number; lengt
   return buffers;
 }
 
+/** Grows or shrinks an open file to `size` (a store's allocate through its file calls), asking `beforeGrowing` first when it grows. */
+export async function resizeFile(file: ByteFile, size: number, beforeGrowing: (bytes: number) => Promise<void>): Promise<void> {
+  const current = file.size();
+  if (current === size) return;
+  if (size > current) await beforeGrowing(size - current);
+  await file.truncate(size);
+}
+
 export class FileNotFoundError extends Error {
   override name = 'FileNotFoundError';
 }

@@ -6,7 +6,7 @@
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import { CHUNK_SIZE } from '../protocol/index.js';
-import { FileNotFoundError, type ByteFile, type ByteStore } from './byte-store.js';
+import { FileNotFoundError, resizeFile, type ByteFile, type ByteStore } from './byte-store.js';
 
 export const BYTES_DB_NAME = 'shoal-bytes';
 const FILES = 'files';
@@ -152,10 +152,7 @@ export class IndexedDbStore implements ByteStore {
   }
 
   async allocate(name: string, size: number, beforeGrowing: (bytes: number) => Promise<void>): Promise<void> {
-    const file = await this.open(name, true);
-    if (file.size() === size) return;
-    if (size > file.size()) await beforeGrowing(size - file.size());
-    await file.truncate(size);
+    await resizeFile(await this.open(name, true), size, beforeGrowing);
   }
 
   close(name: string): void {

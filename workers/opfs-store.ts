@@ -1,5 +1,5 @@
 /** Share bytes in OPFS through sync access handles: fast, and only a dedicated worker may open them. */
-import { FileNotFoundError, type ByteFile, type ByteStore } from './byte-store.js';
+import { FileNotFoundError, resizeFile, type ByteFile, type ByteStore } from './byte-store.js';
 import { sharesDirectory } from './storage-layout.js';
 
 /** Waiting up to 5 s for a lock the previous page holds: its worker is torn down within that. */
@@ -72,11 +72,7 @@ export class OpfsStore implements ByteStore {
       this.#growing.set(name, growing);
       if (await growing) return;
     }
-    const file = await this.open(name, true);
-    const current = file.size();
-    if (current === size) return;
-    if (size > current) await beforeGrowing(size - current);
-    await file.truncate(size);
+    await resizeFile(await this.open(name, true), size, beforeGrowing);
   }
 
   /** Grows a new or empty file to `size` without a sync handle; false where it cannot (the caller uses one). */
