@@ -23,7 +23,8 @@
  *                     each round trip of BENCH_RTTS (50,150; reported as round-trip-rtt50, …), the
  *                     seeder capped at BENCH_RTT_CAP_MBIT
  *                     (8), BENCH_RTT_MIB (32) each: goodput / cap (goal ≥ 0.85 at 150 ms) beside a
- *                     plain channel between the same browsers; `-lossy`: with 0.5% loss each way
+ *                     plain channel between the same browsers and BENCH_RTT_PARALLEL (4) plain channels
+ *                     side by side, each its own peer connection; `-lossy`: with 0.5% loss each way
  *   flash-crowd-rtt50 (and each of BENCH_RTTS)  the flash crowd with every home at that round trip
  *                     and 0.5% loss each way
  *   late-join-churn   four leechers start, a fifth joins when the first has half, and the seeder's
@@ -247,8 +248,9 @@ try {
     const [bHost] = lab.home('cone', 1, { delayMs: 0 }) as [LabHost];
     const [a, b] = await Promise.all([browserOn(aHost), browserOn(bHost)]);
     const raw = await rawChannel(a, b);
-    // Four associations side by side: what a transport bound per association leaves on the table.
-    const rawFour = await rawChannel(a, b, 4);
+    // Associations side by side (BENCH_RTT_PARALLEL, 4): what a transport bound per association leaves on the table.
+    const parallel = Number(process.env.BENCH_RTT_PARALLEL ?? 4);
+    const rawParallel = await rawChannel(a, b, parallel);
     lab.shape(aHost, { upMbit: capMbit });
     await timedDownload(b, 'rtt-warm-up.bin', await share([a], 'rtt-warm-up.bin', 8 * MiB));
     for (let r = 1; r <= ROUNDS; r++) {
@@ -263,11 +265,11 @@ try {
           const { fromFirstChunk } = await timedDownload(b, name, await share([a], name, size));
           const shoal = mbit(size, fromFirstChunk);
           const rawGoodput = await raw(size);
-          const rawFourGoodput = await rawFour(size);
+          const rawParallelGoodput = await rawParallel(size);
           report({
             case: `round-trip-rtt${rttMs}${loss ? '-lossy' : ''}`, mib: size / MiB, capMbit, rttMs, lossPercent: loss * 100,
             goodputMbit: shoal, goodputOfCap: shoal / capMbit, goal: 0.85, rawMbit: rawGoodput, rawOfCap: rawGoodput / capMbit, shoalOfRaw: shoal / rawGoodput,
-            rawFourConnectionsMbit: rawFourGoodput, rawFourOfCap: rawFourGoodput / capMbit,
+            parallelConnections: parallel, rawParallelMbit: rawParallelGoodput, rawParallelOfCap: rawParallelGoodput / capMbit,
           });
         }
       }
