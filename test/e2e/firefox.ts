@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import { readBackSha256 } from './harness.js';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
@@ -110,15 +111,5 @@ export async function shareFromDiskInFirefox(page: Page, path: string, name: str
 
 /** SHA-256 (hex) of a stored share read back through the service worker's /files/ route. */
 export function sha256InFirefox(page: Page, fileUrl: string): Promise<string> {
-  return page.evaluate(async (url) => {
-    await navigator.serviceWorker.ready;
-    // Active is not yet controlling: until the worker claims this page, a fetch goes to the server.
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-    }
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
-    const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
-    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, fileUrl);
+  return page.evaluate(readBackSha256, fileUrl);
 }

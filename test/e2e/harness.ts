@@ -221,24 +221,32 @@ export function sampleRendererRss(browser: LaunchedBrowser, everyMs = 250): { st
   };
 }
 
+/**
+ * In the page: SHA-256 (hex) of a stored share, read back through the service worker's /files/
+ * route. Self-contained, so that Playwright (Chromium) and Puppeteer (Firefox, firefox.ts) both can
+ * evaluate it.
+ */
+export async function readBackSha256(url: string): Promise<string> {
+  await navigator.serviceWorker.ready;
+  // Active is not yet controlling: until the worker claims this page, a fetch goes to the server.
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  // Past 1 GiB the body cannot be one ArrayBuffer: it becomes a (disk-backed) Blob, streamed
+  // through the app's hashing worker (checked against the FIPS vectors in test/browser/workers.test.ts).
+  if (Number(response.headers.get('content-length')) > 2 ** 30) {
+    const hasher = (globalThis as unknown as { shoal: { components: { hasher: { hashFile(blob: Blob, jobId: number): Promise<{ fileHash: string }> } } } }).shoal.components.hasher;
+    return (await hasher.hashFile(await response.blob(), 777_001)).fileHash;
+  }
+  const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** SHA-256 (hex) of a stored share, read back through the service worker's /files/ route. */
-export async function sha256ThroughServiceWorker(page: Page, fileUrl: string): Promise<string> {
-  return page.evaluate(async (url) => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-    }
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
-    // Past 1 GiB the body cannot be one ArrayBuffer: it becomes a (disk-backed) Blob, streamed
-    // through the app's hashing worker (checked against the FIPS vectors in test/browser/workers.test.ts).
-    if (Number(response.headers.get('content-length')) > 2 ** 30) {
-      const hasher = (globalThis as unknown as { shoal: { components: { hasher: { hashFile(blob: Blob, jobId: number): Promise<{ fileHash: string }> } } } }).shoal.components.hasher;
-      return (await hasher.hashFile(await response.blob(), 777_001)).fileHash;
-    }
-    const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
-    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, fileUrl);
+export function sha256ThroughServiceWorker(page: Page, fileUrl: string): Promise<string> {
+  return page.evaluate(readBackSha256, fileUrl);
 }
 
 /** Opens the app (on Files unless `url` names a view) and waits until it is in a room. */
